@@ -1,0 +1,34 @@
+# Two set-up commands on a fresh machine: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_WORKERS ?= 2
+
+.PHONY: setup build demo test lint lab clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+build: setup
+	$(PY) -m grading build
+
+demo: setup
+	$(PY) -m grading build
+	$(PY) -m grading demo
+
+lint: setup
+	$(PY) -m ruff check .
+
+test: lint
+	$(PY) -m grading build --check
+	$(PY) -m pytest -n $(PYTEST_WORKERS) tests
+
+lab: setup
+	cd assignments && ../$(PY) -m jupyter lab
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Classifiers written in this course, one sub-package per chapter."""

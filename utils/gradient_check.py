@@ -1,0 +1,89 @@
+"""Numerical gradients by centred differences, to check analytic (backprop) gradients against."""
+import numpy as np
+
+__all__ = ["rel_error", "eval_numerical_gradient", "eval_numerical_gradient_array", "grad_check_sparse"]
+
+
+def rel_error(x, y):
+    """Largest elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)``, a float."""
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+
+
+def eval_numerical_gradient(f, x, verbose=True, h=1e-5):
+    """Gradient of a scalar function at x: ``(f(x + h e_i) - f(x - h e_i)) / 2h`` for every entry i.
+
+    Inputs:
+    - f: function of one array argument returning a scalar (it may read x itself instead of its argument)
+    - x: array; changed in place while probing and restored afterwards
+    - verbose: print every entry's index and value
+    - h: step
+
+    Returns:
+    - grad: array shaped like x
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        old = x[ix]
+        x[ix] = old + h
+        fxph = f(x)
+        x[ix] = old - h
+        fxmh = f(x)
+        x[ix] = old
+        grad[ix] = (fxph - fxmh) / (2 * h)
+        if verbose:
+            print(ix, grad[ix])
+    return grad
+
+
+def eval_numerical_gradient_array(f, x, df, h=1e-5):
+    """Gradient of ``sum(f(x) * df)`` at x: the backward pass of an array-valued f for upstream gradient df.
+
+    Inputs:
+    - f: function of one array argument returning an array shaped like df
+    - x: array; changed in place while probing and restored afterwards
+    - df: upstream gradient
+    - h: step
+
+    Returns:
+    - grad: array shaped like x
+    """
+    grad = np.zeros_like(x)
+    for ix in np.ndindex(x.shape):
+        old = x[ix]
+        x[ix] = old + h
+        pos = np.array(f(x), copy=True)
+        x[ix] = old - h
+        neg = np.array(f(x), copy=True)
+        x[ix] = old
+        grad[ix] = np.sum((pos - neg) * df) / (2 * h)
+    return grad
+
+
+def grad_check_sparse(f, x, analytic_grad, num_checks=10, h=1e-5, seed=None):
+    """Compare an analytic gradient with the numerical one at num_checks random entries.
+
+    Inputs:
+    - f: function of one array argument returning a scalar; x: the point (restored afterwards)
+    - analytic_grad: array shaped like x
+    - num_checks: how many entries to probe; h: step; seed: seed of the entry sampler
+
+    Returns:
+    - errors: list of relative errors, one per probed entry (each is also printed)
+    """
+    rng = np.random.default_rng(seed)
+    errors = []
+    for _ in range(num_checks):
+        ix = tuple(int(rng.integers(m)) for m in x.shape)
+        old = x[ix]
+        x[ix] = old + h
+        fxph = f(x)
+        x[ix] = old - h
+        fxmh = f(x)
+        x[ix] = old
+        numeric = (fxph - fxmh) / (2 * h)
+        analytic = analytic_grad[ix]
+        error = rel_error(numeric, analytic)
+        errors.append(error)
+        print(f"numerical: {numeric:f} analytic: {analytic:f}, relative error: {error:e}")
+    return errors
