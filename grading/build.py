@@ -3,7 +3,11 @@
 The build is a list of generators, each yielding ``(path relative to the repo root, text)``; ``write`` puts them
 on disk and ``stale`` lists what on disk differs from them (including files left over in a generated folder).
 """
-from .paths import REFERENCE_PACKAGE, ROOT, SOLUTIONS, STUB_PACKAGE
+import json
+
+from .notebooks import instructor_notebook, student_notebook, to_text
+from .paths import ASSIGNMENTS, NOTEBOOK_SOURCES, REFERENCE_PACKAGE, ROOT, SOLUTIONS, STUB_PACKAGE
+from .reference import visible_expected
 from .stubs import make_stub
 
 LANGUAGES = ("zh", "en")
@@ -17,8 +21,25 @@ def stub_modules(lang):
         yield rel, make_stub(source.read_text(encoding="utf-8"), str(rel))
 
 
-GENERATORS = (stub_modules,)
-GENERATED_DIRS = {stub_modules: STUB_PACKAGE}
+def notebook_sources():
+    """The jupytext sources, one per assignment, in course order."""
+    return sorted(NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py"))
+
+
+def student_notebooks(lang):
+    """assignments/NN_name/NN_name.ipynb: the release version of every notebook."""
+    for source in notebook_sources():
+        nb = student_notebook(instructor_notebook(source, lang))
+        yield ASSIGNMENTS.relative_to(ROOT) / source.stem / f"{source.stem}.ipynb", to_text(nb)
+
+
+def visible_expected_file(lang):
+    """utils/checks/expected.json: the reference's outputs on the inputs the notebooks show."""
+    yield "utils/checks/expected.json", json.dumps(visible_expected(), indent=1, sort_keys=True) + "\n"
+
+
+GENERATORS = (stub_modules, visible_expected_file, student_notebooks)
+GENERATED_DIRS = {stub_modules: STUB_PACKAGE, student_notebooks: ASSIGNMENTS}
 
 
 def generated_files(lang=DEFAULT_LANGUAGE):

@@ -1,0 +1,109 @@
+"""Notebook sources (jupytext percent files in solutions/notebooks/) -> instructor and student notebooks.
+
+A source cell may carry, in its ``# %%`` header:
+- ``lang="zh"`` or ``lang="en"``: the cell exists only in that language's build;
+- ``grade_id="..." points=N``: an autograded test cell (locked; its ``check("...")`` line gets hidden tests);
+- ``solution=true`` (with ``grade_id``/``points`` for a manually graded answer): a cell the student writes;
+- ``locked=true``: given code the student cannot edit.
+The steps below turn that into nbgrader's cell metadata (schema 3), and the student version goes through the same
+preprocessors ``nbgrader generate_assignment`` applies.
+"""
+import re
+
+import jupytext
+import nbformat
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    LockCells,
+)
+
+from utils.checks import pack_runs
+
+from .reference import expected_outputs, hidden_seeds
+
+_SHORTHAND = ("grade_id", "points", "solution", "locked")
+_CHECK_CALL = re.compile(r'^check\("([A-Za-z0-9_]+)"\)\s*$', re.MULTILINE)
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def read_source(path):
+    """The jupytext source as a notebook (both languages, shorthand metadata)."""
+    return jupytext.read(path, fmt="py:percent")
+
+
+def select_language(nb, lang):
+    """Keep the cells of ``lang`` and the language-neutral ones; drop the ``lang`` key."""
+    nb.cells = [cell for cell in nb.cells if cell.metadata.pop("lang", lang) == lang]
+    return nb
+
+
+def nbgrader_metadata(nb):
+    """Expand the shorthand keys of every cell into nbgrader's schema-3 metadata."""
+    for cell in nb.cells:
+        keys = {k: cell.metadata.pop(k) for k in _SHORTHAND if k in cell.metadata}
+        if not keys:
+            continue
+        grade = "points" in keys
+        solution = bool(keys.get("solution", False))
+        meta = {"grade": grade, "locked": bool(keys.get("locked", grade and not solution)), "solution": solution,
+                "schema_version": 3, "task": False}
+        meta["grade_id"] = keys.get("grade_id", cell.id)  # nbgrader wants an id on every cell it knows
+        if grade:
+            meta["points"] = keys["points"]
+        cell.metadata["nbgrader"] = meta
+    return nb
+
+
+def stable_ids(nb, name):
+    """Cell ids that do not change between builds: the grade_id where there is one, else name and position."""
+    for i, cell in enumerate(nb.cells):
+        cell.id = cell.metadata.get("grade_id") or f"{name}-{i:03d}"
+    return nb
+
+
+def add_hidden_tests(nb):
+    """Append to every grade cell a hidden-tests region that re-runs its check on secret inputs."""
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        for grade_id in _CHECK_CALL.findall(cell.source):
+            runs = [(seed, expected_outputs(grade_id, seed)) for seed in hidden_seeds(grade_id)]
+            cell.source += (f"\n### BEGIN HIDDEN TESTS\ncheck({grade_id!r}, hidden={pack_runs(runs)!r})"
+                            "\n### END HIDDEN TESTS")
+    return nb
+
+
+def instructor_notebook(path, lang):
+    """The nbgrader source notebook: solutions and hidden tests in, prose in ``lang``."""
+    nb = read_source(path)
+    nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
+    for step in (lambda n: select_language(n, lang), lambda n: stable_ids(n, path.stem), nbgrader_metadata,
+                 add_hidden_tests):
+        nb = step(nb)
+    nbformat.validate(nb)
+    return nb
+
+
+# The steps of ``nbgrader generate_assignment`` that change the notebook, in its order.
+STUDENT_STEPS = (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums,
+                 ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
+
+
+def student_notebook(instructor_nb):
+    """The release version of an instructor notebook: no solutions, no hidden tests, no outputs."""
+    nb = nbformat.from_dict(instructor_nb)
+    resources = {}
+    for step in STUDENT_STEPS:
+        nb, resources = step().preprocess(nb, resources)
+    return nb
+
+
+def to_text(nb):
+    """Notebook file text, deterministic."""
+    return nbformat.writes(nb) + "\n"

@@ -1,0 +1,50 @@
+"""The reference package and the expected outputs of every case, computed from it.
+
+The reference is imported under its own name (``reference_classifiers``), so it never clashes with a
+``classifiers`` package (the student stubs) that a process may also have imported.
+"""
+import importlib
+import importlib.util
+import sys
+import zlib
+from functools import cache
+
+from utils.checks.engine import CASES, encode, run_probe, visible_seed
+
+from .paths import REFERENCE_PACKAGE
+
+HIDDEN_RUNS = 2  # hidden input sets per case
+
+
+@cache
+def reference_module():
+    """The reference ``chapter3`` package."""
+    name = "reference_classifiers"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, REFERENCE_PACKAGE / "__init__.py", submodule_search_locations=[str(REFERENCE_PACKAGE)])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return importlib.import_module(f"{name}.chapter3")
+
+
+def hidden_seeds(grade_id, salt="chapter3-hidden"):
+    """Seeds of the hidden inputs of a case: derived from a salt that never leaves the instructor's side."""
+    return [zlib.crc32(f"{salt}:{grade_id}:{i}".encode()) % 2**31 for i in range(HIDDEN_RUNS)]
+
+
+def expected_outputs(grade_id, seed):
+    """Encoded outputs of the reference on the case's inputs for ``seed`` (None for a judged case)."""
+    case_ = CASES[grade_id]
+    if case_.judge is not None:
+        return None
+    result = run_probe(case_, reference_module(), seed)
+    if result.status != "passed":
+        raise RuntimeError(f"the reference fails its own case {grade_id}: {result.status} {result.error}")
+    return encode(result.outputs)
+
+
+def visible_expected():
+    """{grade_id: encoded expected outputs} for the inputs the notebooks show."""
+    return {grade_id: expected_outputs(grade_id, visible_seed(grade_id)) for grade_id in sorted(CASES)}

@@ -1,0 +1,11 @@
+"""Tests import the reference package: solutions/ comes first on sys.path, so ``classifiers`` is the reference.
+
+Tests of the generated student stubs run them in a subprocess with the repository root first instead.
+"""
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "solutions"):  # inserted in this order so solutions/ ends up first
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))

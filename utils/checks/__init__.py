@@ -1,0 +1,65 @@
+"""Checks that teach: ``check(grade_id)`` runs one case on your ``classifiers.chapter3`` and says what is wrong.
+
+Every grade cell of the chapter's notebooks is one ``check`` call. The expected outputs for the inputs a notebook
+shows come from the reference implementation (``expected.json``, written by the instructor's build).
+"""
+import base64
+import importlib
+import json
+import os
+import zlib
+from pathlib import Path
+
+from . import cases  # noqa: F401  (registers every case)
+from .engine import CASES, PASSED, decode, run_probe, verdict, visible_seed
+from .messages import report, say
+
+__all__ = ["check", "set_language"]
+
+_EXPECTED_FILE = Path(__file__).with_name("expected.json")
+_language = os.environ.get("CH3_LANG", "zh")
+
+
+def set_language(lang):
+    """Language of the messages: "zh" or "en"."""
+    global _language
+    if lang not in ("zh", "en"):
+        raise ValueError("language must be 'zh' or 'en'")
+    _language = lang
+
+
+def _visible_expected():
+    with open(_EXPECTED_FILE, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def pack_runs(runs):
+    """Compact text form of [(seed, encoded expected outputs or None)], for hidden tests inside a notebook."""
+    return base64.b64encode(zlib.compress(json.dumps(runs, sort_keys=True).encode(), 9)).decode()
+
+
+def _unpack_runs(text):
+    return json.loads(zlib.decompress(base64.b64decode(text)))
+
+
+def check(grade_id, hidden=None):
+    """Run the case ``grade_id`` on ``classifiers.chapter3``, print what is right or wrong, assert it passed.
+
+    Inputs:
+    - grade_id: the grade cell's id, e.g. "affine_forward_value"
+    - hidden: packed inputs and expected outputs of hidden tests (only in the instructor's notebooks)
+    """
+    case_ = CASES[grade_id]
+    module = importlib.import_module("classifiers.chapter3")
+    if hidden is None:
+        runs = [(visible_seed(grade_id), _visible_expected().get(grade_id))]
+    else:
+        runs = _unpack_runs(hidden)
+    passed = True
+    for seed, expected in runs:
+        result = run_probe(case_, module, seed)
+        status, problems = verdict(case_, result, decode(expected) if expected else None, seed)
+        print("\n".join(report(_language, case_, status, problems, result.error, result.warnings)))
+        passed = passed and status == PASSED
+    if not passed:
+        raise AssertionError(say(_language, "assert", grade_id=grade_id))

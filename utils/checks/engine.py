@@ -1,0 +1,197 @@
+"""The one engine behind every check: run a case's probe, turn its outputs into plain numbers, compare them.
+
+A *case* (one per nbgrader grade cell, keyed by grade_id) has a *probe*: ``probe(m, rng) -> {name: array}`` calls
+the code under test (``m`` is the ``classifiers.chapter3`` package) on inputs drawn from ``rng``. The same probe
+run on the reference package gives the expected outputs. Outputs travel as :class:`Plain` values (dtype name,
+shape and float64 data), so a comparison never touches an object made by the code under test.
+"""
+import base64
+import traceback
+import warnings
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+PASSED, FAILED, NOT_ATTEMPTED, ERROR = "passed", "failed", "not attempted", "error"
+MAX_ELEMENTS = 2_000_000  # per output; a probe never needs more, a hostile submission may try
+
+CASES = {}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One graded check.
+
+    - grade_id: nbgrader grade_id; starts with the name of the function or class under test
+    - target: that name, e.g. "affine_backward" or "ShallowLayerNet"
+    - probe: ``probe(m, rng) -> {output name: array-like}``
+    - rtol: largest relative error accepted (raised to 1e-4 for float32 outputs)
+    - hint: {"zh": ..., "en": ...}, shown when the case fails
+    - check_dtype: compare dtypes as well as values
+    - judge: optional ``judge(got, rng) -> [problem text]`` for outputs judged by a rule (an accuracy threshold)
+      instead of by equality with the reference; it runs where the expected outputs live, never in the probe's
+      process, and ``rng`` is a fresh generator with the probe's seed
+    """
+
+    grade_id: str
+    target: str
+    probe: object
+    rtol: float = 1e-6
+    hint: dict = field(default_factory=dict)
+    check_dtype: bool = True
+    judge: object = None
+
+
+def case(grade_id, target, **options):
+    """Decorator: register ``probe`` as the case ``grade_id``."""
+    def register(probe):
+        if grade_id in CASES:
+            raise ValueError(f"duplicate case {grade_id!r}")
+        CASES[grade_id] = Case(grade_id, target, probe, **options)
+        return probe
+    return register
+
+
+def visible_seed(grade_id):
+    """The seed of the inputs a notebook shows for this case (stable, public)."""
+    return zlib.crc32(grade_id.encode()) % 2**31
+
+
+@dataclass(frozen=True)
+class Plain:
+    """A probe output as plain numbers: the dtype name the code under test produced, and float64 data."""
+
+    dtype: str
+    data: np.ndarray
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+
+def to_plain(value):
+    """Plain copy of a probe output (array, scalar, list); raises TypeError for anything not numeric."""
+    arr = np.array(value, copy=True)
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"expected numbers, got {type(value).__name__} of dtype {arr.dtype}")
+    if arr.size > MAX_ELEMENTS:
+        raise ValueError(f"output has {arr.size} elements, more than {MAX_ELEMENTS}")
+    return Plain(arr.dtype.name, np.ascontiguousarray(arr, dtype=np.float64).view(np.ndarray))
+
+
+def encode(outputs):
+    """JSON-safe form of {name: Plain}."""
+    return {name: {"dtype": p.dtype, "shape": list(p.shape), "data": base64.b64encode(p.data.tobytes()).decode()}
+            for name, p in outputs.items()}
+
+
+_DTYPES = frozenset({"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+                     "float16", "float32", "float64", "float128", "longdouble"})
+
+
+def decode(obj):
+    """{name: Plain} from :func:`encode`'s form; raises ValueError on anything malformed (it may be hostile)."""
+    if not isinstance(obj, dict):
+        raise ValueError("outputs must be a JSON object")
+    out = {}
+    for name, item in obj.items():
+        if not (isinstance(name, str) and isinstance(item, dict) and set(item) == {"dtype", "shape", "data"}):
+            raise ValueError(f"malformed output {name!r}")
+        dtype, shape, data = item["dtype"], item["shape"], item["data"]
+        if dtype not in _DTYPES or not isinstance(data, str) or not isinstance(shape, list):
+            raise ValueError(f"malformed output {name!r}")
+        if not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape) or len(shape) > 8:
+            raise ValueError(f"malformed shape of output {name!r}")
+        size = int(np.prod(shape, dtype=np.int64))
+        if size > MAX_ELEMENTS or len(data) != 4 * -(-8 * size // 3):
+            raise ValueError(f"output {name!r} does not hold {size} numbers")
+        raw = base64.b64decode(data, validate=True)
+        out[name] = Plain(dtype, np.frombuffer(raw, dtype="<f8").reshape(shape).copy())
+    return out
+
+
+@dataclass
+class Result:
+    """What running a probe gave: a status, the plain outputs, and (for errors) a short description."""
+
+    status: str
+    outputs: dict = field(default_factory=dict)
+    error: str = ""
+    warnings: list = field(default_factory=list)
+
+
+def run_probe(case_, module, seed):
+    """Run a probe on ``module`` with inputs from ``seed``; never raises for what the code under test does."""
+    rng = np.random.default_rng(seed)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            raw = case_.probe(module, rng)
+            outputs = {name: to_plain(value) for name, value in raw.items()}
+        except NotImplementedError:
+            return Result(NOT_ATTEMPTED)
+        except Exception as exc:  # the code under test may raise anything
+            return Result(ERROR, error=_describe(exc))
+    notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
+    return Result(PASSED, outputs, warnings=notes)
+
+
+def _describe(exc):
+    """``Type: message`` and the innermost frame, which is usually the line of the code under test."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" (in {frames[-1].name}, {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"[:500]
+
+
+def compare(case_, got, expected, rng=None):
+    """Problems (list of (key, params) for the message table) of ``got`` against ``expected``; empty means pass.
+
+    Inputs:
+    - got, expected: {name: Plain}
+    - rng: generator with the probe's seed, for the case's judge
+    """
+    if case_.judge is not None:
+        return [("judge", {"text": text}) for text in case_.judge(got, rng)]
+    problems = []
+    for name, exp in expected.items():
+        if name not in got:
+            problems.append(("missing", {"name": name}))
+            continue
+        g = got[name]
+        if g.shape != exp.shape:
+            problems.append(("shape", {"name": name, "got": g.shape, "expected": exp.shape}))
+            continue
+        if case_.check_dtype and g.dtype != exp.dtype:
+            problems.append(("dtype", {"name": name, "got": g.dtype, "expected": exp.dtype}))
+        if not np.all(np.isfinite(g.data)):
+            problems.append(("finite", {"name": name}))
+            continue
+        error, index = relative_error(g.data, exp.data)
+        rtol = max(case_.rtol, 1e-4) if exp.dtype in ("float32", "float16") else case_.rtol
+        if error > rtol:
+            problems.append(("value", {"name": name, "error": error, "rtol": rtol, "index": index,
+                                       "got": g.data[index], "expected": exp.data[index]}))
+    return problems
+
+
+def relative_error(got, expected):
+    """Largest relative error and where it is: ``|g - e| / max(|e|, 1e-3 * max|e|, 1e-12)`` elementwise.
+
+    The floor keeps entries that are tiny only by cancellation from dominating (a correct implementation that
+    sums in another order must pass).
+    """
+    if expected.size == 0:
+        return 0.0, ()
+    floor = max(1e-3 * float(np.max(np.abs(expected))), 1e-12)
+    err = np.abs(got - expected) / np.maximum(np.abs(expected), floor)
+    flat = int(np.argmax(err))
+    return float(err.flat[flat]), np.unravel_index(flat, expected.shape)
+
+
+def verdict(case_, result, expected, seed):
+    """(status, problems) of one probe run against its expected outputs (None for judged cases)."""
+    if result.status != PASSED:
+        return result.status, []
+    problems = compare(case_, result.outputs, expected or {}, np.random.default_rng(seed))
+    return (FAILED if problems else PASSED), problems

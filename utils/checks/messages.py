@@ -1,0 +1,56 @@
+"""What a check says, in 简体中文 and English: one table, one function."""
+import numpy as np
+
+TEXT = {
+    "en": {
+        "passed": "✔ {grade_id}: all checks passed.",
+        "not attempted": "… {grade_id}: not attempted yet — {target} still raises NotImplementedError. "
+                         "Write it in classifiers/chapter3/.",
+        "error": "✘ {grade_id}: calling {target} raised {error}",
+        "failed": "✘ {grade_id}: {target} gives a wrong result.",
+        "missing": "  - output `{name}` is missing",
+        "shape": "  - `{name}` has shape {got}, expected {expected}",
+        "dtype": "  - `{name}` has dtype {got}, expected {expected}",
+        "finite": "  - `{name}` contains NaN or inf",
+        "value": "  - `{name}` is off: relative error {error:.2e} (allowed {rtol:.0e}); at index {index} "
+                 "got {got:.8g}, expected {expected:.8g}",
+        "judge": "  - {text}",
+        "hint": "  Hint: {hint}",
+        "warning": "  Note: your code warned: {text}",
+        "assert": "{grade_id} did not pass (see the messages above).",
+    },
+    "zh": {
+        "passed": "✔ {grade_id}:全部检查通过。",
+        "not attempted": "… {grade_id}:尚未完成 —— {target} 仍然抛出 NotImplementedError。"
+                         "请在 classifiers/chapter3/ 中实现它。",
+        "error": "✘ {grade_id}:调用 {target} 时出错:{error}",
+        "failed": "✘ {grade_id}:{target} 的结果不正确。",
+        "missing": "  - 缺少输出 `{name}`",
+        "shape": "  - `{name}` 的形状是 {got},应为 {expected}",
+        "dtype": "  - `{name}` 的数据类型是 {got},应为 {expected}",
+        "finite": "  - `{name}` 含有 NaN 或 inf",
+        "value": "  - `{name}` 的数值不对:相对误差 {error:.2e}(允许 {rtol:.0e});在下标 {index} 处"
+                 "得到 {got:.8g},应为 {expected:.8g}",
+        "judge": "  - {text}",
+        "hint": "  提示:{hint}",
+        "warning": "  注意:你的代码发出了警告:{text}",
+        "assert": "{grade_id} 未通过(见上方信息)。",
+    },
+}
+
+
+def say(lang, key, **params):
+    """The message ``key`` in ``lang`` with ``params`` filled in (indices shown as tuples of ints)."""
+    if "index" in params:
+        params["index"] = tuple(int(i) for i in np.atleast_1d(params["index"]))
+    return TEXT[lang][key].format(**params)
+
+
+def report(lang, case_, status, problems=(), error="", notes=()):
+    """The lines a student reads for one case."""
+    lines = [say(lang, status, grade_id=case_.grade_id, target=case_.target, error=error)]
+    lines += [say(lang, key, **params) for key, params in problems]
+    if status in ("failed", "error") and case_.hint.get(lang):
+        lines.append(say(lang, "hint", hint=case_.hint[lang]))
+    lines += [say(lang, "warning", text=text) for text in notes]
+    return lines
