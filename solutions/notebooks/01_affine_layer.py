@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 # %load_ext autoreload
 # %autoreload 2
 
-from classifiers.chapter3 import *  # noqa: E402,F403
-from utils.checks import check, set_language  # noqa: E402
-from utils.gradient_check import eval_numerical_gradient_array, rel_error  # noqa: E402
+from classifiers.chapter3 import *
+from utils.checks import check, set_language
+from utils.gradient_check import eval_numerical_gradient_array, rel_error
 
 # %% locked=true lang="zh"
 set_language("zh")
