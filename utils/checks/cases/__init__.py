@@ -1,2 +1,10 @@
 """Case tables, one module per notebook; importing this package registers every case."""
-from . import affine  # noqa: F401
+from . import (  # noqa: F401
+    activations,
+    affine,
+    architecture_list,
+    deep_net,
+    losses,
+    shallow_net,
+    why_backprop,
+)

@@ -1,0 +1,1 @@
+"""Cases of the why_backprop notebook."""
