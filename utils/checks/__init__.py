@@ -59,7 +59,10 @@ def check(grade_id, hidden=None):
     for seed, expected in runs:
         result = run_probe(case_, module, seed)
         status, problems = verdict(case_, result, decode(expected) if expected else None, seed)
-        print("\n".join(report(_language, case_, status, problems, result.error, result.warnings)))
+        if hidden is None or status != PASSED:
+            print("\n".join(report(_language, case_, status, problems, result.error, result.warnings)))
         passed = passed and status == PASSED
+    if hidden is not None and passed:
+        print(say(_language, "hidden passed", grade_id=grade_id))
     if not passed:
         raise AssertionError(say(_language, "assert", grade_id=grade_id))

@@ -18,6 +18,7 @@ TEXT = {
         "hint": "  Hint: {hint}",
         "warning": "  Note: your code warned: {text}",
         "assert": "{grade_id} did not pass (see the messages above).",
+        "hidden passed": "✔ {grade_id}: hidden tests passed.",
     },
     "zh": {
         "passed": "✔ {grade_id}:全部检查通过。",
@@ -35,6 +36,7 @@ TEXT = {
         "hint": "  提示:{hint}",
         "warning": "  注意:你的代码发出了警告:{text}",
         "assert": "{grade_id} 未通过(见上方信息)。",
+        "hidden passed": "✔ {grade_id}:隐藏测试通过。",
     },
 }
 
