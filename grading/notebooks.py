@@ -79,12 +79,27 @@ def add_hidden_tests(nb):
     return nb
 
 
+PROGRESS_HEADING = {
+    "zh": "## 进度一览\n\n下面的表格重新运行本练习的所有检查(使用上面展示的输入),列出每项的分值和状态。",
+    "en": "## Progress at a glance\n\nThe table below re-runs every check of this exercise (on the inputs shown above) "
+          "and lists each one's points and status.",
+}
+
+
+def add_progress_cell(nb, name, lang):
+    """Close the notebook with the table of its checks (utils.progress)."""
+    nb.cells.append(nbformat.v4.new_markdown_cell(PROGRESS_HEADING[lang]))
+    nb.cells.append(nbformat.v4.new_code_cell(f'from utils.progress import show\n\nshow("{name}")',
+                                              metadata={"locked": True}))
+    return nb
+
+
 def instructor_notebook(path, lang):
     """The nbgrader source notebook: solutions and hidden tests in, prose in ``lang``."""
     nb = read_source(path)
     nb.metadata = {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}}
-    for step in (lambda n: select_language(n, lang), lambda n: stable_ids(n, path.stem), nbgrader_metadata,
-                 add_hidden_tests):
+    for step in (lambda n: select_language(n, lang), lambda n: add_progress_cell(n, path.stem, lang),
+                 lambda n: stable_ids(n, path.stem), nbgrader_metadata, add_hidden_tests):
         nb = step(nb)
     nbformat.validate(nb)
     return nb

@@ -1,0 +1,37 @@
+"""Download the chapter's data sets into datasets/cache (or $CH3_DATA_DIR) and check them by MD5.
+
+Usage (from the repository root):
+    python datasets/get_datasets.py {cifar10,mnist,fashion-mnist,all}
+
+A data set already on this machine is verified, not downloaded again. Fashion-MNIST from Debian's
+dataset-fashion-mnist package is used where it is installed. The loaders in utils/data_utils.py do the work.
+"""
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `utils` imports when run as a script
+
+from utils import data_utils  # noqa: E402
+
+
+def main(argv=None):
+    """Download the named data sets; returns the exit status (0 when all are ready, 1 otherwise)."""
+    parser = argparse.ArgumentParser(description="Download and verify the chapter's data sets.")
+    parser.add_argument("dataset", choices=[*data_utils.DATASETS, "all"], help="which data set to get")
+    args = parser.parse_args(argv)
+    names = data_utils.DATASETS if args.dataset == "all" else (args.dataset,)
+    status = 0
+    for name in names:
+        try:
+            folder = data_utils.download_dataset(name)
+        except data_utils.DataError as err:
+            print(f"{data_utils.TITLES[name]}: FAILED: {err}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{data_utils.TITLES[name]}: ready in {data_utils.display_path(folder)}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
