@@ -1,7 +1,7 @@
 """Where you stand: every graded check of a notebook as one table — passed, failed or not attempted — with points.
 
 In a notebook (its last cell): ``show("01_affine_layer")``.
-From the course folder, for every notebook: ``python -m utils.progress`` (or name some: ``python -m utils.progress 01``).
+From the course folder, for every notebook: ``python -m utils.progress`` (or some: ``python -m utils.progress 01``).
 The checks run on the inputs the notebooks show; your teacher's grading uses other inputs as well.
 """
 import contextlib

@@ -14,7 +14,7 @@ from . import cases  # noqa: F401  (registers every case)
 from .engine import CASES, PASSED, decode, run_probe, verdict, visible_seed
 from .messages import report, say
 
-__all__ = ["check", "set_language"]
+__all__ = ["check", "run", "set_language"]
 
 _EXPECTED_FILE = Path(__file__).with_name("expected.json")
 _language = os.environ.get("CH3_LANG", "zh")
@@ -42,6 +42,27 @@ def _unpack_runs(text):
     return json.loads(zlib.decompress(base64.b64decode(text)))
 
 
+def run(grade_id, runs=None):
+    """Statuses and report lines of the case ``grade_id`` on ``classifiers.chapter3``, printing nothing.
+
+    Inputs:
+    - grade_id: e.g. "affine_forward_value"
+    - runs: [(seed, encoded expected outputs or None)]; default: the visible inputs
+
+    Returns a list with one (status, lines) per run.
+    """
+    case_ = CASES[grade_id]
+    module = importlib.import_module("classifiers.chapter3")
+    if runs is None:
+        runs = [(visible_seed(grade_id), _visible_expected().get(grade_id))]
+    out = []
+    for seed, expected in runs:
+        result = run_probe(case_, module, seed)
+        status, problems = verdict(case_, result, decode(expected) if expected else None, seed)
+        out.append((status, report(_language, case_, status, problems, result.error, result.warnings)))
+    return out
+
+
 def check(grade_id, hidden=None):
     """Run the case ``grade_id`` on ``classifiers.chapter3``, print what is right or wrong, assert it passed.
 
@@ -49,19 +70,11 @@ def check(grade_id, hidden=None):
     - grade_id: the grade cell's id, e.g. "affine_forward_value"
     - hidden: packed inputs and expected outputs of hidden tests (only in the instructor's notebooks)
     """
-    case_ = CASES[grade_id]
-    module = importlib.import_module("classifiers.chapter3")
-    if hidden is None:
-        runs = [(visible_seed(grade_id), _visible_expected().get(grade_id))]
-    else:
-        runs = _unpack_runs(hidden)
-    passed = True
-    for seed, expected in runs:
-        result = run_probe(case_, module, seed)
-        status, problems = verdict(case_, result, decode(expected) if expected else None, seed)
+    outcomes = run(grade_id, None if hidden is None else _unpack_runs(hidden))
+    for status, lines in outcomes:
         if hidden is None or status != PASSED:
-            print("\n".join(report(_language, case_, status, problems, result.error, result.warnings)))
-        passed = passed and status == PASSED
+            print("\n".join(lines))
+    passed = all(status == PASSED for status, _ in outcomes)
     if hidden is not None and passed:
         print(say(_language, "hidden passed", grade_id=grade_id))
     if not passed:
