@@ -156,7 +156,7 @@ def bce_loss(p, y):
     ### BEGIN SOLUTION
     eps = 1e-7 if p.dtype == np.float32 else 1e-12
     p_safe = np.clip(p, eps, 1 - eps)
-    y = y.reshape(p.shape)
+    y = y.reshape(p.shape).astype(p.dtype, copy=False)
     loss = -np.mean(y * np.log(p_safe) + (1 - y) * np.log1p(-p_safe))
     dp = (p_safe - y) / (p_safe * (1 - p_safe)) / p.shape[0]
     return loss, dp
