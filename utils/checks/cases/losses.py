@@ -17,7 +17,7 @@ HINT_SOFTMAX_LOG = {
     "en": "when the correct class scores thousands below the best one its probability underflows to 0 and "
           "-log(0) = inf. Take the log before exponentiating: log_probs = shifted - log(sum(exp(shifted))), then "
           "loss = -mean(log_probs[range(N), y]).",
-    "zh": "当正确类别的得分比最高分低几千时,它的概率会下溢成 0,而 -log(0) = inf。先取对数再说:"
+    "zh": "当正确类别的得分比最高分低几千时,它的概率会下溢成 0,而 -log(0) = inf。应直接在对数域里计算:"
           "log_probs = shifted - log(sum(exp(shifted))),然后 loss = -mean(log_probs[range(N), y])。",
 }
 HINT_BCE = {
@@ -119,6 +119,7 @@ BCE_WRONG_TERM = (-np.log(1e-6), -np.log(1e-17))  # (13.8, 39.1)
 BCE_JUDGE_TEXT = {
     "en": {
         "missing": "bce_loss must return (loss, dp); the output `{name}` is missing",
+        "unjudgeable": "these outputs cannot be judged ({error})",
         "scalar": "`loss` must be a single number, got shape {shape}",
         "shape": "`dp` has shape {got}, expected {expected} (the shape of p)",
         "finite": "`loss` or `dp` contains NaN or inf when p is exactly 0 or 1: clip p into [eps, 1 - eps] "
@@ -127,12 +128,13 @@ BCE_JUDGE_TEXT = {
         "confident": "at index {index} p = {p:g} already equals y: N·dp should be the slope of the loss there, "
                      "{expected:+g}, got {got:.6g}",
         "wrong": "at index {index} p = {p:g} while y = {y:d}: the gradient must be large and push p toward y "
-                 "(N·dp {sign} 1e6), got N·dp = {got:.6g}; is p clipped with a tiny eps (1e-15 to 1e-7)?",
+                 "(N·dp {bound}), got N·dp = {got:.6g}; is p clipped with a tiny eps (1e-15 to 1e-7)?",
         "loss": "`loss` is off: the two confidently wrong samples add {got:.6g} to N·loss, expected -log(eps) each, "
                 "between {low:.1f} and {high:.1f} in total for a clip eps from 1e-17 to 1e-6",
     },
     "zh": {
         "missing": "bce_loss 必须返回 (loss, dp);缺少输出 `{name}`",
+        "unjudgeable": "无法评判这些输出({error})",
         "scalar": "`loss` 必须是一个数,得到的形状是 {shape}",
         "shape": "`dp` 的形状是 {got},应为 {expected}(与 p 相同)",
         "finite": "p 恰好为 0 或 1 时,`loss` 或 `dp` 含有 NaN 或 inf:取对数前先把 p 截断到 [eps, 1 - eps]"
@@ -140,7 +142,7 @@ BCE_JUDGE_TEXT = {
         "interior": "0 < p < 1 处 `dp` 的数值不对:下标 {index} 处得到 {got:.8g},应为 {expected:.8g}",
         "confident": "下标 {index} 处 p = {p:g} 已经等于 y:N·dp 应等于损失在该处的斜率 {expected:+g},"
                      "得到 {got:.6g}",
-        "wrong": "下标 {index} 处 p = {p:g} 而 y = {y:d}:梯度必须很大,并把 p 推向 y(N·dp {sign} 1e6),"
+        "wrong": "下标 {index} 处 p = {p:g} 而 y = {y:d}:梯度必须很大,并把 p 推向 y(N·dp {bound}),"
                  "得到 N·dp = {got:.6g};是否用很小的 eps(1e-15 到 1e-7)截断了 p?",
         "loss": "`loss` 不对:两个完全判错的样本给 N·loss 贡献了 {got:.6g},应各为 -log(eps),"
                 "对 1e-17 到 1e-6 之间的 eps 总和应在 {low:.1f} 与 {high:.1f} 之间",
@@ -168,6 +170,13 @@ def _bce_extreme_judge(got, rng):
     """Finite loss and gradient, exact where 0 < p < 1, and the clipped ends within what eps in [1e-17, 1e-6]
     gives: N·dp = ±1 where p = y, |N·dp| >= 1e6 toward y where p = 1 - y, and -log(eps) per wrong sample."""
     text = BCE_JUDGE_TEXT[_language()]
+    try:
+        return _bce_extreme_rules(got, rng, text)
+    except Exception as exc:  # the outputs come from the code under test and may be anything
+        return [text["unjudgeable"].format(error=f"{type(exc).__name__}: {exc}")]
+
+
+def _bce_extreme_rules(got, rng, text):
     p, y, special = _bce_extreme_inputs(rng)
     N = p.shape[0]
     for name in ("loss", "dp"):
@@ -192,13 +201,13 @@ def _bce_extreme_judge(got, rng):
     scaled = N * dp
     for i in special[:2]:  # p = y: the slope of -log p at p = 1 is -1, of -log(1 - p) at p = 0 it is +1
         expected = 1.0 - 2.0 * y[i]
-        if abs(scaled[i] - expected) > 1e-3:
+        if abs(scaled[i] - expected) > 1e-2:  # 1/(1 - eps) for the clipped p
             problems.append(text["confident"].format(index=int(i), p=p[i], expected=expected, got=scaled[i]))
     for i in special[2:]:  # p = 1 - y: a push of at least 1e6 toward y
         toward = 1.0 if y[i] == 1 else -1.0
         if -toward * scaled[i] < 1e6:
             problems.append(text["wrong"].format(index=int(i), p=p[i], y=int(y[i]), got=scaled[i],
-                                                 sign="<= -" if toward > 0 else ">= +"))
+                                                 bound="<= -1e6" if toward > 0 else ">= +1e6"))
     terms = -(y * np.log(p_in) + (1 - y) * np.log(1 - p_in))
     wrong_total = N * float(loss.reshape(())) - terms[interior].sum()
     low, high = 2 * BCE_WRONG_TERM[0] - 1e-6, 2 * BCE_WRONG_TERM[1] + 1e-6
