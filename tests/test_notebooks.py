@@ -27,8 +27,10 @@ def _tree(tmp_path, classifiers):
     return tmp_path
 
 
-def _execute(nb, folder, allow_errors=False):
+def _execute(nb, folder, name, allow_errors=False):
+    """Execute ``nb`` saved as ``folder/name.ipynb`` (its progress cell reads the file), offline data."""
     folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, folder / f"{name}.ipynb")
     env = {"CH3_DATA": "embedded", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
@@ -55,7 +57,7 @@ def _errors(cell):
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)
 def test_instructor_notebook_earns_full_points_with_the_reference(source, tmp_path):
     tree = _tree(tmp_path, REFERENCE_PACKAGE)
-    nb = _execute(instructor_notebook(source, "zh"), tree / "assignments" / source.stem)
+    nb = _execute(instructor_notebook(source, "zh"), tree / "assignments" / source.stem, source.stem)
     grade_cells = _grade_cells(nb)
     assert grade_cells, "a notebook without grade cells"
     for cell in grade_cells:
@@ -68,7 +70,7 @@ def test_instructor_notebook_earns_full_points_with_the_reference(source, tmp_pa
 def test_student_notebook_runs_with_the_stubs_and_earns_nothing(source, tmp_path):
     tree = _tree(tmp_path, ROOT / "classifiers")
     nb = nbformat.read(ASSIGNMENTS / source.stem / f"{source.stem}.ipynb", as_version=4)
-    nb = _execute(nb, tree / "assignments" / source.stem, allow_errors=True)
+    nb = _execute(nb, tree / "assignments" / source.stem, source.stem, allow_errors=True)
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue

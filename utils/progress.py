@@ -79,7 +79,11 @@ def _language():
 
 def show(name):
     """Print the table of the notebook ``name`` (its file is ``name.ipynb`` in the current folder)."""
-    print(table(statuses(Path(f"{name}.ipynb")), _language()))
+    path = Path(f"{name}.ipynb")
+    if not path.is_file():
+        print(f"[progress] {path} is not in {Path.cwd()}: open the notebook from its own folder.")
+        return
+    print(table(statuses(path), _language()))
 
 
 def notebook_language(notebook_path):

@@ -129,8 +129,9 @@ def run_probe(case_, module, seed):
         try:
             raw = case_.probe(module, rng)
             outputs = {name: to_plain(value) for name, value in raw.items()}
-        except NotImplementedError:
-            return Result(NOT_ATTEMPTED)
+        except NotImplementedError as exc:
+            frames = traceback.extract_tb(exc.__traceback__)
+            return Result(NOT_ATTEMPTED, error=frames[-1].name if frames else "")
         except Exception as exc:  # the code under test may raise anything
             return Result(ERROR, error=_describe(exc))
     notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})

@@ -4,7 +4,7 @@ import numpy as np
 TEXT = {
     "en": {
         "passed": "✔ {grade_id}: all checks passed.",
-        "not attempted": "… {grade_id}: not attempted yet — {target} still raises NotImplementedError. "
+        "not attempted": "… {grade_id}: not attempted yet — {stub} still raises NotImplementedError. "
                          "Write it in classifiers/chapter3/.",
         "error": "✘ {grade_id}: calling {target} raised {error}",
         "failed": "✘ {grade_id}: {target} gives a wrong result.",
@@ -22,7 +22,7 @@ TEXT = {
     },
     "zh": {
         "passed": "✔ {grade_id}:全部检查通过。",
-        "not attempted": "… {grade_id}:尚未完成 —— {target} 仍然抛出 NotImplementedError。"
+        "not attempted": "… {grade_id}:尚未完成 —— {stub} 仍然抛出 NotImplementedError。"
                          "请在 classifiers/chapter3/ 中实现它。",
         "error": "✘ {grade_id}:调用 {target} 时出错:{error}",
         "failed": "✘ {grade_id}:{target} 的结果不正确。",
@@ -50,7 +50,8 @@ def say(lang, key, **params):
 
 def report(lang, case_, status, problems=(), error="", notes=()):
     """The lines a student reads for one case."""
-    lines = [say(lang, status, grade_id=case_.grade_id, target=case_.target, error=error)]
+    stub = error or case_.target  # for "not attempted", error names the function that raised
+    lines = [say(lang, status, grade_id=case_.grade_id, target=case_.target, error=error, stub=stub)]
     lines += [say(lang, key, **params) for key, params in problems]
     if status in ("failed", "error") and case_.hint.get(lang):
         lines.append(say(lang, "hint", hint=case_.hint[lang]))
