@@ -1,0 +1,135 @@
+"""The nbgrader course directory, rebuilt from solutions/ by ``python -m grading build``.
+
+Layout (root ``grading/course/``, git-ignored, or the folder named by ``$CH3_COURSE_DIR``)::
+
+    nbgrader_config.py                      copy of grading/nbgrader_config.py
+    source/<assignment>/<assignment>.ipynb  instructor notebook: solutions and hidden tests
+    source/<assignment>/classifiers/        the stubs and utils/ the helpers, so that a student who fetches
+    source/<assignment>/utils/              the assignment through nbgrader's exchange can run it
+    release/<assignment>/...                written by ``nbgrader generate_assignment``
+    gradebook.db                            nbgrader's gradebook (assignments, grade cells, later the scores)
+    autograded/<student>/<assignment>/      written by grading.gradebook.record, read by the formgrader
+
+The build writes source/ and then runs nbgrader's own GenerateAssignment converter for every assignment in one
+process (one start-up instead of one ``nbgrader`` command per assignment).
+"""
+import os
+import shutil
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from . import build
+from .paths import ROOT
+
+COURSE_ID = "chapter3"
+COURSE_DIR_ENV = "CH3_COURSE_DIR"
+DEFAULT_COURSE_DIR = ROOT / "grading" / "course"
+CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py")
+
+
+class CourseError(RuntimeError):
+    """nbgrader could not generate an assignment; the message holds its log."""
+
+
+def course_dir():
+    """Root of the course directory: ``$CH3_COURSE_DIR`` when set, else grading/course."""
+    return Path(os.environ.get(COURSE_DIR_ENV) or DEFAULT_COURSE_DIR).resolve()
+
+
+def assignment_names():
+    """Assignment ids in course order (the notebook stems)."""
+    return [source.stem for source in build.notebook_sources()]
+
+
+def source_files(lang):
+    """Files of source/, relative to the course root: {posix path: bytes}.
+
+    Every assignment folder gets the instructor notebook plus the stubs and helpers a student needs next to it.
+    """
+    from .notebooks import instructor_notebook, to_text
+    from .release import helper_files, stub_files
+
+    support = {**dict(stub_files(lang)), **dict(helper_files(lang))}
+    files = {}
+    for source in build.notebook_sources():
+        folder = f"source/{source.stem}"
+        files[f"{folder}/{source.stem}.ipynb"] = to_text(instructor_notebook(source, lang)).encode("utf-8")
+        files.update({f"{folder}/{rel}": data for rel, data in support.items()})
+    return files
+
+
+def write_source(root, lang):
+    """Write nbgrader_config.py and source/ (each assignment folder of ours replaced as a whole)."""
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(CONFIG_FILE, root / "nbgrader_config.py")
+    for name in assignment_names():
+        shutil.rmtree(root / "source" / name, ignore_errors=True)
+    for rel, data in source_files(lang).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def load_config(root):
+    """The course's nbgrader configuration, read the way nbgrader's apps read it, rooted at ``root``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    return config
+
+
+@contextmanager
+def _nbgrader_tools_on_path():
+    """nbgrader runs the ``alembic`` command when it creates a gradebook: find it next to this interpreter."""
+    old = os.environ.get("PATH", "")
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), old])
+    try:
+        yield
+    finally:
+        os.environ["PATH"] = old
+
+
+def generate_assignments(root, names):
+    """Run nbgrader's ``generate_assignment --force`` for every name, with one NbGraderAPI (one start-up).
+
+    Returns:
+    - {assignment: nbgrader's log text}
+
+    Raises CourseError with nbgrader's log when an assignment fails.
+    """
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = load_config(root)
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    logs = {}
+    with _nbgrader_tools_on_path():
+        for name in names:
+            result = api.generate_assignment(name, force=True, create=True)
+            if not result["success"]:
+                log = result.get("log", "")
+                hint = (f"\nThe gradebook already holds submissions of {name}, and nbgrader never adds or removes "
+                        "grade cells of such an assignment. Keep its cells as they were, or build a new course "
+                        f"directory (set {COURSE_DIR_ENV}, or move {root / 'gradebook.db'} away).\n"
+                        if "there are submissions" in log else "")
+                raise CourseError(f"nbgrader generate_assignment {name} failed:\n{log}{hint}")
+            logs[name] = result.get("log", "")
+    return logs
+
+
+def build_course(lang=build.DEFAULT_LANGUAGE, root=None):
+    """Rebuild the course directory: source/ from solutions/, then release/ and the gradebook by nbgrader.
+
+    Inputs:
+    - lang: language of the notebooks' prose
+    - root: the course directory; default course_dir()
+
+    Returns:
+    - the course directory (Path)
+    """
+    root = Path(root).resolve() if root is not None else course_dir()
+    write_source(root, lang)
+    generate_assignments(root, assignment_names())
+    return root

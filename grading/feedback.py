@@ -1,0 +1,244 @@
+"""One feedback page per student and assignment: the student's notebook with our verdicts in the grade cells.
+
+The page is rendered by nbconvert's HTMLExporter (template "lab") from a notebook this module builds; nothing is
+executed. The student's notebook is never trusted: only its cell sources and plain outputs are carried over.
+- Code cells: the source (escaped by the highlighter) and only text and checked images among the outputs, so no
+  HTML or JavaScript of the student's reaches the page (a ``<script>`` faking a score stays inert text or is dropped).
+- Markdown cells: the release's prose where the cell is one of the release's text cells; anything the student
+  wrote (answers, extra cells, raw cells) is shown as escaped preformatted text.
+- Grade cells: the release's source, and as output our verdict (✔/✘, score/points, the checker's messages);
+  a grade cell the student deleted is put back where it belongs.
+- A summary table (grade_id, points, status) on top; a banner when the submitted notebook could not be read, in
+  which case the release notebook stands in for it.
+"""
+import html
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+import nbformat
+
+from .build import DEFAULT_LANGUAGE
+from .paths import ASSIGNMENTS
+from .untrusted import read_notebook, safe_outputs
+
+MAX_SOURCE = 50_000  # characters of one student cell shown
+PASSED = "passed"
+
+TEXT = {
+    "en": {"title": "Feedback: {assignment}", "check": "check", "points": "points", "status": "status",
+           "total": "total", "banner": "Your submitted notebook could not be read: {reason}. Below is the released "
+           "notebook with your results.", "missing": "This check was missing from your notebook; it was graded "
+           "all the same.", "manual": "graded by hand", "answer": "Your answer:"},
+    "zh": {"title": "反馈:{assignment}", "check": "检查项", "points": "分数", "status": "状态", "total": "总分",
+           "banner": "无法读取你提交的笔记本:{reason}。下面是发布版笔记本和你的成绩。",
+           "missing": "你的笔记本中缺少这一检查单元格;它照常评分。", "manual": "人工评分", "answer": "你的回答:"},
+}
+
+STYLE = ("<style>.ch3-summary td,.ch3-summary th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:left}"
+         ".ch3-verdict{border-left:6px solid;padding:4px 10px;margin:4px 0}"
+         ".ch3-passed{border-color:#2e7d32;background:#e8f5e9}.ch3-failed{border-color:#c62828;background:#ffebee}"
+         ".ch3-banner{border:2px solid #c62828;background:#ffebee;padding:8px 12px;font-weight:bold}"
+         ".ch3-student{white-space:pre-wrap;background:#f7f7f7;padding:6px 10px}</style>")
+
+
+def _grade_meta(cell):
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    return meta if isinstance(meta, dict) and meta.get("grade") else {}
+
+
+def _student_notebook(student_nb, reason):
+    """(notebook or None, why not) from a path, a notebook object or None."""
+    if student_nb is None:
+        return None, reason or "no notebook was submitted"
+    if isinstance(student_nb, (str, os.PathLike)):
+        return read_notebook(student_nb)
+    try:
+        nb = nbformat.from_dict(student_nb)
+        nbformat.validate(nb)
+    except Exception as exc:
+        return None, f"the notebook does not follow the notebook format ({type(exc).__name__})"
+    return nb, None
+
+
+def _source(cell):
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(s for s in source if isinstance(s, str))
+    return source if isinstance(source, str) else ""
+
+
+def _passed(verdict):
+    return verdict[2] == PASSED
+
+
+def _mark(verdict):
+    """✔ passed, ✘ anything else, … not scored yet (a written answer waiting for its grader)."""
+    return "…" if verdict[0] is None else "✔" if _passed(verdict) else "✘"
+
+
+def _points(score, max_score):
+    return f"{'–' if score is None else f'{score:g}'} / {max_score:g}"
+
+
+def _verdict_html(grade_id, verdict, note=None):
+    """Our verdict of one grade cell, as HTML in which every value is escaped."""
+    score, max_score, status, lines = verdict
+    kind = "ch3-passed" if _passed(verdict) else "ch3-failed"
+    head = f"{_mark(verdict)} {grade_id}: {_points(score, max_score)} ({status})"
+    body = "\n".join([*([note] if note else []), *map(str, lines)])
+    pre = f"<pre>{html.escape(body)}</pre>" if body else ""
+    return f'<div class="ch3-verdict {kind}"><b>{html.escape(head)}</b>{pre}</div>'
+
+
+def _verdict_output(grade_id, verdict, note=None):
+    score, max_score, status, lines = verdict
+    plain = "\n".join([f"{_mark(verdict)} {grade_id}: {_points(score, max_score)} ({status})",
+                       *([note] if note else []), *map(str, lines)])
+    return nbformat.v4.new_output("display_data", data={"text/html": _verdict_html(grade_id, verdict, note),
+                                                        "text/plain": plain})
+
+
+def _student_text(text, label=None):
+    """Markdown cell that shows text the student wrote verbatim (escaped, preformatted)."""
+    head = f"<b>{html.escape(label)}</b>\n" if label else ""
+    return nbformat.v4.new_markdown_cell(f'{head}<pre class="ch3-student">{html.escape(text[:MAX_SOURCE])}</pre>')
+
+
+def summary_cell(assignment, verdicts, lang, banner=None):
+    """The page's head: title, optional banner, and the table of grade_id, points and status."""
+    t = TEXT[lang]
+    rows = [f"<tr><th>{t['check']}</th><th>{t['points']}</th><th>{t['status']}</th></tr>"]
+    for grade_id, verdict in verdicts.items():
+        score, max_score, status, _ = verdict
+        mark = _mark(verdict)
+        rows.append(f'<tr data-grade-id="{html.escape(grade_id)}" data-status="{html.escape(str(status))}">'
+                    f"<td>{html.escape(grade_id)}</td><td>{_points(score, max_score)}</td>"
+                    f"<td>{mark} {html.escape(str(status))}</td></tr>")
+    total = sum(v[0] for v in verdicts.values() if v[0] is not None)
+    max_total = sum(v[1] for v in verdicts.values())
+    rows.append(f"<tr><td><b>{t['total']}</b></td><td><b>{_points(total, max_total)}</b></td><td></td></tr>")
+    parts = [STYLE, f"<h1>{html.escape(t['title'].format(assignment=assignment))}</h1>"]
+    if banner:
+        parts.append(f'<div class="ch3-banner">{html.escape(t["banner"].format(reason=banner))}</div>')
+    parts.append(f'<table class="ch3-summary">{"".join(rows)}</table>')
+    return nbformat.v4.new_markdown_cell("\n".join(parts))
+
+
+def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missing=False):
+    """The page's version of one grade cell: release source (code) or the student's answer (markdown)."""
+    t = TEXT[lang]
+    verdict = verdicts.get(grade_id)
+    note = t["missing"] if missing else None
+    if release_cell.cell_type == "code":
+        cell = nbformat.v4.new_code_cell(release_cell.source)
+        cell.outputs = [_verdict_output(grade_id, verdict, note)] if verdict else []
+        return [cell]
+    answer = _source(student_cell) if student_cell is not None and not missing else ""
+    cells = [_student_text(answer, t["answer"])]
+    if verdict:
+        cells.append(nbformat.v4.new_markdown_cell(_verdict_html(grade_id, verdict, note)))
+    else:
+        cells.append(nbformat.v4.new_markdown_cell(f"<i>{html.escape(t['manual'])}</i>"))
+    return cells
+
+
+def _student_cell(cell, release_cells):
+    """The page's version of an ordinary student cell."""
+    source = _source(cell)
+    if cell.cell_type == "code":
+        out = nbformat.v4.new_code_cell(source[:MAX_SOURCE])
+        # A cell claiming to be a grade cell that is not one (a duplicate, an invented id) shows no outputs.
+        out.outputs = [] if _grade_meta(cell) else safe_outputs(cell.get("outputs"))
+        return [out]
+    release = release_cells.get(cell.get("id"))
+    if cell.cell_type == "markdown" and release is not None and release.cell_type == "markdown" \
+            and not release.metadata.get("nbgrader", {}).get("solution"):
+        return [nbformat.v4.new_markdown_cell(release.source)]
+    return [_student_text(source)]
+
+
+def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, banner=None):
+    """The notebook the page is rendered from (built from scratch: no metadata or outputs of the student's).
+
+    Inputs:
+    - nb: the student's notebook (or the release notebook when it could not be read)
+    - release: the release notebook of the assignment
+    - verdicts: {grade_id: (score, max_score, status, message lines)}
+    """
+    release_cells = {cell.get("id"): cell for cell in release.cells}
+    release_grades = {_grade_meta(c)["grade_id"]: c for c in release.cells if _grade_meta(c).get("grade_id")}
+    placed = []  # (release cell id or None, cells)
+    seen = set()
+    for cell in nb.cells:
+        grade_id = _grade_meta(cell).get("grade_id") or (cell.get("id") if cell.get("id") in release_grades else None)
+        if grade_id in release_grades and grade_id not in seen:
+            seen.add(grade_id)
+            placed.append((release_grades[grade_id].get("id"),
+                           _grade_cell(release_grades[grade_id], grade_id, verdicts, lang, student_cell=cell)))
+        else:
+            origin = cell.get("id") if cell.get("id") in release_cells else None
+            placed.append((origin, _student_cell(cell, release_cells)))
+    order = [cell.get("id") for cell in release.cells]
+    for grade_id, release_cell in release_grades.items():
+        if grade_id in seen:
+            continue
+        index = 0
+        earlier = order[:order.index(release_cell.get("id"))]
+        for i, (origin, _) in enumerate(placed):
+            if origin in earlier:
+                index = i + 1
+        placed.insert(index, (release_cell.get("id"),
+                              _grade_cell(release_cell, grade_id, verdicts, lang, missing=True)))
+    cells = [summary_cell(assignment, verdicts, lang, banner)] + [c for _, group in placed for c in group]
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i}"
+    page = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
+    nbformat.validate(page)
+    return page
+
+
+_local = threading.local()
+
+
+def _exporter():
+    if not hasattr(_local, "exporter"):
+        from nbconvert import HTMLExporter
+
+        _local.exporter = HTMLExporter(template_name="lab")
+    return _local.exporter
+
+
+def release_notebook(assignment):
+    """The committed release notebook of an assignment."""
+    return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE):
+    """Write the feedback page of one student's assignment.
+
+    Inputs:
+    - student_nb: path of the submitted notebook, a notebook object, or None (nothing submitted)
+    - assignment: assignment id, e.g. "01_affine_layer"
+    - verdicts: {grade_id: (score or None, max_score, status, message lines)}, in the order the table lists them
+    - out_html: where to write the page
+    - release_nb: the release notebook (default: assignments/<assignment>/<assignment>.ipynb)
+    - reason: why there is no notebook, when student_nb is None
+    - lang: language of the page's own words
+
+    Returns:
+    - (path written, None or the reason the submitted notebook was not used)
+    """
+    release = release_nb if release_nb is not None else release_notebook(assignment)
+    nb, why = _student_notebook(student_nb, reason)
+    page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why)
+    body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
+    out = Path(out_html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(body)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, out)
+    return out, why

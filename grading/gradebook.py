@@ -1,0 +1,153 @@
+"""Our scores into nbgrader's gradebook, so that the formgrader shows the numbers of grades.csv.
+
+``record`` is what nbgrader's autograde would leave behind for one submission (a student, a submission, an
+``auto_score`` per autograded cell, ``autograded/<student>/<assignment>/<assignment>.ipynb``), except that the scores
+come from our trusted grader instead of from executing the notebook. Written answers stay for manual grading.
+"""
+import os
+import re
+import tempfile
+import threading
+from pathlib import Path
+
+import nbformat
+
+from .course import COURSE_ID
+from .untrusted import normalize_ids, read_notebook, safe_outputs
+
+_LOCK = threading.Lock()  # one writer at a time: sqlite, and the autograded/ files
+_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
+
+
+class GradebookError(RuntimeError):
+    """The course directory cannot take this record (no gradebook, unknown assignment or grade cell)."""
+
+
+def _check_id(kind, value):
+    if not isinstance(value, str) or not _SAFE_ID.fullmatch(value):
+        raise ValueError(f"unusable {kind} {value!r}: letters, digits and ._@- only, not starting with a dot")
+
+
+def _submitted_timestamp(root, student_id, assignment):
+    """The timestamp nbgrader's collect wrote for this submission, if the course directory holds one.
+
+    The formgrader treats a submission as autograded only when the gradebook's timestamp equals this one.
+    """
+    path = root / "submitted" / student_id / assignment / "timestamp.txt"
+    if path.is_file() and not path.is_symlink():
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
+
+
+def _set_scores(gb, assignment, student_id, scores):
+    """Set the auto_score of the cells in ``scores``; every other grade (manual ones included) is left as it is."""
+    submission = gb.find_submission(assignment, student_id)
+    grades = {grade.name: grade for notebook in submission.notebooks for grade in notebook.grades}
+    manual = {cell.name for notebook in submission.assignment.notebooks for cell in notebook.solution_cells}
+    autograded = {name for name, grade in grades.items()
+                  if name not in manual and getattr(grade.cell, "cell_type", None) == "code"}
+    unknown = set(scores) - autograded
+    if unknown:
+        raise GradebookError(f"{assignment} has no autograded cell {sorted(unknown)}")
+    new = {name: float(score) for name, score in scores.items()}
+    for name, score in new.items():
+        if not 0.0 <= score <= grades[name].max_score:
+            raise ValueError(f"{name}: score {score} outside 0..{grades[name].max_score}")
+    for name, grade in grades.items():
+        if name in new:
+            grade.auto_score = new[name]
+            # As nbgrader's SaveAutoGrades: a grader's override is flagged for review.
+            grade.needs_manual_grade = grade.manual_score is not None
+        elif name not in autograded and grade.manual_score is None and grade.auto_score is None:
+            grade.needs_manual_grade = True
+    gb.db.commit()
+
+
+def _formgrader_notebook(nb, root, student_id, assignment):
+    """The submitted notebook as the formgrader should show it: safe outputs, grade cells restored by nbgrader."""
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearHiddenTests,
+        DeduplicateIds,
+        OverwriteCells,
+        OverwriteKernelspec,
+    )
+
+    for cell in nb.cells:
+        keep = {k: cell.metadata[k] for k in ("nbgrader", "deletable", "editable") if k in cell.metadata}
+        cell.metadata = nbformat.from_dict(keep)
+        cell.pop("attachments", None)
+        if cell.cell_type == "code":
+            cell.outputs = safe_outputs(cell.get("outputs"))
+    resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": student_id,
+                              "db_url": f"sqlite:///{root / 'gradebook.db'}"}}
+    steps = (DeduplicateIds(), OverwriteKernelspec(), OverwriteCells(add_missing_cells=True),
+             ClearHiddenTests(enforce_metadata=False), CheckCellMetadata())
+    for step in steps:
+        nb, resources = step.preprocess(nb, resources)
+    nbformat.validate(normalize_ids(nb))
+    return nb
+
+
+def _write_atomic(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def _write_autograded(root, student_id, assignment, notebook_path):
+    """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead."""
+    nb, _reason = read_notebook(notebook_path) if notebook_path is not None else (None, "no notebook")
+    if nb is not None:
+        try:
+            nb = _formgrader_notebook(nb, root, student_id, assignment)
+        except Exception:  # a notebook nbgrader cannot reconcile with the source: show the release instead
+            nb = None
+    if nb is None:
+        nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+    _write_atomic(root / "autograded" / student_id / assignment / f"{assignment}.ipynb", nbformat.writes(nb) + "\n")
+
+
+def record(course_dir, student_id, assignment, scores, notebook_path=None):
+    """Record one graded submission in the course's gradebook and autograded/ folder.
+
+    Safe to call from several threads of one process, and idempotent: the same call twice leaves the same state.
+
+    Inputs:
+    - course_dir: the course directory (built by ``python -m grading build``)
+    - student_id, assignment: ids (letters, digits, ``._@-``)
+    - scores: {grade_id: points} of autograded cells of the assignment; a cell not listed keeps its current grade
+      (so a partial regrade touches only its cells)
+    - notebook_path: the notebook the student submitted, or None
+
+    Raises GradebookError when the course has no gradebook, no such assignment, or a grade_id is unknown.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    _check_id("student id", student_id)
+    _check_id("assignment", assignment)
+    root = Path(course_dir).resolve()
+    db = root / "gradebook.db"
+    with _LOCK:
+        if not db.is_file():
+            raise GradebookError(f"{db} does not exist: run `python -m grading build` first")
+        with Gradebook(f"sqlite:///{db}", course_id=COURSE_ID) as gb:
+            try:
+                gb.find_assignment(assignment)
+            except MissingEntry as exc:
+                raise GradebookError(f"the gradebook has no assignment {assignment!r}") from exc
+            gb.update_or_create_student(student_id)
+            timestamp = _submitted_timestamp(root, student_id, assignment)
+            extra = {"timestamp": timestamp} if timestamp else {}
+            try:
+                gb.find_submission(assignment, student_id)
+            except MissingEntry:
+                with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows (SAWarning)
+                    gb.add_submission(assignment, student_id, **extra)
+            else:
+                gb.update_or_create_submission(assignment, student_id, **extra)
+            _set_scores(gb, assignment, student_id, scores)
+        _write_autograded(root, student_id, assignment, notebook_path)

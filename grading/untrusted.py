@@ -1,0 +1,125 @@
+"""Reading a notebook a student submitted, which may be anything: huge, not UTF-8, not JSON, hostile HTML.
+
+Nothing here executes or renders the notebook. ``read_notebook`` says why a file is not a usable notebook instead
+of raising, and ``safe_outputs`` keeps only outputs that cannot carry markup or script: text and checked images.
+"""
+import errno
+import os
+import re
+import stat
+
+import nbformat
+
+MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_TEXT = 20_000  # characters kept of one output's text
+MAX_IMAGE = 2 * 2**20  # base64 characters kept of one image
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\n\r]+")
+_IMAGE_TYPES = ("image/png", "image/jpeg")
+_CELL_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def read_notebook(path):
+    """The notebook at ``path``, or why it cannot be used.
+
+    Inputs:
+    - path: a file the student submitted (never followed if it is a symbolic link)
+
+    Returns:
+    - (notebook, None) for a valid nbformat-4 notebook, else (None, short reason in English)
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        return None, "no notebook was submitted"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, "the notebook is a symbolic link (never followed)"
+        return None, f"the notebook file cannot be opened ({exc.strerror or type(exc).__name__})"
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None, "the notebook is not a regular file"
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(MAX_NOTEBOOK_BYTES + 1)
+    if len(raw) > MAX_NOTEBOOK_BYTES:
+        return None, f"the notebook file is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB"
+    if not raw.strip():
+        return None, "the notebook file is empty"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, "the notebook file is not UTF-8 text"
+    try:
+        nb = nbformat.reads(text, as_version=4)
+        nbformat.validate(nb)
+    except nbformat.ValidationError as exc:
+        return None, f"the notebook does not follow the notebook format ({_short(exc.message)})"
+    except Exception as exc:  # json errors, wrong top-level types, absurd nesting...
+        return None, f"the notebook file is not valid notebook JSON ({type(exc).__name__})"
+    return nb, None
+
+
+def _short(text, limit=200):
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _text(value):
+    """Notebook text (a string or a list of strings) as one capped string."""
+    if isinstance(value, list):
+        value = "".join(v for v in value if isinstance(v, str))
+    if not isinstance(value, str):
+        return ""
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT] + "\n… (output truncated)\n"
+
+
+def _image(data):
+    """Base64 image data if it is plain base64 of sane size, else None."""
+    if isinstance(data, list):
+        data = "".join(d for d in data if isinstance(d, str))
+    if isinstance(data, str) and len(data) <= MAX_IMAGE and _BASE64.fullmatch(data):
+        return data.replace("\n", "").replace("\r", "")
+    return None
+
+
+def safe_outputs(outputs):
+    """New outputs holding only plain text and checked PNG/JPEG images, without any output metadata.
+
+    Inputs:
+    - outputs: a code cell's outputs, as the student's file had them
+
+    Returns:
+    - list of nbformat output nodes
+    """
+    safe = []
+    for out in outputs if isinstance(outputs, list) else []:
+        kind = out.get("output_type") if isinstance(out, dict) else None
+        if kind == "stream":
+            name = "stderr" if out.get("name") == "stderr" else "stdout"
+            safe.append(nbformat.v4.new_output("stream", name=name, text=_text(out.get("text"))))
+        elif kind in ("execute_result", "display_data"):
+            data = out.get("data") if isinstance(out.get("data"), dict) else {}
+            kept = {mime: img for mime in _IMAGE_TYPES if (img := _image(data.get(mime)))}
+            if not kept and "text/plain" in data:
+                kept["text/plain"] = _text(data["text/plain"])
+            if kept:
+                safe.append(nbformat.v4.new_output("display_data", data=kept))
+        elif kind == "error":
+            text = f"{_text(out.get('ename'))}: {_text(out.get('evalue'))}"
+            safe.append(nbformat.v4.new_output("stream", name="stderr", text=_text(text) + "\n"))
+    return safe
+
+
+def normalize_ids(nb):
+    """Give every cell a valid, unique id, deterministically (nbformat would draw random ones), as nbformat 4.5.
+
+    A cell keeps its id when it is valid and unique; else it gets its nbgrader grade_id or ``cell-<index>``.
+    """
+    seen = set()
+    for i, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        candidates = [cell.get("id"), meta.get("grade_id") if isinstance(meta, dict) else None]
+        candidates += (f"cell-{i}-{n}" if n else f"cell-{i}" for n in range(len(nb.cells) + 1))
+        cell.id = next(c for c in candidates if isinstance(c, str) and _CELL_ID.fullmatch(c) and c not in seen)
+        seen.add(cell.id)
+    nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
+    return nb

@@ -1,0 +1,174 @@
+"""``python -m grading release``: the student tree holds exactly what students need and nothing of the instructor's."""
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grading import build
+from grading.notebooks import instructor_notebook
+from grading.paths import ROOT, SOLUTIONS
+from grading.release import MARKER, ReleaseError, readme_text, release
+
+# Lines of solution regions that a released helper holds too, each looked at: (file, line).
+KNOWN_COINCIDENCES = {
+    # A test double whose own predict() is the textbook one-liner (the case's hint says it in words as well).
+    ("utils/checks/cases/shallow_net.py", "return np.argmax(self.loss(X), axis=1)"),
+    # The input generator keeps ReLU inputs off the kink, so it computes the forward formula Z = W A + b itself.
+    ("utils/checks/cases/architecture_list.py", 'Z = params[f"W{idx}"] @ A + params[f"b{idx}"]'),
+}
+_CONTROL_FLOW = re.compile(r"^(for|if|elif|else|while|try|except|with|return \w+$)\b")
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    root = tmp_path_factory.mktemp("release")
+    return {lang: (root / lang, release(root / lang, lang)) for lang in build.LANGUAGES}
+
+
+def _on_disk(folder):
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def _expected_files(lang):
+    """The file set of a release, worked out from the repository independently of grading/release.py."""
+    files = {f"assignments/{s.stem}/{s.stem}.ipynb" for s in build.notebook_sources()}
+    files |= {p.relative_to(SOLUTIONS).as_posix() for p in (SOLUTIONS / "classifiers").rglob("*.py")}
+    files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*")
+              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "datasets").glob("*") if p.suffix in (".py", ".md")}
+    return sorted(files | {"environment.yml", "requirements.txt", "README.md", MARKER})
+
+
+def _released_text(folder):
+    """{path: text} of every released file; notebooks as the joined sources of their cells."""
+    out = {}
+    for rel in _on_disk(folder):
+        raw = (folder / rel).read_text(encoding="utf-8")
+        if rel.endswith(".ipynb"):
+            raw = "\n".join(c.source for c in nbformat.reads(raw, as_version=4).cells)
+        out[rel] = raw
+    return out
+
+
+def _solution_lines():
+    """Stripped lines inside the solution regions of solutions/ that are not also given code there."""
+    inside, given = set(), set()
+    for path in SOLUTIONS.rglob("*.py"):
+        in_region = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = line.strip()
+            if text.startswith(("### BEGIN SOLUTION", "### END SOLUTION")):
+                in_region = text.startswith("### BEGIN")
+                continue
+            (inside if in_region else given).add(text)
+    return {t for t in inside - given if len(t) >= 12 and not t.startswith("#") and not _CONTROL_FLOW.match(t)}
+
+
+@pytest.mark.parametrize("lang", build.LANGUAGES)
+def test_exactly_the_student_files(trees, lang):
+    folder, written = trees[lang]
+    assert written == sorted(written[:-1]) + [MARKER]
+    assert _on_disk(folder) == sorted(written) == _expected_files(lang)
+    marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    assert marker == {"release": "chapter3", "lang": lang, "files": written[:-1]}
+
+
+@pytest.mark.parametrize("lang", build.LANGUAGES)
+def test_nothing_of_the_instructor(trees, lang):
+    folder, written = trees[lang]
+    assert not [rel for rel in written if rel.startswith(("solutions/", "grading/", "tests/", "bench/"))]
+    assert not [rel for rel in written if Path(rel).name in ("gradebook.db", "nbgrader_config.py")]
+    assert not [rel for rel in written if "cache" in Path(rel).parts or rel.endswith((".pyc", ".npz", ".gz"))]
+    texts = _released_text(folder)
+    for marker in ("### BEGIN SOLUTION", "### END SOLUTION", "HIDDEN TESTS", "BEGIN MARK SCHEME"):
+        assert not [rel for rel, text in texts.items() if marker in text], marker
+    # hidden= is a parameter of check() in utils/checks; no released notebook passes it.
+    assert not [rel for rel, text in texts.items() if rel.endswith(".ipynb") and "hidden=" in text]
+    blobs = set()
+    for source in build.notebook_sources():
+        for cell in instructor_notebook(source, lang).cells:
+            blobs.update(re.findall(r"hidden='([^']+)'", cell.source))
+    assert blobs, "the instructor notebooks carry hidden tests"
+    assert not [rel for rel, text in texts.items() for blob in blobs if blob[:64] in text]
+
+
+def test_no_line_of_a_solution_region_is_released(trees):
+    lines = _solution_lines()
+    assert len(lines) > 50  # the reference really has solution regions to leak
+    for lang in build.LANGUAGES:
+        folder, _ = trees[lang]
+        for rel, text in _released_text(folder).items():
+            leaked = {t.strip() for t in text.splitlines()} & lines - {t for f, t in KNOWN_COINCIDENCES if f == rel}
+            assert not leaked, f"{lang}:{rel} holds solution lines {sorted(leaked)[:5]}"
+
+
+def test_languages_differ_only_in_prose(trees):
+    (zh, zh_files), (en, en_files) = trees["zh"], trees["en"]
+    assert zh_files == en_files
+    for rel in zh_files:
+        if rel.endswith(".ipynb") or rel in ("README.md", MARKER):
+            continue
+        assert (zh / rel).read_bytes() == (en / rel).read_bytes(), rel
+    for rel in (r for r in zh_files if r.endswith(".ipynb")):
+        grades = []
+        for folder in (zh, en):
+            nb = nbformat.read(folder / rel, as_version=4)
+            assert nb.metadata == nbformat.read(zh / rel, as_version=4).metadata
+            grades.append([(c.id, c.cell_type, c.source, c.metadata.nbgrader) for c in nb.cells
+                           if c.metadata.get("nbgrader", {}).get("grade")])
+        assert grades[0] and grades[0] == grades[1], rel
+    assert (zh / "README.md").read_text(encoding="utf-8") != (en / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_template_keeps_one_language():
+    template = "<!-- note for maintainers -->\nboth\n<!-- lang: zh -->\n中文\n<!-- lang: en -->\nEnglish\n" \
+               "<!-- lang: all -->\nend\n"
+    assert readme_text("zh", template) == "both\n中文\nend\n"
+    assert readme_text("en", template) == "both\nEnglish\nend\n"
+    for lang, absent in (("zh", "## Getting started"), ("en", "## 开始")):
+        text = readme_text(lang)
+        assert text.startswith("# ") and absent not in text and "<!--" not in text
+
+
+def test_refuses_a_folder_that_is_not_a_release(tmp_path):
+    (tmp_path / "thesis.tex").write_text("precious", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="not empty"):
+        release(tmp_path, "en")
+    assert _on_disk(tmp_path) == ["thesis.tex"]
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="not a folder"):
+        release(tmp_path / "file", "en")
+
+
+def test_rerelease_replaces_its_own_files_only(tmp_path):
+    out = tmp_path / "student-repo"
+    first = release(out, "zh")
+    (out / ".git").mkdir()
+    (out / ".git" / "config").write_text("[core]", encoding="utf-8")
+    (tmp_path / "outside.txt").write_text("keep", encoding="utf-8")
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    stale = "assignments/99_old/99_old.ipynb"
+    (out / stale).parent.mkdir(parents=True)
+    (out / stale).write_text("{}", encoding="utf-8")
+    marker["files"] += [stale, "../outside.txt", "/etc/hostname"]  # a tampered marker cannot reach outside
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    second = release(out, "en")
+    assert second == first
+    assert _on_disk(out) == sorted([*second, ".git/config"])
+    assert not (out / "assignments" / "99_old").exists()
+    assert (tmp_path / "outside.txt").read_text(encoding="utf-8") == "keep"
+    assert json.loads((out / MARKER).read_text(encoding="utf-8"))["lang"] == "en"
+
+
+def test_never_overwrites_a_file_it_did_not_write(tmp_path):
+    out = tmp_path / "r"
+    release(out, "en")
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    marker["files"].remove("README.md")
+    (out / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+    (out / "README.md").write_text("my notes", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="README.md exists"):
+        release(out, "en")
+    assert (out / "README.md").read_text(encoding="utf-8") == "my notes"
