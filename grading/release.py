@@ -76,6 +76,15 @@ def environment_files(lang):
         yield name, (ROOT / name).read_bytes()
 
 
+def binder_files(lang):
+    """postBuild and start at the top of the tree, where repo2docker (Binder) looks for them."""
+    for path in sorted((ROOT / "grading" / "binder").iterdir()):
+        yield path.name, path.read_bytes()
+
+
+EXECUTABLE = frozenset({"postBuild", "start"})
+
+
 def readme_text(lang, template=None):
     """The student README in ``lang`` from the template.
 
@@ -101,7 +110,7 @@ def readme_file(lang):
     yield "README.md", readme_text(lang).encode("utf-8")
 
 
-GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, readme_file)
+GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, binder_files, readme_file)
 
 
 def release_files(lang=build.DEFAULT_LANGUAGE):
@@ -176,6 +185,8 @@ def _write(out, rel, data):
     if path.exists() or path.is_symlink():
         raise ReleaseError(f"{path} exists and is not from a previous release; not overwriting it")
     path.write_bytes(data)
+    if rel in EXECUTABLE:
+        path.chmod(0o755)
 
 
 def release(out_dir, lang=build.DEFAULT_LANGUAGE):

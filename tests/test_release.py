@@ -38,7 +38,7 @@ def _expected_files(lang):
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*")
               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "datasets").glob("*") if p.suffix in (".py", ".md")}
-    return sorted(files | {"environment.yml", "requirements.txt", "README.md", MARKER})
+    return sorted(files | {"environment.yml", "requirements.txt", "README.md", "postBuild", "start", MARKER})
 
 
 def _released_text(folder):
