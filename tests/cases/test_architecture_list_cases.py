@@ -325,3 +325,21 @@ def test_stub_is_not_attempted():
                                      "get_accuracy_value", "full_backward_propagation", "update", "train")}
     for grade_id in ALL:
         assert set(statuses(grade_id, patched(**stubs))) == {"not attempted"}
+
+
+@pytest.mark.parametrize("grade_id", [g for g in ALL if g.startswith(("full_", "update_"))])
+def test_the_drawn_problems_are_well_posed(grade_id):
+    """The probes no longer redraw their inputs (that took a forward pass, the exercise itself); on the seeds that
+    count, the drawn problems still have no saturated output and no hidden layer dead for every sample."""
+    from grading.reference import hidden_seeds, reference_module
+    from utils.checks.cases import architecture_list as cases
+    from utils.checks.engine import visible_seed
+
+    ref = reference_module()
+    for seed in [visible_seed(grade_id), *hidden_seeds(grade_id)]:
+        for arch in (cases.MIXED, cases.RELU, cases.SIGMOID):
+            X, _, params = cases._problem(np.random.default_rng(seed), arch)
+            Y_hat, memory = ref.full_forward_propagation(X, params, arch)
+            assert np.all((1e-6 < Y_hat) & (Y_hat < 1 - 1e-6)), (seed, arch)
+            for idx, layer in enumerate(arch[:-1], start=1):
+                assert layer["activation"] != "relu" or np.any(memory[f"Z{idx}"] > 0), (seed, idx)

@@ -2,10 +2,12 @@
 import numpy as np
 import pytest
 
+from grading.model_score import trusted_predictions
 from grading.reference import reference_module
 from tests.case_helpers import fails, passes, patched, statuses
 from utils.checks import set_language
-from utils.checks.engine import CASES, compare, run_probe, visible_seed
+from utils.checks.cases import deep_net
+from utils.checks.engine import CASES, compare, run_probe, to_plain, visible_seed
 
 ALL = [grade_id for grade_id, case_ in CASES.items() if case_.probe.__module__.endswith(".deep_net")]
 NET_IDS = [g for g in ALL if g.startswith("FullyConnectedNet") and "best_model" not in g]
@@ -359,10 +361,96 @@ def test_a_pickled_file_is_refused(in_notebook_folder):
 def test_the_judge_reads_the_test_split_not_the_notebook(in_notebook_folder, trained_params):
     """The accuracy comes from the data loader's test split: a model that is perfect on it passes however the
     notebook was run, and the tiers are the embedded ones when the loader fell back to the embedded set."""
-    from utils.checks.cases import deep_net
-
-    X, y, name = deep_net._test_split()
-    assert name == "embedded" and X.shape == (35, 3072)
-    accuracy = np.mean(np.argmax(deep_net._trusted_scores(
-        {k: v.astype(np.float64) for k, v in trained_params.items()}, X), axis=1) == y)
+    X, y, name = deep_net.test_split()
+    assert name == "embedded" and X.shape == (35, 3072) and X.dtype == np.float64
+    accuracy = np.mean(trusted_predictions(trained_params, X) == y)
     assert accuracy >= deep_net.EMBEDDED_TIERS[52]
+
+
+def grader_outputs(arrays, y_pred=None):
+    """What the instructor's grader hands the judges: the file's arrays (row blocks and all) as Plain values, and
+    the labels grading.model_score predicts on the test split."""
+    out = {name: to_plain(value) for name, value in deep_net.saved_outputs(arrays).items()}
+    if y_pred is None:
+        y_pred = trusted_predictions(arrays, deep_net.test_split()[0])
+    out[deep_net.PREDICTIONS] = to_plain(y_pred)
+    return out
+
+
+def judged(grade_id, got):
+    case_ = CASES[grade_id]
+    set_language("en")
+    try:
+        return [params["text"] for _, params in compare(case_, got, None, np.random.default_rng(0))]
+    finally:
+        set_language("zh")
+
+
+def test_the_graders_outputs_are_judged_alike(in_notebook_folder, trained_params):
+    """The grader's outputs (arrays + its own predictions) pass or fail every tier as the notebook's would."""
+    for grade_id in MODEL_IDS:
+        assert judged(grade_id, grader_outputs(trained_params)) == [], grade_id
+    rng = np.random.default_rng(0)
+    untrained = {"W1": 1e-3 * rng.standard_normal((3072, 20)), "b1": np.zeros(20),
+                 "W2": 1e-3 * rng.standard_normal((20, 10)), "b2": np.zeros(10)}
+    assert judged("FullyConnectedNet_best_model_file", grader_outputs(untrained)) == []
+    for grade_id in MODEL_IDS[1:]:
+        assert "classifies" in judged(grade_id, grader_outputs(untrained))[0], grade_id
+
+
+def test_the_graders_large_model_is_joined_again(in_notebook_folder):
+    W1 = np.zeros((3072, 1024), dtype=np.float32)
+    arrays = {"W1": W1, "b1": np.zeros(1024), "W2": np.zeros((1024, 10)), "b2": np.zeros(10)}
+    got = grader_outputs(arrays)
+    assert len([name for name in got if name.startswith("W1#")]) == 4
+    assert judged("FullyConnectedNet_best_model_file", got) == []
+    assert deep_net.saved_params(got)["W1"].shape == (3072, 1024)
+
+
+def test_the_predictions_are_no_saved_array(in_notebook_folder, trained_params):
+    """y_pred is left out of the structure check, and the tiers need it once the structure is right."""
+    assert set(deep_net.saved_params(grader_outputs(trained_params))) == set(trained_params)
+    got = grader_outputs(trained_params)
+    del got[deep_net.PREDICTIONS]
+    assert judged("FullyConnectedNet_best_model_file", got) == []
+    for grade_id in MODEL_IDS[1:]:
+        assert "missing" in judged(grade_id, got)[0], grade_id
+    y = deep_net.test_split()[1]
+    for y_pred in (y[:-1], np.stack([y, y], axis=1)):
+        for grade_id in MODEL_IDS[1:]:
+            assert "returned shape" in judged(grade_id, grader_outputs(trained_params, y_pred))[0], grade_id
+
+
+def test_a_saved_prediction_array_is_not_taken_for_the_predictions(in_notebook_folder, trained_params):
+    y = deep_net.test_split()[1]
+    np.savez("best_model.npz", **trained_params, y_pred=y)
+    for grade_id in MODEL_IDS:
+        assert fails(grade_id, patched()), grade_id
+
+
+@pytest.mark.parametrize("net", [fc_net(), FcNetWithLayerHelpers], ids=["numpy", "layer helpers"])
+def test_the_notebook_predicts_with_the_students_own_net(in_notebook_folder, trained_params, net):
+    """In the notebook the student's FullyConnectedNet (and predict) loaded with the saved arrays gives the labels:
+    a correct one written differently passes every tier, one whose predict picks the wrong class fails them."""
+    np.savez("best_model.npz", **trained_params)
+    for grade_id in MODEL_IDS:
+        assert passes(grade_id, patched(FullyConnectedNet=net)), grade_id
+
+    class WrongPredict(net):
+        def predict(self, X):
+            return np.argmin(self.loss(X), axis=1)
+
+    assert passes("FullyConnectedNet_best_model_file", patched(FullyConnectedNet=WrongPredict))
+    for grade_id in MODEL_IDS[1:]:
+        assert fails(grade_id, patched(FullyConnectedNet=WrongPredict)), grade_id
+
+
+def test_a_stubbed_net_cannot_predict(in_notebook_folder, trained_params):
+    class StubNet(REF.FullyConnectedNet):
+        def __init__(self, *args, **kwargs):
+            raise NotImplementedError
+
+    np.savez("best_model.npz", **trained_params)
+    assert passes("FullyConnectedNet_best_model_file", patched(FullyConnectedNet=StubNet))
+    for grade_id in MODEL_IDS[1:]:
+        assert set(statuses(grade_id, patched(FullyConnectedNet=StubNet))) == {"not attempted"}, grade_id

@@ -2,8 +2,10 @@
 and the best model the notebook saves to ``best_model.npz``.
 
 FullyConnectedNet's weights start random, so the init case is judged by a rule and every other probe sets the
-parameters explicitly after construction. The best-model cases read the saved file and are judged by a forward
-pass written here (never the student's code) on the test split, which the notebook itself never touches.
+parameters explicitly after construction. The best-model cases read the saved file; the accuracy tiers judge the
+labels predicted on the test split (which the notebook itself never touches): in the notebook the student's own
+FullyConnectedNet, loaded with the saved arrays, predicts them; the instructor's grader predicts them with its own
+forward pass from the file alone and calls the same judge.
 """
 import contextlib
 import functools
@@ -13,7 +15,7 @@ import os
 import numpy as np
 
 from ..engine import case
-from .shallow_net import say, trusted_judge
+from ._judging import say, trusted_judge
 
 HINT_INIT = {
     "en": "for layer i (1..L) with fan_in -> fan_out: W{i} = weight_scale * standard normal (fan_in, fan_out), "
@@ -53,32 +55,20 @@ HINT_FLOAT32 = {
 # ------------------------------------------------------------------------------------------------ FullyConnectedNet
 
 
-def _hidden_pre_activations(params, X, num_layers):
-    """Every hidden pre-activation of the net, computed here in float64."""
-    out, pre = X.reshape(X.shape[0], -1), []
-    for i in range(1, num_layers):
-        z = out @ params[f"W{i}"] + params[f"b{i}"]
-        pre.append(z.ravel())
-        out = np.maximum(z, 0)
-    return np.concatenate(pre) if pre else np.ones(1)
-
-
 def _fc_net(m, rng, hidden_dims, N=4, input_shape=(6,), C=5, reg=0.0, dtype=np.float64):
-    """A FullyConnectedNet with parameters and data drawn from rng, no hidden pre-activation near the ReLU kink.
+    """A FullyConnectedNet with parameters and data drawn from rng.
 
+    The expected outputs are the reference's on the same inputs, not numerical gradients, so no input needs to be
+    kept off the ReLU kink (a pre-activation of random normal data is never within round-off of 0).
     Returns (net, X (N, *input_shape) float64, y (N,)).
     """
     D = int(np.prod(input_shape))
     dims = [D, *hidden_dims, C]
-    L = len(dims) - 1
-    for _ in range(1000):  # redraw until every hidden pre-activation is at least 1e-3 away from 0
-        X = rng.standard_normal((N, *input_shape))
-        params = {}
-        for i in range(1, L + 1):
-            params[f"W{i}"] = rng.standard_normal((dims[i - 1], dims[i])) * np.sqrt(2.0 / dims[i - 1])
-            params[f"b{i}"] = 0.1 * rng.standard_normal(dims[i])
-        if np.min(np.abs(_hidden_pre_activations(params, X, L))) > 1e-3:
-            break
+    X = rng.standard_normal((N, *input_shape))
+    params = {}
+    for i in range(1, len(dims)):
+        params[f"W{i}"] = rng.standard_normal((dims[i - 1], dims[i])) * np.sqrt(2.0 / dims[i - 1])
+        params[f"b{i}"] = 0.1 * rng.standard_normal(dims[i])
     y = rng.integers(C, size=N)
     net = m.FullyConnectedNet(input_dim=D, hidden_dims=tuple(hidden_dims), num_classes=C, reg=reg,
                               weight_scale=1e-2, dtype=dtype, seed=0)
@@ -296,13 +286,20 @@ def _(m, rng):
 BEST_MODEL_FILE = "best_model.npz"
 INPUT_DIM, NUM_CLASSES = 3 * 32 * 32, 10
 CHUNK = 1_000_000  # numbers per probe output; large weight matrices travel in row blocks
+PREDICTIONS = "y_pred"  # the output holding the labels predicted on the test split; every other is a saved array
 
 
-def _test_split():
-    """(X_test (N, 3072) float64, y_test, name of the data set) from get_CIFAR10_data, as the notebook loads it."""
+def test_split():
+    """(X_test (N, 3072) float64, y_test (N,), name of the data set) from get_CIFAR10_data, as the notebook loads it.
+
+    The grader uses it too, to predict the labels of the test split with the saved model.
+    """
     from utils.data_utils import cache_dir, resolve_source
 
     return _load_test_split(resolve_source(), str(cache_dir()))
+
+
+test_split.__test__ = False  # a helper, not a test: pytest must not collect it where a test module imports it
 
 
 @functools.cache
@@ -315,29 +312,65 @@ def _load_test_split(source, folder):
     return X, data["y_test"], last_source("cifar10")
 
 
-def _probe_best_model(m, rng):
-    """The arrays of best_model.npz in the current folder (the notebook's), big ones in row blocks."""
-    if not os.path.isfile(BEST_MODEL_FILE):
-        raise FileNotFoundError(f"there is no {BEST_MODEL_FILE} in the notebook's folder")
+def saved_outputs(arrays):
+    """{output name: array} of the best-model probes for the arrays of a best_model.npz.
+
+    Big arrays travel in row blocks ("W1#0", "W1#1", ...); an array the file itself calls "y_pred" is renamed, so
+    that it is never taken for the predictions the accuracy probe adds (and fails the structure check). The grader
+    builds its outputs from the file with this function too.
+    """
+    arrays = dict(arrays)
+    if PREDICTIONS in arrays:
+        arrays[f"{PREDICTIONS} (saved)"] = arrays.pop(PREDICTIONS)
     out = {}
-    with np.load(BEST_MODEL_FILE, allow_pickle=False) as saved:
-        for name in saved.files:
-            value = np.asarray(saved[name])
-            if value.ndim >= 1 and value.size > CHUNK:
-                rows = max(CHUNK // max(value[0].size, 1), 1)
-                for k, start in enumerate(range(0, len(value), rows)):
-                    out[f"{name}#{k}"] = value[start:start + rows]
-            else:
-                out[name] = value
+    for name, value in arrays.items():
+        value = np.asarray(value)
+        if value.ndim >= 1 and value.size > CHUNK:
+            rows = max(CHUNK // max(value[0].size, 1), 1)
+            for k, start in enumerate(range(0, len(value), rows)):
+                out[f"{name}#{k}"] = value[start:start + rows]
+        else:
+            out[name] = value
     return out
 
 
-def _saved_params(got):
-    """{name: float64 array} with the row blocks of the probe put back together."""
+def _probe_best_model_file(m, rng):
+    """The arrays of best_model.npz in the current folder (the notebook's), as saved_outputs gives them."""
+    if not os.path.isfile(BEST_MODEL_FILE):
+        raise FileNotFoundError(f"there is no {BEST_MODEL_FILE} in the notebook's folder")
+    with np.load(BEST_MODEL_FILE, allow_pickle=False) as saved:
+        return saved_outputs({name: saved[name] for name in saved.files})
+
+
+def _probe_best_model_accuracy(m, rng):
+    """The saved arrays, and the labels the student's FullyConnectedNet loaded with them predicts on the test split.
+
+    A file that is not a FullyConnectedNet for CIFAR-10 gives no predictions: its judge names what is wrong.
+    """
+    out = _probe_best_model_file(m, rng)
+    params = saved_params({name: np.asarray(value, dtype=np.float64) for name, value in out.items()})
+    if _structure_problems(params):
+        return out
+    L = len(params) // 2
+    net = m.FullyConnectedNet(input_dim=INPUT_DIM, hidden_dims=tuple(params[f"W{i}"].shape[1] for i in range(1, L)),
+                              num_classes=NUM_CLASSES)
+    net.params = params
+    X, _, _ = test_split()
+    out[PREDICTIONS] = np.asarray(net.predict(X))
+    return out
+
+
+def saved_params(got):
+    """{name: array} of the saved arrays, the row blocks of the probe put back together; the predictions left out.
+
+    ``got``: {output name: Plain} as judges get them, or {output name: array}.
+    """
     blocks = {}
-    for key, plain in got.items():
+    for key, value in got.items():
+        if key == PREDICTIONS:
+            continue
         name, _, part = key.partition("#")
-        blocks.setdefault(name, []).append((int(part) if part else 0, plain.data))
+        blocks.setdefault(name, []).append((int(part) if part else 0, getattr(value, "data", value)))
     return {name: np.concatenate([data for _, data in sorted(parts, key=lambda p: p[0])]) if len(parts) > 1
             else parts[0][1] for name, parts in blocks.items()}
 
@@ -368,25 +401,16 @@ def _structure_problems(params):
     return []
 
 
-def _trusted_scores(params, X):
-    """Class scores of a {affine - ReLU} x (L-1) - affine net, computed here (never by the student's code)."""
-    L = len(params) // 2
-    out = X
-    for i in range(1, L):
-        out = np.maximum(out @ params[f"W{i}"] + params[f"b{i}"], 0)
-    return out @ params[f"W{L}"] + params[f"b{L}"]
-
-
 @trusted_judge
 def _judge_best_model_file(got, rng):
-    return _structure_problems(_saved_params(got))
+    return _structure_problems(saved_params(got))
 
 
 case("FullyConnectedNet_best_model_file", "best_model.npz", judge=_judge_best_model_file, hint={
     "en": "run the training cell of section 7 to the end: it saves np.savez(\"best_model.npz\", **model.params) "
           "next to this notebook.",
     "zh": "把第 7 节的训练单元格运行完:它会在本笔记本所在的文件夹里执行 np.savez(\"best_model.npz\", **model.params)。"
-})(_probe_best_model)
+})(_probe_best_model_file)
 
 # Accuracy tiers on the test split: real CIFAR-10, and the embedded digits set (8x8 digits blown up to CIFAR's
 # shape, 35 test images, far easier) when the grading machine has no CIFAR-10. The embedded thresholds come from
@@ -399,13 +423,17 @@ EMBEDDED_TIERS = {40: 0.60, 48: 0.75, 52: 0.85}
 def _accuracy_judge(tier):
     @trusted_judge
     def judge(got, rng):
-        params = _saved_params(got)
-        problems = _structure_problems(params)
+        problems = _structure_problems(saved_params(got))
         if problems:
             return problems
-        X, y, name = _test_split()
+        X, y, name = test_split()
+        y_pred = got[PREDICTIONS].data
+        if y_pred.shape != y.shape:
+            return [say(f"FullyConnectedNet.predict 对 {len(y)} 张测试图像返回的形状是 {y_pred.shape},应为 {y.shape}。",
+                        f"FullyConnectedNet.predict returned shape {y_pred.shape} for the {len(y)} test images, "
+                        f"expected {y.shape}.")]
         threshold = EMBEDDED_TIERS[tier] if name == "embedded" else ACCURACY_TIERS[tier]
-        accuracy = float(np.mean(np.argmax(_trusted_scores(params, X), axis=1) == y))
+        accuracy = float(np.mean(y_pred == y))
         if accuracy < threshold:
             data = say("内置的 digits 替代数据集", "the embedded digits set") if name == "embedded" else "CIFAR-10"
             return [say(f"{BEST_MODEL_FILE} 中的模型在 {data} 测试集上的正确率为 {accuracy:.1%},本档要求至少 "
@@ -421,4 +449,4 @@ for _tier in ACCURACY_TIERS:
         "en": "tune the architecture and hyper-parameters in section 7 on the validation accuracy, train longer, "
               "then save the model again.",
         "zh": "在第 7 节根据验证集正确率调整网络结构和超参数、训练更久,然后重新保存模型。"
-    })(_probe_best_model)
+    })(_probe_best_model_accuracy)

@@ -1,16 +1,14 @@
 """Cases of notebook 4, the shallow net: ShallowLayerNet.loss and the Classifier.train / predict it inherits.
 
 ShallowLayerNet's weights start random, so every probe sets the parameters explicitly after construction.
-Classifier.train and predict are probed on a small softmax classifier defined here (its loss is ours, not the
-student's), so those cases test the training loop alone; train is judged by a rule, because a correct loop may draw
-its minibatches in any random way.
+Classifier.train and predict are probed on a small nearest-centroid classifier defined here (its loss is ours, and
+on purpose not one of the chapter's), so those cases test the training loop and the argmax alone; train is judged
+by a rule, because a correct loop may draw its minibatches in any random way.
 """
-import functools
-import sys
-
 import numpy as np
 
 from ..engine import case, relative_error
+from ._judging import say, trusted_judge
 
 HINT_FORWARD = {
     "en": "scores = relu(X_flat @ W1 + b1) @ W2 + b2 (no softmax: loss(X) returns the raw class scores).",
@@ -46,45 +44,24 @@ HINT_TRAIN = {
 }
 
 
-def say(zh, en):
-    """A judge's message in the language the checks currently speak (set_language)."""
-    checks = sys.modules.get(__package__.rpartition(".")[0])
-    return zh if getattr(checks, "_language", "en") == "zh" else en
-
-
-def trusted_judge(judge):
-    """Wrap a judge so that outputs of any shape or content give a message, never an exception."""
-    @functools.wraps(judge)
-    def safe(got, rng):
-        try:
-            return judge(got, rng)
-        except KeyError as exc:
-            return [say(f"缺少输出 {exc}。", f"output {exc} is missing.")]
-        except Exception as exc:  # the outputs come from the code under test and may be anything
-            return [say(f"无法评判这些输出({type(exc).__name__}: {exc})。",
-                        f"these outputs cannot be judged ({type(exc).__name__}: {exc}).")]
-    return safe
-
-
 # ------------------------------------------------------------------------------------------------ ShallowLayerNet
 
 
 def _shallow_net(m, rng, N=4, input_shape=(6,), H=8, C=5, reg=0.0):
-    """A ShallowLayerNet with parameters and data drawn from rng, no hidden pre-activation near the ReLU kink.
+    """A ShallowLayerNet with parameters and data drawn from rng.
 
+    The expected outputs are the reference's on the same inputs, not numerical gradients, so no input needs to be
+    kept off the ReLU kink (a pre-activation of random normal data is never within round-off of 0).
     Returns (net, X (N, *input_shape), y (N,)).
     """
     D = int(np.prod(input_shape))
-    for _ in range(1000):  # redraw until every hidden pre-activation is at least 1e-3 away from 0
-        X = rng.standard_normal((N, *input_shape))
-        params = {
-            "W1": rng.standard_normal((D, H)) / np.sqrt(D),
-            "b1": 0.1 * rng.standard_normal(H),
-            "W2": rng.standard_normal((H, C)) / np.sqrt(H),
-            "b2": 0.1 * rng.standard_normal(C),
-        }
-        if np.min(np.abs(X.reshape(N, D) @ params["W1"] + params["b1"])) > 1e-3:
-            break
+    X = rng.standard_normal((N, *input_shape))
+    params = {
+        "W1": rng.standard_normal((D, H)) / np.sqrt(D),
+        "b1": 0.1 * rng.standard_normal(H),
+        "W2": rng.standard_normal((H, C)) / np.sqrt(H),
+        "b2": 0.1 * rng.standard_normal(C),
+    }
     y = rng.integers(C, size=N)
     net = m.ShallowLayerNet(input_dim=D, hidden_dim=H, num_classes=C, weight_scale=1e-2, reg=reg)
     net.params.update(params)
@@ -146,14 +123,20 @@ def _(m, rng):
 # ------------------------------------------------------------------------------------------- Classifier.predict
 
 
-def _linear_classifier(m):
-    """A softmax classifier on top of the student's Classifier; its loss (and its predict, see below) are ours.
+def _centroid_classifier(m):
+    """A nearest-centroid classifier on top of the student's Classifier; its loss (and its predict, see below) are
+    ours, and deliberately none of the chapter's exercises.
+
+    params: W (D, C), column c the centroid of class c; b (C,), an estimate of the class frequencies.
+    - loss(X): scores (N, C), minus the squared distance of every sample to every centroid
+    - loss(X, y): a pull of every centroid towards the mean of the batch samples of its class, and of b towards
+      the batch's class frequencies (see _pull_loss_and_grads)
 
     Every loss(X, y) call is recorded, so a probe knows which minibatches train() used. predict is the student's
     (Classifier.predict) unless ``own_predict`` is set, so that judging train does not depend on predict.
     """
 
-    class LinearSoftmax(m.Classifier):
+    class NearestCentroid(m.Classifier):
         def __init__(self, W, b, train_X=None, own_predict=False):
             self.params = {"W": W.copy(), "b": b.copy()}
             self.reg = 0.0
@@ -162,15 +145,14 @@ def _linear_classifier(m):
             self._row_index = {} if train_X is None else {row.tobytes(): i for i, row in enumerate(train_X)}
 
         def loss(self, X, y=None):
-            scores = X.reshape(X.shape[0], -1) @ self.params["W"] + self.params["b"]
             if y is None:
-                return scores
+                return -_squared_distances(X, self.params["W"])
             self._record(X, y)
-            return _softmax_loss_and_grads(self.params, X, y)
+            return _pull_loss_and_grads(self.params, X, y)
 
         def predict(self, X):
             if self.own_predict:
-                return np.argmax(self.loss(X), axis=1)
+                return np.argmin(_squared_distances(X, self.params["W"]), axis=1)
             return super().predict(X)
 
         def _record(self, X, y):
@@ -184,29 +166,41 @@ def _linear_classifier(m):
             else:
                 self.batches.append(record)
 
-    return LinearSoftmax
+    return NearestCentroid
 
 
-def _softmax_loss_and_grads(params, X, y):
-    """Mean softmax loss of the linear classifier and its gradients, computed here (trusted)."""
+def _squared_distances(X, W):
+    """(N, C) squared Euclidean distances of the samples (rows of X, flattened) to the centroids (columns of W)."""
     X = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
-    y = np.asarray(y).astype(np.int64)
-    scores = X @ params["W"] + params["b"]
-    shifted = scores - scores.max(axis=1, keepdims=True)
-    probs = np.exp(shifted)
-    probs /= probs.sum(axis=1, keepdims=True)
-    N = X.shape[0]
-    loss = -np.mean(np.log(probs[np.arange(N), y]))
-    dscores = probs
-    dscores[np.arange(N), y] -= 1
-    dscores /= N
-    return float(loss), {"W": X.T @ dscores, "b": dscores.sum(axis=0)}
+    return ((X[:, :, None] - W[None, :, :]) ** 2).sum(axis=1)
+
+
+def _pull_loss_and_grads(params, X, y):
+    """The double's loss on a minibatch and its gradients, computed here (trusted).
+
+    loss = 0.5 * sum over the classes c present in y of ||W[:, c] - mean of the samples of class c||^2
+           + 0.5 * ||b - class frequencies of y||^2
+    so dW[:, c] = W[:, c] - that mean (0 for an absent class) and db = b - the frequencies. Which samples and
+    labels make the batch, the sign and the size of every step all show in the parameters after a few steps.
+    """
+    X = np.asarray(X, dtype=np.float64).reshape(X.shape[0], -1)
+    y = np.asarray(y).astype(np.int64).reshape(-1)
+    W, b = params["W"], params["b"]
+    counts = np.bincount(y, minlength=W.shape[1])
+    present = counts > 0
+    targets = W.copy()  # an absent class is pulled nowhere
+    for c in np.flatnonzero(present):
+        targets[:, c] = X[y == c].mean(axis=0)
+    dW = W - targets
+    db = b - counts / len(y)
+    loss = 0.5 * float(np.sum(dW * dW)) + 0.5 * float(np.sum(db * db))
+    return loss, {"W": dW, "b": db}
 
 
 @case("Classifier_predict", "Classifier.predict", hint=HINT_PREDICT, check_dtype=False)
 def _(m, rng):
     N, D, C = 12, 4, 6
-    model = _linear_classifier(m)(rng.standard_normal((D, C)), rng.standard_normal(C))
+    model = _centroid_classifier(m)(rng.standard_normal((D, C)), rng.standard_normal(C))
     X = rng.standard_normal((N, D))
     return {"y_pred": model.predict(X)}
 
@@ -231,7 +225,8 @@ def _train_problem(rng):
 
 @trusted_judge
 def _judge_train(got, rng):
-    """Replay plain SGD on the minibatches the student's train() drew and compare the final parameters."""
+    """Replay plain SGD of the double's loss on the minibatches the student's train() drew and compare the final
+    parameters and the loss history."""
     X, y, _, _, W, b = _train_problem(rng)
     num_iters, batch_size = TRAIN["num_iters"], TRAIN["batch_size"]
     per_epoch = max(TRAIN["N"] // batch_size, 1)
@@ -261,7 +256,7 @@ def _judge_train(got, rng):
                     f"step should draw at random from all {TRAIN['N']} samples.")]
     lr, losses = TRAIN["learning_rate"], []
     for k in range(num_iters):
-        loss, grads = _softmax_loss_and_grads({"W": W, "b": b}, X[idx[k]], y[idx[k]])
+        loss, grads = _pull_loss_and_grads({"W": W, "b": b}, X[idx[k]], y[idx[k]])
         losses.append(loss)
         step = lr * TRAIN["learning_rate_decay"] ** (k // per_epoch)
         W, b = W - step * grads["W"], b - step * grads["b"]
@@ -297,7 +292,7 @@ def _judge_train(got, rng):
 @case("Classifier_train", "Classifier.train", hint=HINT_TRAIN, judge=_judge_train)
 def _probe_train(m, rng):
     X, y, X_val, y_val, W0, b0 = _train_problem(rng)
-    model = _linear_classifier(m)(W0, b0, train_X=X, own_predict=True)
+    model = _centroid_classifier(m)(W0, b0, train_X=X, own_predict=True)
     stats = model.train(X, y, X_val, y_val, learning_rate=TRAIN["learning_rate"],
                         learning_rate_decay=TRAIN["learning_rate_decay"], num_iters=TRAIN["num_iters"],
                         batch_size=TRAIN["batch_size"], verbose=False)
