@@ -110,7 +110,13 @@ def readme_file(lang):
     yield "README.md", readme_text(lang).encode("utf-8")
 
 
-GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, binder_files, readme_file)
+def collect_script_file(lang):
+    """collect_submission.py at the top of the tree: students without nbgrader's exchange hand in with it."""
+    yield "collect_submission.py", (Path(__file__).with_name("student_files") / "collect_submission.py").read_bytes()
+
+
+GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, binder_files, readme_file,
+              collect_script_file)
 
 
 def release_files(lang=build.DEFAULT_LANGUAGE):

@@ -1,0 +1,277 @@
+"""collect_submission.py, the students' hand-in command, in a release tree: exactly the files the grader reads,
+never junk, refusals (links, sizes, bad ids) and warnings (unfilled stubs, notebooks not run top to bottom)."""
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from grading import intake
+from grading.release import MARKER, release
+from tests.test_round_trip import solve
+
+SCRIPT = "collect_submission.py"
+MB = 1 << 20
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory):
+    root = tmp_path_factory.mktemp("collect")
+    release(root / "en", "en")
+    release(root / "zh", "zh")
+    return root
+
+
+@pytest.fixture
+def tree(pristine, tmp_path):
+    """A private copy of the en release."""
+    return shutil.copytree(pristine / "en", tmp_path / "course", symlinks=True)
+
+
+def collect(tree, *args, checks=False):
+    """Run the release's own collect_submission.py as a student would; returns the CompletedProcess."""
+    argv = [sys.executable, str(tree / SCRIPT), *([] if checks else ["--no-checks"]), *args]
+    return subprocess.run(argv, cwd=tree, capture_output=True, text=True, timeout=300)
+
+
+def graded_files(tree):
+    """What the grader reads of a release tree, from the release's marker: notebooks and modules (not __init__)."""
+    listed = json.loads((tree / MARKER).read_text(encoding="utf-8"))["files"]
+    return sorted(f for f in listed if (f.startswith("assignments/") and f.endswith(".ipynb"))
+                  or (f.startswith("classifiers/chapter3/") and not f.endswith("__init__.py")))
+
+
+def members(path):
+    with zipfile.ZipFile(path) as z:
+        return sorted(z.namelist())
+
+
+@pytest.fixture(scope="module")
+def script_module(pristine):
+    spec = importlib.util.spec_from_file_location("collect_submission", pristine / "en" / SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_notebook_like(path, counts, error_at=None):
+    """Give the code cells of a notebook execution counts and one output each, as if run in that order."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+    for cell, count in zip(code, [*counts[:len(code)], *[None] * len(code)], strict=False):
+        cell["execution_count"] = count
+        cell["outputs"] = [] if count is None else [{"output_type": "stream", "name": "stdout", "text": ["ok\n"]}]
+    if error_at is not None:
+        code[error_at]["outputs"].append({"output_type": "error", "ename": "AssertionError", "evalue": "",
+                                          "traceback": []})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return len(code)
+
+
+# ----------------------------------------------------------------------------------------------- the zip
+def test_zip_holds_exactly_the_graded_files_and_no_junk(tree, tmp_path):
+    model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
+    model.write_bytes(b"PK model bytes")
+    junk = {
+        "datasets/cache/cifar-10-python.tar.gz": b"\0" * 1000,
+        "datasets/cache/mnist/train-images-idx3-ubyte.gz": b"\0" * 100,
+        "assignments/01_affine_layer/.ipynb_checkpoints/01_affine_layer-checkpoint.ipynb": b"{}",
+        "assignments/05_deep_net_optimizers/checkpoints/epoch_3.npz": b"\0" * 100,
+        "assignments/05_deep_net_optimizers/model_epoch_3.npz": b"\0" * 100,
+        "classifiers/chapter3/__pycache__/layers.cpython-311.pyc": b"\0" * 100,
+        "utils/__pycache__/progress.cpython-311.pyc": b"\0" * 100,
+        "classifiers/chapter3/my_helpers.py": b"def helper():\n    return 1\n",
+        "assignments/01_affine_layer/notes.txt": b"my notes",
+        "submission_old.zip": b"PK old",
+    }
+    for rel, data in junk.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_bytes(data)
+    (tmp_path / "elsewhere").mkdir()
+    (tree / "assignments" / "02_activations" / "data").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (tree / "notes_link.py").symlink_to("/etc/hostname")
+
+    proc = collect(tree, "s1234567")
+    assert proc.returncode == 0, proc.stderr
+    expected = sorted([*graded_files(tree), "assignments/05_deep_net_optimizers/best_model.npz"])
+    zip_path = tree / "submission_s1234567.zip"
+    assert members(zip_path) == expected
+    with zipfile.ZipFile(zip_path) as z:
+        assert all(z.read(rel) == (tree / rel).read_bytes() for rel in expected)
+        assert all(info.external_attr >> 16 == 0o644 for info in z.infolist())
+    assert "classifiers/chapter3/my_helpers.py is not handed in" in proc.stdout
+    assert f"Written: {zip_path}" in proc.stdout
+    assert len(expected) == 16 and f"{len(expected)} files" in proc.stdout
+
+    # The grader's intake takes the zip as it is, from a folder of LMS zips: every file, no problem.
+    lms = tmp_path / "lms"
+    lms.mkdir()
+    shutil.copy(zip_path, lms)
+    (sub,) = intake.intake(lms, tmp_path / "work")
+    assert (sub.student_id, sub.problems, sorted(sub.files)) == ("s1234567", [], expected)
+
+
+def test_out_folder_and_rerun_replace_the_zip(tree, tmp_path):
+    out = tmp_path / "handin"
+    assert collect(tree, "abc", "--out", str(out)).returncode == 0
+    first = members(out / "submission_abc.zip")
+    solve(tree / "classifiers" / "chapter3" / "layers.py", ["affine_forward"])
+    assert collect(tree, "abc", "--out", str(out)).returncode == 0
+    assert members(out / "submission_abc.zip") == first
+    with zipfile.ZipFile(out / "submission_abc.zip") as z:
+        assert b"NotImplementedError" not in z.read("classifiers/chapter3/layers.py").split(b"def affine_backward")[0]
+    assert sorted(p.name for p in out.iterdir()) == ["submission_abc.zip"]  # no temporary file left
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    proc = collect(tree, "abc", "--out", str(tmp_path / "a-file"))
+    assert proc.returncode == 1 and "Could not write" in proc.stderr
+
+
+# ----------------------------------------------------------------------------------------------- refusals
+@pytest.mark.parametrize("link", ["classifiers/chapter3/layers.py", "assignments/03_losses",
+                                  "assignments/05_deep_net_optimizers/best_model.npz"])
+def test_refuses_symlinks(tree, tmp_path, link):
+    target = tmp_path / "real"
+    if (tree / link).exists():
+        shutil.move(tree / link, target)
+    else:
+        target.write_bytes(b"model")
+    (tree / link).symlink_to(target)
+    proc = collect(tree, "s1")
+    assert proc.returncode == 1
+    assert f"{link} is a symbolic link" in proc.stderr and "Nothing was written" in proc.stderr
+    assert not list(tree.glob("*.zip"))
+
+
+def _big(path, size):
+    with open(path, "wb") as f:
+        f.truncate(size)
+
+
+def test_refuses_a_file_over_its_limit(tree):
+    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 31 * MB)
+    proc = collect(tree, "s1")
+    assert proc.returncode == 1
+    assert "assignments/05_deep_net_optimizers/best_model.npz is 31.0 MB" in proc.stderr
+    assert "limit for one saved model is 30.0 MB" in proc.stderr
+    assert not list(tree.glob("*.zip"))
+
+
+def test_refuses_a_total_over_the_limit_and_names_the_largest(tree):
+    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 20 * MB)
+    nb = tree / "assignments" / "04_shallow_net" / "04_shallow_net.ipynb"
+    data = json.loads(nb.read_text(encoding="utf-8"))
+    data["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * (11 * MB)}]
+    nb.write_text(json.dumps(data), encoding="utf-8")
+    proc = collect(tree, "s1")
+    assert proc.returncode == 1
+    assert "All files together are 31." in proc.stderr and "the limit is 30.0 MB" in proc.stderr
+    assert "best_model.npz (20.0 MB), assignments/04_shallow_net/04_shallow_net.ipynb (11.0 MB)" in proc.stderr
+    assert not list(tree.glob("*.zip"))
+
+
+@pytest.mark.parametrize("student_id", ["", "../evil", "a b", "-x", "_x", "x/y", "学号", "x" * 65, "s1;rm"])
+def test_refuses_a_bad_student_id(tree, student_id):
+    proc = collect(tree, "--", student_id)  # "--": an id such as "-x" is not taken for an option
+    assert proc.returncode == 2
+    assert "Invalid student id" in proc.stderr
+    assert not list(tree.rglob("*.zip"))
+
+
+def test_accepts_ids_the_grader_accepts(tree):
+    for student_id in ("s1234567", "Li.Wei_2-b", "x" * 64):
+        assert collect(tree, student_id).returncode == 0
+        assert intake.sanitise(student_id) == (student_id, None)
+
+
+# ----------------------------------------------------------------------------------------------- warnings
+def test_warns_about_unfilled_stubs_and_notebooks_not_run_in_order(tree):
+    solve(tree / "classifiers" / "chapter3" / "layers.py", ["affine_forward", "affine_backward"])
+    a = tree / "assignments"
+    n = run_notebook_like(a / "01_affine_layer" / "01_affine_layer.ipynb", [2, 1])  # n: its number of code cells
+    run_notebook_like(a / "01_affine_layer" / "01_affine_layer.ipynb", [2, 1, *range(3, n + 1)])
+    run_notebook_like(a / "02_activations" / "02_activations.ipynb", list(range(1, 100)))  # all, in order
+    run_notebook_like(a / "03_losses" / "03_losses.ipynb", [1, 2, 3, 4], error_at=3)
+    run_notebook_like(a / "06_why_backprop" / "06_why_backprop.ipynb", [1, 2, 5])
+    (a / "07_architecture_list" / "07_architecture_list.ipynb").write_text("{ not json", encoding="utf-8")
+    (tree / "classifiers" / "chapter3" / "optim.py").write_text("def sgd(w, dw, config=None:\n", encoding="utf-8")
+    (a / "04_shallow_net" / "04_shallow_net.ipynb").unlink()
+
+    proc = collect(tree, "s1")
+    assert proc.returncode == 0, proc.stderr
+    out = " ".join(proc.stdout.split())
+    warnings = [line.strip()[2:] for line in proc.stdout.splitlines() if line.strip().startswith("! ")]
+    assert "classifiers/chapter3/layers.py: still NotImplementedError in relu_forward, relu_backward, " \
+           "sigmoid_forward, sigmoid_backward, softmax_loss, bce_loss, mse_loss." in warnings
+    assert "classifiers/chapter3/shallow_layer_net.py: still NotImplementedError in ShallowLayerNet.loss." in warnings
+    assert "classifiers/chapter3/optim.py has a syntax error at line 1" in out
+    assert "assignments/01_affine_layer/01_affine_layer.ipynb was not run top to bottom" in out
+    assert "assignments/06_why_backprop/06_why_backprop.ipynb was not run top to bottom" in out
+    assert "02_activations" not in out.split("Warnings")[1]
+    assert "assignments/03_losses/03_losses.ipynb: Run All stopped at cell [4] with AssertionError" in out
+    assert "assignments/07_architecture_list/07_architecture_list.ipynb cannot be read as a notebook" in out
+    assert "assignments/04_shallow_net/04_shallow_net.ipynb is missing" in out
+    assert "Not run yet (no outputs saved): 05_deep_net_optimizers." in out
+    assert f"Warnings ({len(warnings)}):" in proc.stdout
+    assert "assignments/04_shallow_net/04_shallow_net.ipynb" not in members(tree / "submission_s1.zip")
+
+
+def test_runs_the_visible_checks_and_prints_the_tables(tree):
+    solve(tree / "classifiers" / "chapter3" / "layers.py", ["affine_forward", "affine_backward"])
+    proc = collect(tree, "s1", checks=True)
+    assert proc.returncode == 0, proc.stderr
+    for stem in ("01_affine_layer", "07_architecture_list"):
+        assert f"== {stem} ==" in proc.stdout
+    table = proc.stdout.split("== 01_affine_layer ==")[1].split("==")[0]
+    assert re.search(r"affine_backward_dx +2  ✔ passed", table)
+    assert re.search(r"autograded total +10  / 10", table)
+    assert re.search(r"relu_forward_value +1  … not attempted", proc.stdout)
+
+
+def test_checks_that_crash_still_hand_in(tree):
+    (tree / "classifiers" / "chapter3" / "layers.py").write_text("import this_module_does_not_exist\n",
+                                                                 encoding="utf-8")
+    proc = collect(tree, "s1", checks=True)
+    assert proc.returncode == 0
+    assert "The visible checks stopped with an error" in proc.stdout
+    assert (tree / "submission_s1.zip").is_file()
+
+
+def test_speaks_the_release_language(pristine, tmp_path):
+    tree = shutil.copytree(pristine / "zh", tmp_path / "zh")
+    proc = collect(tree, "s1")
+    assert proc.returncode == 0 and "已写入:" in proc.stdout and "尚未运行" in proc.stdout
+    assert "学号" in collect(tree, "a b").stderr
+    os.remove(tree / MARKER)  # without the marker: the notebooks' language, the same files
+    proc = collect(tree, "s2")
+    assert "已写入:" in proc.stdout
+    assert members(tree / "submission_s2.zip") == members(tree / "submission_s1.zip")
+
+
+def test_stub_and_notebook_scanners(script_module):
+    source = ("def done():\n    return 1\n\n"
+              "def todo(x):\n    # YOUR CODE HERE\n    raise NotImplementedError\n\n"
+              "def called():\n    raise NotImplementedError('later')\n\n"
+              "def outer():\n    def inner():\n        raise NotImplementedError\n    return inner\n\n"
+              "class Net:\n    def loss(self):\n        for _ in range(3):\n            raise NotImplementedError\n"
+              "    def ok(self):\n        raise ValueError\n")
+    assert script_module.unfilled_stubs(source) == ["todo", "called", "outer.inner", "Net.loss"]
+    state = script_module.notebook_state
+    cell = {"cell_type": "code", "source": "x = 1", "outputs": [], "execution_count": None}
+    blank = {"cell_type": "code", "source": "  \n", "outputs": [], "execution_count": None}
+
+    def nb(*counts):
+        out = {"output_type": "stream", "name": "stdout", "text": "1"}
+        cells = [{**cell, "execution_count": c, "outputs": [out] if c else []} for c in counts]
+        return json.dumps({"cells": [cells[0], blank, *cells[1:]]}).encode()
+    assert state(nb(1, 2, 3)) is None
+    assert state(nb(None, None)) == ("not run",)
+    assert state(nb(1, 3, 4)) == ("out of order",)
+    assert state(nb(4, 5, 6)) == ("out of order",)
+    assert state(nb(1, 2, None)) == ("out of order",)  # stopped, but not at an error: a cell was skipped
+    assert state(json.dumps({"cells": [{**cell, "execution_count": 1}]}).encode()) == ("no outputs",)
+    assert state(b"\xff")[0] == "unreadable"
