@@ -1,6 +1,8 @@
-"""Instructor command line: ``python -m grading build | release | autograde``."""
+"""Instructor command line: ``python -m grading build | release | autograde | demo``."""
 import argparse
+import os
 import sys
+from pathlib import Path
 
 from . import build
 
@@ -19,16 +21,92 @@ def _build(args):
     print(f"build ({args.lang}): {len(changed)} file(s) changed")
     for rel in changed:
         print(f"  {rel}")
+    from .course import build_course
+
+    print(f"nbgrader course directory: {build_course(args.lang)}")
     return 0
+
+
+def _release(args):
+    from .release import release
+
+    written = release(args.out_dir, args.lang)
+    print(f"release ({args.lang}): {len(written)} file(s) in {args.out_dir}")
+    return 0
+
+
+def ensure_course(lang):
+    """The nbgrader course directory, built first if it has no gradebook or lacks an assignment."""
+    from .course import assignment_names, build_course, course_dir
+
+    root = course_dir()
+    if not (root / "gradebook.db").is_file() or not all((root / "release" / a).is_dir() for a in assignment_names()):
+        print(f"building the nbgrader course directory {root} ...", flush=True)
+        build_course(lang, root)
+    return root
+
+
+def _autograde(args):
+    from . import autograde, report
+
+    if not Path(args.submissions).exists():
+        print(f"{args.submissions}: no such file or folder", file=sys.stderr)
+        return 2
+    only = [name for name in args.only.split(",") if name] if args.only else None
+    try:
+        plan = autograde.make_plan(args.lang, only)
+    except ValueError as exc:
+        print(f"--only: {exc}", file=sys.stderr)
+        return 2
+    course = ensure_course(args.lang)
+    out = Path(args.out)
+    records, failures = autograde.autograde(args.submissions, out, workers=args.workers, scheduler=args.scheduler,
+                                            lang=args.lang, only=only, course_dir=course)
+    from .sandbox import isolation
+
+    print(report.summary(records, plan, out, failures, isolation()))
+    return 1 if failures else 0
+
+
+def _demo(args):
+    from . import demo
+
+    return demo.main(Path(args.out), workers=args.workers, lang=args.lang)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("build", help="regenerate assignments/ and classifiers/ from solutions/")
-    p.add_argument("--lang", choices=build.LANGUAGES, default=build.DEFAULT_LANGUAGE, help="language of the prose")
+    lang = {"choices": build.LANGUAGES, "default": build.DEFAULT_LANGUAGE, "help": "language of the prose"}
+
+    p = commands.add_parser("build", help="regenerate assignments/, classifiers/ and the nbgrader course directory")
+    p.add_argument("--lang", **lang)
     p.add_argument("--check", action="store_true", help="only report stale generated files; exit 1 if any")
     p.set_defaults(run=_build)
+
+    p = commands.add_parser("release", help="write the student tree (notebooks, stubs, utils, ...) into OUT_DIR")
+    p.add_argument("out_dir", metavar="OUT_DIR")
+    p.add_argument("--lang", **lang)
+    p.set_defaults(run=_release)
+
+    p = commands.add_parser("autograde", help="grade a whole class: grades.csv, feedback pages, gradebook")
+    p.add_argument("submissions", metavar="SUBMISSIONS",
+                   help="folder of student folders, nbgrader's submitted/ tree, or an LMS zip (or folder of zips)")
+    p.add_argument("--out", required=True, metavar="OUT_DIR", help="where results/, feedback/ and grades.csv go")
+    p.add_argument("--workers", type=int, default=os.cpu_count(), help="students graded at once (default: cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) whose workers run this course's code "
+                        "(start `dask worker ADDRESS` in a checkout of it); the sandboxes then run on the workers")
+    p.add_argument("--only", metavar="NAMES", help="comma-separated assignments or grade_ids to grade (default: all)")
+    p.add_argument("--lang", **{**lang, "help": "language of the feedback"})
+    p.set_defaults(run=_autograde)
+
+    p = commands.add_parser("demo", help="fabricate a small class and grade it with 2 workers")
+    p.add_argument("--out", default="demo-out", help="demo folder (default: demo-out)")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--lang", **lang)
+    p.set_defaults(run=_demo)
+
     args = parser.parse_args(argv)
     return args.run(args)
 

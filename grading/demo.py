@@ -1,0 +1,218 @@
+"""``python -m grading demo``: fabricate a small class from the release and the reference, then grade it.
+
+The class (in ``demo-out/submissions/``, one folder per student laid out like the release) holds complete work,
+partial work, the typical bugs of the chapter and a few hostile submissions; every student is the release tree with
+some files replaced. It is graded with 2 workers into ``demo-out/graded/`` against a copy of the nbgrader course
+directory (``demo-out/course/``), so the instructor's own gradebook never sees the demo students.
+"""
+import io
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .paths import REFERENCE_PACKAGE
+
+MODULE_DIR = "classifiers/chapter3"
+MODEL_ASSIGNMENT_PREFIX = "05_"
+# Every probe of the chapter runs in well under a second: a demo need not wait the default 20 s per endless loop.
+DEMO_CASE_SECONDS, DEMO_TOTAL_SECONDS = 3.0, 60.0
+
+
+def reference_sources():
+    """{module file name: text} of the reference package (solution regions included: they are only comments)."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((REFERENCE_PACKAGE / "chapter3").glob("*.py"))
+            if p.name != "__init__.py"}
+
+
+def patch(text, old, new, count=1):
+    """``text`` with ``old`` replaced by ``new``; raises if ``old`` is not there (the reference changed)."""
+    if text.count(old) < count:
+        raise ValueError(f"the reference no longer contains {old!r}: update grading/demo.py")
+    return text.replace(old, new)
+
+
+def inject(source, function, code):
+    """``source`` with ``code`` (unindented text) run first in the solution region of the top-level ``function``."""
+    import textwrap
+
+    start = source.index(f"def {function}(")
+    at = source.index("### BEGIN SOLUTION\n", start) + len("### BEGIN SOLUTION\n")
+    return source[:at] + textwrap.indent(textwrap.dedent(code), "    ") + source[at:]
+
+
+def npz_bytes(arrays):
+    """An .npz (uncompressed zip of .npy) with fixed member dates, so the same arrays give the same bytes."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, value in arrays.items():
+            member = io.BytesIO()
+            np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+            z.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(2026, 1, 1, 0, 0, 0)), member.getvalue())
+    return buf.getvalue()
+
+
+def train_best_model(epochs=4, seed=0):
+    """Parameters of a reference FullyConnectedNet trained briefly on the data the grader's judge tests on.
+
+    With the embedded digits set (the offline default) this reaches well above every accuracy tier in seconds.
+    """
+    import contextlib
+
+    from threadpoolctl import threadpool_limits
+
+    from utils.data_utils import get_CIFAR10_data
+    from utils.solver import Solver
+
+    from .reference import reference_module
+
+    ref = reference_module()
+    with contextlib.redirect_stdout(io.StringIO()):
+        data = get_CIFAR10_data()
+    data = {k: (v.reshape(len(v), -1).astype(np.float64) if k.startswith("X") else v) for k, v in data.items()}
+    model = ref.FullyConnectedNet(input_dim=data["X_train"].shape[1], hidden_dims=(100,), num_classes=10,
+                                  weight_scale=1e-3, reg=1e-3, seed=seed)
+    solver = Solver(model, data, update_rule=ref.adam, optim_config={"learning_rate": 1e-3}, batch_size=100,
+                    num_epochs=epochs, verbose=False, seed=seed)
+    with threadpool_limits(1):  # small matrices: BLAS threads only fight each other (and the graders)
+        solver.train()
+    return {k: v.astype(np.float32) for k, v in model.params.items()}
+
+
+# ----------------------------------------------------------------------------------------------- the class
+def _complete(ref, model):
+    """Every module of the reference and the trained model."""
+    return {**{f"{MODULE_DIR}/{name}": text for name, text in ref.items()}, "best_model.npz": model}
+
+
+def _with(ref, model, name, old, new, count=1):
+    files = _complete(ref, model)
+    files[f"{MODULE_DIR}/{name}"] = patch(ref[name], old, new, count)
+    return files
+
+
+INFINITE_LOOP = "while True:\n    pass\n"
+MONKEYPATCH = '''import builtins
+import numpy
+numpy.allclose = lambda *a, **k: True
+numpy.testing.assert_allclose = lambda *a, **k: None
+builtins.print = lambda *a, **k: None
+try:
+    import utils.checks.engine as engine
+    engine.verdict = lambda *a, **k: ("passed", [])
+except Exception:
+    pass
+'''
+
+
+def demo_class(ref, model):
+    """{student id: {path: text, bytes, or a ("symlink", target) pair} or None for a folder left empty}.
+
+    Paths are relative to the student's folder; ``best_model.npz`` goes into the deep-net assignment's folder.
+    """
+    layers_wrong = patch(ref["layers.py"], "out = x.reshape(x.shape[0], -1) @ w + b",
+                         "out = np.zeros((x.shape[0], w.shape[1]))")
+    return {
+        "s01_complete": _complete(ref, model),
+        "s02_partial": {f"{MODULE_DIR}/layers.py": ref["layers.py"]},
+        "s03_relu_grad_at_0": _with(ref, model, "layers.py", "return dout * (x > 0)", "return dout * (x >= 0)"),
+        "s04_softmax_no_shift": _with(ref, model, "layers.py", "shifted = x - x.max(axis=1, keepdims=True)",
+                                      "shifted = x"),
+        "s05_affine_no_reshape": _with(ref, model, "layers.py", "dx = (dout @ w.T).reshape(x.shape)",
+                                       "dx = dout @ w.T"),
+        "s06_adam_no_bias_fix": _with(ref, model, "optim.py", "m_hat = m / (1 - b1**t)\n    v_hat = v / (1 - b2**t)",
+                                      "m_hat = m\n    v_hat = v"),
+        "s07_reg_not_in_grads": {**_with(ref, model, "fc_net.py", 'grads[f"W{i}"] += self.reg * W', "pass"),
+                                 f"{MODULE_DIR}/shallow_layer_net.py": patch(
+                                     ref["shallow_layer_net.py"], '"W1": dW1 + self.reg * W1', '"W1": dW1')},
+        "s08_infinite_loop": {**_complete(ref, model),
+                              f"{MODULE_DIR}/layers.py": inject(ref["layers.py"], "affine_backward", INFINITE_LOOP)},
+        "s09_monkeypatch": {**_complete(ref, model), f"{MODULE_DIR}/layers.py": MONKEYPATCH + layers_wrong},
+        "s10_sitecustomize": {**_complete(ref, model), f"{MODULE_DIR}/layers.py": layers_wrong,
+                              "sitecustomize.py": MONKEYPATCH, f"{MODULE_DIR}/sitecustomize.py": MONKEYPATCH},
+        "s11_symlink_passwd": {**_complete(ref, model), f"{MODULE_DIR}/layers.py": ("symlink", "/etc/passwd")},
+        "s12_invalid_notebook": {**_complete(ref, model), "notebook": '{"cells": [ this is not json'},
+        "s13_empty": None,
+    }
+
+
+def write_student(folder, release_files, files, model_assignment):
+    """A student's folder: the release tree, then their files on top."""
+    folder.mkdir(parents=True)
+    if files is None:
+        return
+    for rel, data in release_files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    for rel, data in files.items():
+        if rel == "best_model.npz":
+            rel = f"assignments/{model_assignment}/best_model.npz"
+        elif rel == "notebook":
+            first = sorted(p for p in release_files if p.startswith("assignments/") and p.endswith(".ipynb"))[0]
+            rel = first
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        if isinstance(data, tuple):
+            path.symlink_to(data[1])
+        else:
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def fabricate(dest, lang="zh", model=None):
+    """Write the demo class into ``dest`` (replaced); returns the student ids."""
+    from .release import release_files
+
+    dest = Path(dest)
+    if dest.exists():
+        shutil.rmtree(dest)
+    files = release_files(lang)
+    assignments = sorted({p.split("/")[1] for p in files if p.startswith("assignments/")})
+    model_assignment = next((a for a in assignments if a.startswith(MODEL_ASSIGNMENT_PREFIX)), assignments[-1])
+    model = npz_bytes(train_best_model() if model is None else model)
+    students = demo_class(reference_sources(), model)
+    for sid, mine in students.items():
+        write_student(dest / sid, files, mine, model_assignment)
+    return list(students)
+
+
+def demo_limits():
+    """The sandbox's limits with short wall clocks (see DEMO_CASE_SECONDS)."""
+    from .sandbox import Limits
+
+    return Limits(case_seconds=DEMO_CASE_SECONDS, total_seconds=DEMO_TOTAL_SECONDS)
+
+
+def main(out, workers=2, lang="zh"):
+    """Build the course if needed, fabricate the class, grade it, print the table; returns the exit code."""
+    from . import autograde, report
+    from .__main__ import ensure_course
+    from .sandbox import isolation
+
+    out = Path(out)
+    start = time.perf_counter()
+    course = ensure_course(lang)
+    demo_course = out / "course"
+    if demo_course.exists():
+        shutil.rmtree(demo_course)
+    shutil.copytree(course, demo_course, ignore=shutil.ignore_patterns("autograded", "submitted", "feedback"))
+    print("fabricating the demo class (training a small net for best_model.npz) ...", flush=True)
+    students = fabricate(out / "submissions", lang)
+    graded = out / "graded"
+    if graded.exists():
+        shutil.rmtree(graded)
+    t0 = time.perf_counter()
+    records, failures = autograde.autograde(out / "submissions", graded, workers=workers, lang=lang,
+                                            course_dir=demo_course, limits=demo_limits())
+    seconds = time.perf_counter() - t0
+    plan = autograde.make_plan(lang)
+    print(report.summary(records, plan, graded, failures, isolation()))
+    print()
+    print("\n".join(report.student_table(records, plan)))
+    print(f"\n{len(students)} submissions graded with {workers} workers in {seconds:.1f} s "
+          f"(demo total {time.perf_counter() - start:.1f} s).")
+    print(f"gradebook (formgrader): {demo_course}")
+    return 1 if failures else 0

@@ -1,0 +1,434 @@
+"""Intake: whatever a class handed in -> one clean work tree per student, laid out like the release.
+
+Accepted inputs (``SUBMISSIONS`` of ``python -m grading autograde``):
+1. a folder with one sub-folder per student id, each laid out like the release tree;
+2. nbgrader's ``submitted/`` tree (the folder itself, or a course directory holding it):
+   ``<student>/<assignment>/<assignment>.ipynb``, each assignment folder possibly with its own ``classifiers/`` copy;
+3. an LMS zip: a zip of per-student folders, or of per-student zips named ``submission_<id>.zip`` or ``<id>.zip``;
+   a folder of such zips (folders and zips may be mixed).
+A single wrapping folder that does not look like a student (no ``classifiers/``, ``assignments/`` or assignment
+folder inside) is looked through, so ``submissions.zip`` holding ``submitted/alice/...`` works too.
+
+Inside one student's files, each file the grader reads is found by the end of its path, wherever the student put
+the tree (``classifiers/chapter3/<module>.py``, ``<assignment>/<assignment>.ipynb``,
+``<assignment>/best_model.npz``). When there are several copies (nbgrader: one ``classifiers/`` per assignment
+folder), the newest wins: the ``timestamp.txt`` nbgrader writes into the assignment folder, else the file's
+modification time (zip: the member's date), ties broken by the shallower, then alphabetically first path.
+
+Trust: nothing is extracted but regular files the grader reads, each under a size cap; symlinks (in a folder or as
+zip members) are never followed; zip members with absolute or ``..`` paths, zips that expand far beyond their size,
+and files over the caps give the student a status instead of a grade or a file. What a file contains is not judged
+here: an empty or non-UTF-8 module is just wrong work.
+"""
+import hashlib
+import io
+import os
+import re
+import shutil
+import stat
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+
+from .paths import NOTEBOOK_SOURCES, STUB_PACKAGE
+
+MB = 1 << 20
+MODULE_CAP, NOTEBOOK_CAP, MODEL_CAP = 1 * MB, 20 * MB, 50 * MB
+NESTED_ZIP_CAP = 200 * MB  # a per-student zip inside an LMS zip, read into memory
+ZIP_TOTAL_CAP = 1024 * MB  # declared uncompressed size of one student's members
+ZIP_RATIO_CAP = 200  # uncompressed / compressed size of one member (text compresses ~10x)
+ZIP_RATIO_FLOOR = 2 * MB  # members smaller than this are never called bombs
+MAX_ENTRIES = 20_000  # files looked at per student (a folder or a zip)
+MAX_DEPTH = 8  # folder levels looked into below a student's root
+MODEL_FILE = "best_model.npz"
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_ZIP_NAME = re.compile(r"(?:submission_)?(.+)\.zip", re.IGNORECASE)
+
+
+def known_modules():
+    """Names of the student modules (``layers.py``, ...): the stub package minus its ``__init__.py``."""
+    return sorted(p.name for p in (STUB_PACKAGE / "chapter3").glob("*.py") if p.name != "__init__.py")
+
+
+def known_assignments():
+    """Assignment names in course order (the notebook sources' stems)."""
+    return sorted(p.stem for p in NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py"))
+
+
+@dataclass
+class Submission:
+    """One student's submission after intake.
+
+    - student_id: the sanitised id (a row of grades.csv, a file name)
+    - tree: the clean work tree (release layout), None when nothing could be taken
+    - files: paths (relative to the tree) of the student's own files in it
+    - problems: short reasons for the status column ("rejected: zip bomb", "empty", "no submission", ...)
+    - notes: what else intake did (files skipped as too large, symlinks skipped), for the log and feedback
+    - digest: sha256 of the student's files and problems: a rerun regrades only when this changes
+    """
+
+    student_id: str
+    tree: Path | None = None
+    files: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    digest: str = ""
+
+
+class Rejected(Exception):
+    """A submission (or a zip) that is not taken at all; the message is its status."""
+
+
+# ----------------------------------------------------------------------------------------------- sources
+@dataclass(frozen=True)
+class Entry:
+    """A regular file in a student's submission: its path there, size, time, and how to read it (capped)."""
+
+    path: PurePosixPath
+    size: int
+    mtime: float
+    read: object  # read(limit) -> bytes (at most limit bytes)
+
+
+class FolderSource:
+    """A student's folder on disk, walked without following any symlink."""
+
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def entries(self, notes):
+        count = 0
+        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
+            here = Path(dirpath)
+            depth = len(here.relative_to(self.root).parts)
+            kept = []
+            for name in sorted(dirnames):
+                if os.path.islink(here / name):
+                    notes.append(f"skipped symlink {_rel(here / name, self.root)}")
+                elif depth < MAX_DEPTH:
+                    kept.append(name)
+            dirnames[:] = kept
+            for name in sorted(filenames):
+                path = here / name
+                st = os.lstat(path)
+                if stat.S_ISLNK(st.st_mode):
+                    notes.append(f"skipped symlink {_rel(path, self.root)}")
+                    continue
+                if not stat.S_ISREG(st.st_mode):
+                    continue
+                count += 1
+                if count > MAX_ENTRIES:
+                    raise Rejected("rejected: too many files")
+                yield Entry(PurePosixPath(_rel(path, self.root)), st.st_size, st.st_mtime, _file_reader(path))
+
+
+def _rel(path, root):
+    return Path(path).relative_to(root).as_posix()
+
+
+def _file_reader(path):
+    def read(limit):
+        # O_NOFOLLOW: the file may have been swapped for a symlink since it was listed.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        with os.fdopen(fd, "rb") as f:
+            return f.read(limit)
+    return read
+
+
+class ZipSource:
+    """A student's part of a zip: members under ``prefix`` (a folder in the zip, or "" for a whole zip).
+
+    ``archive`` is an open ZipFile or the path of a zip file (opened only when its entries are read).
+    """
+
+    def __init__(self, archive, prefix=""):
+        self.archive = archive
+        self.prefix = prefix
+
+    def entries(self, notes):
+        if not isinstance(self.archive, zipfile.ZipFile):
+            try:
+                self.archive = zipfile.ZipFile(self.archive)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise Rejected("rejected: not a zip") from exc
+        members = _zip_members(self.archive, notes, self.prefix)
+        if len(members) > MAX_ENTRIES:
+            raise Rejected("rejected: too many files")
+        _check_bomb([info for _, info in members])
+        for name, info in members:
+            yield Entry(PurePosixPath(name[len(self.prefix):]), info.file_size, _zip_time(info),
+                        _member_reader(self.archive, info))
+
+
+def _zip_time(info):
+    try:
+        return datetime(*info.date_time).timestamp()
+    except (ValueError, OverflowError):  # a hand-made zip may hold any date
+        return 0.0
+
+
+def _zip_members(archive, notes, prefix="", strict=True):
+    """(normalised name, info) of the regular-file members under ``prefix``.
+
+    An absolute or ``..`` path raises Rejected when ``strict``, else is skipped (it belongs to no student).
+    """
+    out = []
+    for info in archive.infolist():
+        name = info.filename.replace("\\", "/")
+        if not name.startswith(prefix):
+            continue
+        if name.startswith("/") or ".." in PurePosixPath(name).parts or re.match(r"[A-Za-z]:", name):
+            if strict:
+                raise Rejected("rejected: unsafe path in zip")
+            notes.append(f"skipped unsafe zip member {name!r}")
+            continue
+        if info.is_dir():
+            continue
+        if stat.S_ISLNK(info.external_attr >> 16):
+            notes.append(f"skipped symlink {name}")
+            continue
+        out.append((name, info))
+    return out
+
+
+def _check_bomb(infos):
+    total = sum(info.file_size for info in infos)
+    if total > ZIP_TOTAL_CAP:
+        raise Rejected("rejected: zip bomb")
+    for info in infos:
+        if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_RATIO_CAP * max(info.compress_size, 1):
+            raise Rejected("rejected: zip bomb")
+
+
+def _member_reader(archive, info):
+    def read(limit):
+        with archive.open(info) as f:
+            return f.read(limit)
+    return read
+
+
+# ----------------------------------------------------------------------------------------------- students
+def looks_like_student(names, assignments):
+    """True when a folder with these child names is one student's tree (rather than a wrapper around students)."""
+    return bool({"classifiers", "assignments", *assignments} & set(names))
+
+
+def sanitise(raw):
+    """(student id, problem or None): a valid id is kept; others get a stable stand-in and a rejection."""
+    if _ID.fullmatch(raw) and raw not in (".", ".."):
+        return raw, None
+    return "invalid-" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:10], \
+        "rejected: invalid student id"
+
+
+def discover(submissions, assignments, notes):
+    """[(raw student id, source or Rejected)] of a SUBMISSIONS path, sorted by raw id."""
+    path = Path(submissions)
+    if path.is_file():
+        try:
+            archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise Rejected("not a zip file") from exc
+        return _zip_students(archive, assignments, notes)
+    if (path / "submitted").is_dir() and not (path / "submitted").is_symlink():
+        path = path / "submitted"
+    for _ in range(3):  # look through wrapping folders
+        children = [c for c in path.iterdir() if not c.name.startswith(".")]
+        dirs = [c for c in children if c.is_dir() and not c.is_symlink()]
+        inner = [c for c in dirs[0].iterdir()] if len(children) == 1 and dirs else []
+        if any(c.is_dir() for c in inner) and not looks_like_student([c.name for c in inner], assignments):
+            path = dirs[0]
+        else:
+            break
+    found = []
+    for child in sorted(path.iterdir()):
+        if child.name.startswith("."):
+            continue
+        if child.is_symlink():
+            found.append((child.name, Rejected("rejected: symlink")))
+        elif child.is_dir():
+            found.append((child.name, FolderSource(child)))
+        elif child.is_file() and _ZIP_NAME.fullmatch(child.name):
+            found.append((_ZIP_NAME.fullmatch(child.name).group(1), ZipSource(child)))
+    return found
+
+
+def _nested_zip(archive, info):
+    """A per-student zip inside an LMS zip, opened in memory (its size checked before and while reading)."""
+    _check_bomb([info])
+    if info.file_size > NESTED_ZIP_CAP:
+        raise Rejected("rejected: zip too large")
+    with archive.open(info) as f:
+        data = f.read(NESTED_ZIP_CAP + 1)
+    return _open_zip(data if len(data) <= NESTED_ZIP_CAP else None)
+
+
+def _open_zip(data):
+    if data is None:
+        raise Rejected("rejected: zip too large")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise Rejected("rejected: not a zip") from exc
+
+
+def _zip_students(archive, assignments, notes):
+    """Students of an LMS zip: its top-level folders (through wrappers) and the zips it holds.
+
+    Only names are looked at here; each student's members are checked (paths, sizes) when they are read, so a
+    bad member rejects its student and nobody else.
+    """
+    names = []
+    for info in archive.infolist():
+        name = info.filename.replace("\\", "/")
+        if name.startswith("/") or name.split("/", 1)[0] in ("..", "") or re.match(r"[A-Za-z]:", name):
+            notes.append(f"skipped unsafe zip member {name!r}")
+        elif not info.is_dir():
+            names.append((name, info))
+    prefix = ""
+    for _ in range(3):  # look through wrapping folders
+        rests = [name[len(prefix):] for name, _ in names]
+        children = {rest.split("/", 1)[0] for rest in rests}
+        grand = {rest.split("/")[1] for rest in rests if rest.count("/") >= 1}
+        if len(children) == 1 and grand and not looks_like_student(grand, assignments):
+            prefix += children.pop() + "/"
+        else:
+            break
+    found, folders = [], set()
+    for name, info in names:
+        rest = name[len(prefix):]
+        if "/" in rest:
+            folders.add(rest.split("/", 1)[0])
+        elif _ZIP_NAME.fullmatch(rest):
+            raw = _ZIP_NAME.fullmatch(rest).group(1)
+            try:
+                found.append((raw, ZipSource(_nested_zip(archive, info))))
+            except Rejected as exc:
+                found.append((raw, exc))
+    found += [(folder, ZipSource(archive, prefix + folder + "/")) for folder in folders]
+    return sorted(found, key=lambda item: item[0])
+
+
+# ----------------------------------------------------------------------------------------------- one student
+def targets(modules, assignments):
+    """{release-layout path: size cap} of every file the grader reads."""
+    out = {f"classifiers/chapter3/{m}": MODULE_CAP for m in modules}
+    for a in assignments:
+        out[f"assignments/{a}/{a}.ipynb"] = NOTEBOOK_CAP
+        out[f"assignments/{a}/{MODEL_FILE}"] = MODEL_CAP
+    return out
+
+
+def target_of(path, modules, assignments):
+    """The release-layout path a submitted file stands for (by the end of its path), or None."""
+    parts = path.parts
+    if len(parts) >= 3 and parts[-3:-1] == ("classifiers", "chapter3") and parts[-1] in modules:
+        return f"classifiers/chapter3/{parts[-1]}"
+    if len(parts) >= 2 and parts[-2] in assignments:
+        a = parts[-2]
+        if parts[-1] in (f"{a}.ipynb", MODEL_FILE):
+            return f"assignments/{a}/{parts[-1]}"
+    return None
+
+
+def choose(entries, modules, assignments):
+    """{target: entry}: the newest copy of each file the grader reads (see the module docstring)."""
+    stamps = {}
+    for e in entries:
+        if e.path.name == "timestamp.txt" and len(e.path.parts) == 2 and e.size < 100:
+            stamps[e.path.parts[0]] = _parse_timestamp(e.read(100))
+    candidates = {}
+    for e in entries:
+        target = target_of(e.path, modules, assignments)
+        if target is not None:
+            candidates.setdefault(target, []).append(e)
+
+    def rank(e):  # newest first, then shallowest, then alphabetical
+        return -(stamps.get(e.path.parts[0]) or e.mtime), len(e.path.parts), str(e.path)
+    return {target: min(found, key=rank) for target, found in candidates.items()}
+
+
+def _parse_timestamp(raw):
+    """nbgrader's timestamp.txt ("2026-05-01 12:00:00.123456 UTC") as a POSIX time, or None."""
+    text = raw.decode("ascii", "replace").strip().removesuffix(" UTC")
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(text, fmt).timestamp()
+        except ValueError:
+            pass
+    return None
+
+
+def take(student_id, source, dest, modules, assignments):
+    """Extract one student's files into ``dest`` (emptied first) and describe them as a Submission."""
+    sub = Submission(student_id)
+    if dest.exists():
+        shutil.rmtree(dest)
+    try:
+        entries = list(source.entries(sub.notes))
+    except Rejected as exc:
+        sub.problems.append(str(exc))
+        return _seal(sub)
+    if not entries:
+        sub.problems.append("no submission")
+        return _seal(sub)
+    caps = targets(modules, assignments)
+    sub.tree = dest
+    dest.mkdir(parents=True)
+    for target, entry in sorted(choose(entries, modules, assignments).items()):
+        data = entry.read(caps[target] + 1) if entry.size <= caps[target] else None
+        if data is None or len(data) > caps[target]:
+            sub.notes.append(f"skipped {target}: larger than {caps[target] // MB} MB")
+            sub.problems.append(f"too large: {PurePosixPath(target).name}")
+            continue
+        out = dest / target
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+        sub.files.append(target)
+    if not any((dest / f).stat().st_size for f in sub.files):
+        sub.problems.append("empty")
+    return _seal(sub)
+
+
+def _seal(sub):
+    h = hashlib.sha256()
+    for rel in sub.files:
+        h.update(rel.encode() + b"\0" + hashlib.sha256((sub.tree / rel).read_bytes()).digest())
+    h.update("\0".join(sub.problems).encode())
+    sub.digest = h.hexdigest()
+    return sub
+
+
+def intake(submissions, work_dir, modules=None, assignments=None):
+    """Every student of ``submissions`` as a Submission with its work tree under ``work_dir/<student_id>``.
+
+    Inputs:
+    - submissions: path of a folder or zip in one of the accepted layouts
+    - work_dir: where the clean trees go (each student's folder is replaced)
+    - modules, assignments: names of the files the grader reads (default: this course's)
+
+    Returns a list of Submission sorted by student_id; a rejected student has problems and no tree.
+    """
+    modules = known_modules() if modules is None else modules
+    assignments = known_assignments() if assignments is None else assignments
+    work_dir = Path(work_dir)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    notes = []
+    try:
+        found = discover(submissions, assignments, notes)
+    except Rejected as exc:
+        raise SystemExit(f"{submissions}: {exc}") from exc
+    subs, seen = [], {}
+    for raw, source in found:
+        student_id, problem = sanitise(raw)
+        if student_id in seen:
+            seen[student_id] += 1
+            student_id, problem = f"{student_id}.dup{seen[student_id]}", "rejected: duplicate student id"
+        seen.setdefault(student_id, 0)
+        if problem or isinstance(source, Rejected):
+            sub = _seal(Submission(student_id, problems=[problem or str(source)]))
+        else:
+            sub = take(student_id, source, work_dir / student_id, modules, assignments)
+        subs.append(sub)
+    return sorted(subs, key=lambda s: s.student_id)

@@ -1,0 +1,93 @@
+"""What a batch tells the instructor: ``grades.csv`` and the summary table, both rebuilt from the records.
+
+grades.csv has one row per student (sorted by student_id): ``student_id``, one column per autograded grade_id in
+notebook order, ``total``, ``max_total``, ``status``. Numbers are written the same way every time (integers
+without a decimal point, other values with up to 10 significant digits) and lines end in ``\\n``, so grading the
+same input twice gives byte-identical files.
+"""
+import csv
+import io
+from collections import Counter
+
+from .autograde import write_atomic
+
+
+def number(x):
+    """Deterministic text of a score: ``2``, ``0``, ``1.5``."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() else f"{x:.10g}"
+
+
+def header(plan):
+    return ["student_id", *[c.grade_id for c in plan.auto_cells], "total", "max_total", "status"]
+
+
+def row(record, plan):
+    scores = record["scores"]
+    return [record["student_id"], *[number(scores[c.grade_id]) for c in plan.auto_cells],
+            number(record["total"]), number(record["max_total"]), record["status"]]
+
+
+def grades_csv(records, plan):
+    """The text of grades.csv for these records."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header(plan))
+    for record in sorted(records, key=lambda r: r["student_id"]):
+        writer.writerow(row(record, plan))
+    return buf.getvalue()
+
+
+def write_grades(records, plan, path):
+    """Write grades.csv atomically."""
+    write_atomic(path, grades_csv(records, plan))
+
+
+def _table(rows, align):
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    lines = []
+    for k, r in enumerate(rows):
+        cells = [str(v).rjust(w) if a == ">" else str(v).ljust(w) for v, w, a in zip(r, widths, align, strict=True)]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def summary(records, plan, out_dir, failures=(), isolation=None):
+    """The summary printed at the end of a batch: pass rate per grade_id, totals, statuses, where things are."""
+    n = len(records)
+    lines = [f"Graded {n} submission(s); {len(plan.auto_cells)} autograded cells, {number(plan.max_total)} points."]
+    rows = [("assignment", "grade_id", "points", "passed", "rate")]
+    for c in plan.auto_cells:
+        passed = sum(1 for r in records if r["cells"][c.grade_id][2] == "passed")
+        rows.append((c.assignment, c.grade_id, number(c.points), f"{passed}/{n}", f"{passed / n:.0%}" if n else "-"))
+    lines += [""] + _table(rows, "<<>>>")
+    if n:
+        totals = [r["total"] for r in records]
+        lines += ["", f"total: mean {sum(totals) / n:.2f}, min {number(min(totals))}, max {number(max(totals))} "
+                      f"of {number(plan.max_total)}"]
+    statuses = Counter(r["status"] for r in records)
+    lines += ["", "status:"] + [f"  {count:4d}  {status}" for status, count in
+                                sorted(statuses.items(), key=lambda kv: (kv[0] != "ok", -kv[1], kv[0]))]
+    manual = [c for c in plan.cells if not c.auto]
+    if manual:
+        lines += ["", f"{len(manual)} manually graded cell(s) ({number(sum(c.points for c in manual))} points) are "
+                      "not scored here and not in total: grade them in nbgrader's formgrader."]
+    if failures:
+        lines += ["", f"{len(failures)} submission(s) could not be graded because of a grader error (rerun to "
+                      "retry):"] + [f"  {sid}: {error}" for sid, error in failures]
+    if isolation:
+        lines.append(f"sandbox: {isolation}")
+    lines += [f"grades:   {out_dir / 'grades.csv'}", f"feedback: {out_dir / 'feedback'}/<student_id>/<assignment>.html"]
+    return "\n".join(lines)
+
+
+def student_table(records, plan):
+    """Lines of a per-student table: points per assignment, total, status."""
+    assignments = [a for a in plan.assignments if any(c.auto and c.assignment == a for c in plan.cells)]
+    rows = [("student_id", *[a[:2] for a in assignments], "total", "status")]
+    for r in sorted(records, key=lambda r: r["student_id"]):
+        per = [number(sum(r["scores"][c.grade_id] for c in plan.auto_cells if c.assignment == a)) for a in assignments]
+        rows.append((r["student_id"], *per, f"{number(r['total'])}/{number(r['max_total'])}", r["status"]))
+    return _table(rows, "<" + ">" * (len(assignments) + 1) + "<")

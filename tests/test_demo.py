@@ -1,0 +1,88 @@
+"""grading.demo: the fabricated class holds what it says, and grading it catches each typical bug exactly."""
+import os
+
+import numpy as np
+import pytest
+
+from grading import autograde, demo
+
+# One or two grade cells per bug, and cells next to them that the bug must not touch.
+CELLS = ["affine_forward_value", "affine_backward_dx", "affine_backward_nd_input", "relu_backward_value",
+         "relu_backward_at_zero", "softmax_loss_value", "softmax_loss_stability", "ShallowLayerNet_grads_reg",
+         "FullyConnectedNet_grads", "FullyConnectedNet_reg", "sgd_update", "adam_bias_correction",
+         "FullyConnectedNet_best_model_file", "FullyConnectedNet_best_model_acc_52"]
+LAYERS = ["affine_forward_value", "affine_backward_dx", "affine_backward_nd_input", "relu_backward_value",
+          "relu_backward_at_zero", "softmax_loss_value", "softmax_loss_stability"]
+USES_LAYERS = LAYERS + ["ShallowLayerNet_grads_reg", "FullyConnectedNet_grads", "FullyConnectedNet_reg"]
+USES_FORWARD = ["affine_forward_value", "ShallowLayerNet_grads_reg", "FullyConnectedNet_grads",
+                "FullyConnectedNet_reg"]
+USES_BACKWARD = ["affine_backward_dx", "affine_backward_nd_input", "ShallowLayerNet_grads_reg",
+                 "FullyConnectedNet_grads", "FullyConnectedNet_reg"]
+MODEL = ["FullyConnectedNet_best_model_file", "FullyConnectedNet_best_model_acc_52"]
+FAILS = {  # student -> (cells that must fail, status); every other cell must pass
+    "s01_complete": ([], "ok"),
+    "s02_partial": ([c for c in CELLS if c not in LAYERS], "ok"),
+    "s03_relu_grad_at_0": (["relu_backward_at_zero"], "ok"),
+    "s04_softmax_no_shift": (["softmax_loss_stability"], "ok"),
+    "s05_affine_no_reshape": (["affine_backward_nd_input"], "ok"),
+    "s06_adam_no_bias_fix": (["adam_bias_correction"], "ok"),
+    "s07_reg_not_in_grads": (["ShallowLayerNet_grads_reg", "FullyConnectedNet_reg"], "ok"),
+    "s08_infinite_loop": (USES_BACKWARD, "timeout in layers.py"),
+    "s09_monkeypatch": (USES_FORWARD, "ok"),
+    "s10_sitecustomize": (USES_FORWARD, "ok"),
+    "s11_symlink_passwd": (USES_LAYERS, "ok"),
+    "s12_invalid_notebook": ([], "invalid notebook: 01_affine_layer"),
+    "s13_empty": (CELLS, "no submission"),
+}
+
+
+@pytest.fixture(scope="module")
+def demo_class(tmp_path_factory):
+    dest = tmp_path_factory.mktemp("demo") / "submissions"
+    students = demo.fabricate(dest, "en")
+    return dest, students
+
+
+def test_the_class_holds_what_the_demo_says(demo_class):
+    dest, students = demo_class
+    assert students == list(FAILS)
+    layers = dest / "s11_symlink_passwd/classifiers/chapter3/layers.py"
+    assert layers.is_symlink() and os.readlink(layers) == "/etc/passwd"
+    assert list((dest / "s13_empty").iterdir()) == []
+    assert (dest / "s12_invalid_notebook/assignments/01_affine_layer/01_affine_layer.ipynb").read_text() \
+        .startswith('{"cells": [ this')
+    assert (dest / "s10_sitecustomize/sitecustomize.py").is_file()
+    assert "while True" in (dest / "s08_infinite_loop/classifiers/chapter3/layers.py").read_text()
+    model = next(dest.glob("s01_complete/assignments/05_*/best_model.npz"))
+    with np.load(model, allow_pickle=False) as saved:
+        assert sorted(saved.files) == ["W1", "W2", "b1", "b2"] and saved["W1"].shape == (3072, 100)
+    assert not list(dest.glob("s02_partial/assignments/*/*.npz"))
+
+
+def test_the_same_arrays_give_the_same_model_file():
+    arrays = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros(3)}
+    assert demo.npz_bytes(arrays) == demo.npz_bytes(dict(arrays))
+
+
+def test_patch_refuses_text_that_is_not_there():
+    with pytest.raises(ValueError, match="update grading/demo.py"):
+        demo.patch("abc", "xyz", "")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_grading_the_demo_class_catches_each_bug(demo_class, tmp_path):
+    dest, _ = demo_class
+    records, failures = autograde.autograde(dest, tmp_path / "out", workers=2, lang="en", only=CELLS,
+                                            limits=demo.demo_limits(), gradebook=False, feedback=False,
+                                            progress=False)
+    assert failures == []
+    got = {r["student_id"]: r for r in records}
+    problems = []
+    for sid, (fails, status) in FAILS.items():
+        failed = sorted(c for c in CELLS if got[sid]["cells"][c][2] != "passed")
+        if failed != sorted(fails) or got[sid]["status"] != status:
+            problems.append(f"{sid}: failed {failed}, status {got[sid]['status']!r}")
+    assert not problems, "\n".join(problems)
+    assert got["s01_complete"]["total"] == got["s01_complete"]["max_total"] == sum(
+        c.points for c in autograde.make_plan("en", only=CELLS).auto_cells)

@@ -1,0 +1,228 @@
+"""grading.intake: every accepted layout gives the same clean work trees; hostile inputs give a status, not files."""
+import io
+import os
+import stat
+import zipfile
+
+import pytest
+
+from grading import intake
+
+MODULES = ["layers.py", "optim.py"]
+ASSIGNMENTS = ["01_affine_layer", "05_deep_net"]
+NB = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+
+
+def release_files(tag=b""):
+    """A student's files laid out like the release (plus files the grader never reads)."""
+    return {
+        "classifiers/chapter3/layers.py": b"# layers " + tag,
+        "classifiers/chapter3/optim.py": b"# optim " + tag,
+        "classifiers/chapter3/__init__.py": b"import os; os.system('evil')",
+        "assignments/01_affine_layer/01_affine_layer.ipynb": NB,
+        "assignments/05_deep_net/best_model.npz": b"npz " + tag,
+        "utils/checks/__init__.py": b"def check(*a): pass",
+        "sitecustomize.py": b"import os",
+        "README.md": b"hello",
+    }
+
+
+def write_tree(root, files):
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def zip_bytes(files, symlinks=()):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for rel, data in files.items():
+            z.writestr(rel, data)
+        for rel, target in symlinks:
+            info = zipfile.ZipInfo(rel)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            z.writestr(info, target)
+    return buf.getvalue()
+
+
+def run(src, tmp_path):
+    return {s.student_id: s for s in intake.intake(src, tmp_path / "work", MODULES, ASSIGNMENTS)}
+
+
+GRADED = ["assignments/01_affine_layer/01_affine_layer.ipynb", "assignments/05_deep_net/best_model.npz",
+          "classifiers/chapter3/layers.py", "classifiers/chapter3/optim.py"]
+
+
+def tree_of(sub):
+    return {p.relative_to(sub.tree).as_posix(): p.read_bytes() for p in sorted(sub.tree.rglob("*")) if p.is_file()}
+
+
+def test_release_layout_takes_only_graded_files(tmp_path):
+    write_tree(tmp_path / "in" / "alice", release_files(b"a"))
+    write_tree(tmp_path / "in" / "bob", {"classifiers/chapter3/layers.py": b"x"})
+    subs = run(tmp_path / "in", tmp_path)
+    assert sorted(subs) == ["alice", "bob"]
+    alice = subs["alice"]
+    assert alice.files == GRADED and alice.problems == []
+    assert tree_of(alice)["classifiers/chapter3/layers.py"] == b"# layers a"
+    assert sorted(tree_of(alice)) == GRADED  # no __init__.py, utils/, sitecustomize.py from the student
+    assert subs["bob"].files == ["classifiers/chapter3/layers.py"] and subs["bob"].problems == []
+
+
+def test_digest_changes_only_with_graded_content(tmp_path):
+    write_tree(tmp_path / "in" / "alice", release_files(b"a"))
+    first = run(tmp_path / "in", tmp_path)["alice"].digest
+    (tmp_path / "in" / "alice" / "README.md").write_bytes(b"changed")
+    assert run(tmp_path / "in", tmp_path)["alice"].digest == first
+    (tmp_path / "in" / "alice" / "classifiers/chapter3/optim.py").write_bytes(b"changed")
+    assert run(tmp_path / "in", tmp_path)["alice"].digest != first
+
+
+def test_rerun_replaces_stale_files(tmp_path):
+    write_tree(tmp_path / "in" / "alice", release_files())
+    run(tmp_path / "in", tmp_path)
+    (tmp_path / "in" / "alice" / "classifiers/chapter3/optim.py").unlink()
+    assert "classifiers/chapter3/optim.py" not in tree_of(run(tmp_path / "in", tmp_path)["alice"])
+
+
+def test_symlinks_are_never_followed(tmp_path):
+    root = tmp_path / "in"
+    write_tree(root / "mallory", {"assignments/01_affine_layer/01_affine_layer.ipynb": NB})
+    write_tree(root / "alice", release_files(b"a"))
+    (root / "mallory/classifiers/chapter3").mkdir(parents=True)
+    os.symlink("/etc/passwd", root / "mallory/classifiers/chapter3/layers.py")
+    os.symlink(root / "alice/assignments/05_deep_net", root / "mallory/assignments/05_deep_net")
+    os.symlink(root / "alice", root / "eve")
+    subs = run(root, tmp_path)
+    assert subs["mallory"].files == ["assignments/01_affine_layer/01_affine_layer.ipynb"]
+    assert sorted(subs["mallory"].notes) == ["skipped symlink assignments/05_deep_net",
+                                             "skipped symlink classifiers/chapter3/layers.py"]
+    assert subs["eve"].problems == ["rejected: symlink"] and subs["eve"].tree is None
+
+
+def test_nbgrader_submitted_tree_takes_the_newest_module(tmp_path):
+    sub = tmp_path / "course" / "submitted" / "alice"
+    write_tree(sub / "01_affine_layer", {"01_affine_layer.ipynb": NB, "timestamp.txt": b"2026-03-02 10:00:00 UTC",
+                                         "classifiers/chapter3/layers.py": b"new",
+                                         "classifiers/chapter3/optim.py": b"old"})
+    write_tree(sub / "05_deep_net", {"best_model.npz": b"m", "timestamp.txt": b"2026-03-01 10:00:00.5 UTC",
+                                     "classifiers/chapter3/layers.py": b"old",
+                                     "classifiers/chapter3/optim.py": b"older"})
+    # without timestamp.txt the file's modification time decides
+    write_tree(tmp_path / "course/submitted/bob", {"01_affine_layer/classifiers/chapter3/layers.py": b"early",
+                                                    "05_deep_net/classifiers/chapter3/layers.py": b"late"})
+    os.utime(tmp_path / "course/submitted/bob/01_affine_layer/classifiers/chapter3/layers.py", (1e9, 1e9))
+    subs = run(tmp_path / "course", tmp_path)
+    assert tree_of(subs["alice"]) == {
+        "assignments/01_affine_layer/01_affine_layer.ipynb": NB, "assignments/05_deep_net/best_model.npz": b"m",
+        "classifiers/chapter3/layers.py": b"new", "classifiers/chapter3/optim.py": b"old"}
+    assert tree_of(subs["bob"]) == {"classifiers/chapter3/layers.py": b"late"}
+
+
+@pytest.mark.parametrize("layout", ["folders", "zips", "wrapped", "folder_of_zips"])
+def test_lms_zip_layouts_give_the_same_trees(tmp_path, layout):
+    write_tree(tmp_path / "ref" / "alice", release_files(b"a"))
+    write_tree(tmp_path / "ref" / "bob", release_files(b"b"))
+    expected = {k: tree_of(v) for k, v in run(tmp_path / "ref", tmp_path / "r").items()}
+    files = {f"{sid}/{rel}": data for sid in ("alice", "bob") for rel, data in release_files(sid[:1].encode()).items()}
+    per_student = {sid: zip_bytes({rel: data for rel, data in release_files(sid[:1].encode()).items()})
+                   for sid in ("alice", "bob")}
+    src = tmp_path / "class.zip"
+    if layout == "folders":
+        src.write_bytes(zip_bytes(files))
+    elif layout == "wrapped":
+        src.write_bytes(zip_bytes({f"submitted/{rel}": d for rel, d in files.items()}))
+    elif layout == "zips":
+        src.write_bytes(zip_bytes({"submission_alice.zip": per_student["alice"], "bob.zip": per_student["bob"]}))
+    else:
+        src = tmp_path / "zips"
+        src.mkdir()
+        (src / "submission_alice.zip").write_bytes(per_student["alice"])
+        (src / "bob.zip").write_bytes(zip_bytes({f"ch3/{rel}": d for rel, d in release_files(b"b").items()}))
+    got = {k: tree_of(v) for k, v in run(src, tmp_path).items()}
+    assert got == expected
+
+
+def test_zip_hostile_members_reject_only_their_student(tmp_path):
+    bomb = zipfile.ZipFile(io.BytesIO(zip_bytes({"x": b"\0" * (8 << 20)}))).infolist()[0]
+    assert bomb.file_size > intake.ZIP_RATIO_CAP * bomb.compress_size
+    files = {f"alice/{rel}": d for rel, d in release_files(b"a").items()}
+    files["mallory/../../escape.py"] = b"x"
+    files["mallory/classifiers/chapter3/layers.py"] = b"x"
+    files["zed/classifiers/chapter3/layers.py"] = b"\0" * (8 << 20)  # a zip bomb (in miniature)
+    files["../top.py"] = b"x"  # belongs to no student
+    src = tmp_path / "class.zip"
+    src.write_bytes(zip_bytes(files, symlinks=[("eve/classifiers/chapter3/layers.py", "/etc/passwd")]))
+    subs = run(src, tmp_path)
+    assert sorted(subs) == ["alice", "eve", "mallory", "zed"]
+    assert subs["alice"].problems == [] and subs["alice"].files == GRADED
+    assert subs["mallory"].problems == ["rejected: unsafe path in zip"] and subs["mallory"].tree is None
+    assert subs["zed"].problems == ["rejected: zip bomb"]
+    assert subs["eve"].problems == ["no submission"] and subs["eve"].notes == [
+        "skipped symlink eve/classifiers/chapter3/layers.py"]
+    assert not (tmp_path / "escape.py").exists() and not (tmp_path / "top.py").exists()
+
+
+def test_nested_zip_bomb_and_garbage_zip(tmp_path):
+    src = tmp_path / "zips"
+    src.mkdir()
+    (src / "bomb.zip").write_bytes(zip_bytes({"layers.py": b"\0" * (8 << 20)}))
+    (src / "junk.zip").write_bytes(b"this is not a zip")
+    (src / "alice.zip").write_bytes(zip_bytes(release_files()))
+    subs = run(src, tmp_path)
+    assert subs["bomb"].problems == ["rejected: zip bomb"]
+    assert subs["junk"].problems == ["rejected: not a zip"]
+    assert subs["alice"].problems == []
+
+
+def test_files_over_the_caps_are_skipped_with_a_status(tmp_path, monkeypatch):
+    monkeypatch.setattr(intake, "MODULE_CAP", 10)
+    write_tree(tmp_path / "in" / "alice", {"classifiers/chapter3/layers.py": b"x" * 11,
+                                           "classifiers/chapter3/optim.py": b"x" * 10})
+    alice = run(tmp_path / "in", tmp_path)["alice"]
+    assert alice.files == ["classifiers/chapter3/optim.py"]
+    assert alice.problems == ["too large: layers.py"]
+
+
+def test_student_ids_are_sanitised(tmp_path):
+    for name in ("ok_id-1.x", "bad id", "-dash", "名字"):
+        write_tree(tmp_path / "in" / name, {"classifiers/chapter3/layers.py": b"x"})
+    subs = run(tmp_path / "in", tmp_path)
+    assert subs["ok_id-1.x"].problems == []
+    rejected = [s for sid, s in subs.items() if sid != "ok_id-1.x"]
+    assert len(rejected) == 3
+    assert all(s.student_id.startswith("invalid-") and s.problems == ["rejected: invalid student id"]
+               and s.tree is None for s in rejected)
+    assert not any(p.name != "ok_id-1.x" for p in (tmp_path / "work").iterdir())
+
+
+def test_duplicate_ids_keep_the_first(tmp_path):
+    write_tree(tmp_path / "in" / "alice", {"classifiers/chapter3/layers.py": b"folder"})
+    (tmp_path / "in" / "alice.zip").write_bytes(zip_bytes({"classifiers/chapter3/layers.py": b"zip"}))
+    subs = run(tmp_path / "in", tmp_path)
+    assert tree_of(subs["alice"]) == {"classifiers/chapter3/layers.py": b"folder"}
+    assert subs["alice.dup1"].problems == ["rejected: duplicate student id"]
+
+
+def test_empty_and_missing_work(tmp_path):
+    (tmp_path / "in" / "nobody").mkdir(parents=True)
+    write_tree(tmp_path / "in" / "blank", {"classifiers/chapter3/layers.py": b"", "notes.txt": b"hi"})
+    write_tree(tmp_path / "in" / "other", {"notes.txt": b"hi"})
+    write_tree(tmp_path / "in" / "latin1", {"classifiers/chapter3/layers.py": "é = 1".encode("latin-1")})
+    subs = run(tmp_path / "in", tmp_path)
+    assert subs["nobody"].problems == ["no submission"]
+    assert subs["blank"].problems == ["empty"] and subs["blank"].files == ["classifiers/chapter3/layers.py"]
+    assert subs["other"].problems == ["empty"] and subs["other"].files == []
+    assert subs["latin1"].problems == [] and tree_of(subs["latin1"]) == {
+        "classifiers/chapter3/layers.py": "é = 1".encode("latin-1")}
+
+
+def test_target_of_matches_path_endings():
+    assert intake.target_of(intake.PurePosixPath("x/y/classifiers/chapter3/layers.py"), MODULES, ASSIGNMENTS) == \
+        "classifiers/chapter3/layers.py"
+    assert intake.target_of(intake.PurePosixPath("01_affine_layer/01_affine_layer.ipynb"), MODULES, ASSIGNMENTS) \
+        == "assignments/01_affine_layer/01_affine_layer.ipynb"
+    for path in ("classifiers/chapter3/evil.py", "classifiers/layers.py", "05_deep_net/other.npz",
+                 "01_affine_layer/.ipynb_checkpoints/01_affine_layer-checkpoint.ipynb"):
+        assert intake.target_of(intake.PurePosixPath(path), MODULES, ASSIGNMENTS) is None
