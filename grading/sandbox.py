@@ -249,10 +249,11 @@ def bwrap_argv(limits, env, command, scratch=None):
     argv += ["--ro-bind", "/usr", "/usr"]
     for path in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
         argv += ["--ro-bind-try", path, path]
-    argv += _python_binds()
     argv += ["--proc", "/proc", "--dev", "/dev"]
     for mount in ("/tmp", MOUNT):
         argv += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", mount]
+    # After the tmpfs mounts, so that an interpreter installed under /tmp (a CI clone's venv) stays visible.
+    argv += _python_binds()
     if scratch is not None:
         for name in ("runner.py", "utils", "classifiers"):
             argv += ["--ro-bind", str(scratch / name), f"{MOUNT}/{name}"]

@@ -596,3 +596,9 @@ def test_lying_ndarray_subclass_is_judged_by_its_numbers(tmp_path):
     assert statuses == {**ALL_PASS, "affine_forward_value": ["failed", "failed"]}
     out = results[("affine_forward_value", hidden_seeds("affine_forward_value")[0])].outputs["out"]
     assert out.data.dtype == "float64" and type(out.data) is __import__("numpy").ndarray and not out.data.any()
+
+
+@pytest.mark.skipif(shutil.which("bwrap") is None, reason="bubblewrap is not installed")
+def test_installed_bubblewrap_is_used():
+    """Where bwrap is installed (CI installs it), the sandbox must not fall back silently, wherever the venv is."""
+    assert sandbox.isolation() == sandbox.BWRAP
