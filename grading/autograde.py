@@ -217,6 +217,7 @@ def module_imports(module):
     import ast
 
     from .paths import REFERENCE_PACKAGE
+    from .sandbox import parse_module
 
     found, todo = set(), [module]
     while todo:
@@ -225,7 +226,7 @@ def module_imports(module):
         if name in found or not path.is_file():
             continue
         found.add(name)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_module(path)
         todo += [f"{node.module.split('.')[0]}.py" for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
     return frozenset(found | {module})

@@ -29,6 +29,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -87,6 +88,17 @@ class Limits:
 
 
 # --------------------------------------------------------------------------------------------- the reference
+_AST_LOCK = threading.Lock()
+
+
+def parse_module(path):
+    """``ast.parse`` of a file, one thread at a time: CPython 3.11 can fail with "SystemError: AST constructor
+    recursion depth mismatch" when threads build ASTs at once (python/cpython#106905), and graders run threads."""
+    source = Path(path).read_text(encoding="utf-8")
+    with _AST_LOCK:
+        return ast.parse(source)
+
+
 @cache
 def reference_layout():
     """(module names, dependencies first; {module: names it exports}) of the reference package, read with ast.
@@ -97,7 +109,7 @@ def reference_layout():
     for path in sorted((REFERENCE_PACKAGE / "chapter3").glob("*.py")):
         if path.stem == "__init__":
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        tree = parse_module(path)
         deps[path.stem] = sorted({node.module.split(".")[0] for node in ast.walk(tree)
                                   if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module})
         exports[path.stem] = _exported_names(tree)
