@@ -353,6 +353,7 @@ def test_read_idx_detects_gzip_by_content_not_name(tmp_path):
 
 
 GOOD = idx_bytes(np.arange(10, dtype=np.uint8).reshape(2, 5), 0x08)
+GOOD_GZ = gzip.compress(GOOD, mtime=0)  # no timestamp: pytest-xdist workers must collect the same test ids
 
 
 @pytest.mark.parametrize("content, message", [
@@ -363,8 +364,8 @@ GOOD = idx_bytes(np.arange(10, dtype=np.uint8).reshape(2, 5), 0x08)
     (GOOD[:9], "truncated: it ends inside the 2 dimension sizes"),
     (GOOD[:-1], r"truncated: its header announces \(2, 5\) values of uint8 \(10 bytes\), the file holds 9"),
     (GOOD + b"\x00", "has extra bytes at the end"),
-    (gzip.compress(GOOD)[:-12], "cannot be read as gzip"),
-    (gzip.compress(GOOD)[:-8] + b"\x00\x00\x00\x00" + gzip.compress(GOOD)[-4:], "cannot be read as gzip"),  # bad CRC
+    (GOOD_GZ[:-12], "cannot be read as gzip"),
+    (GOOD_GZ[:-8] + b"\x00\x00\x00\x00" + GOOD_GZ[-4:], "cannot be read as gzip"),  # bad CRC
     (b"\x1f\x8bnot really gzip", "cannot be read as gzip"),
     (b"", "truncated"),
 ])
