@@ -162,6 +162,39 @@ def test_get_CIFAR10_data_rejects_sizes_that_do_not_fit(cache):
         du.get_CIFAR10_data(10, 1, 1, dtype=np.int32)
 
 
+@pytest.mark.parametrize("sizes, subtract_mean, dtype", [
+    ((70, 20, 8), True, np.float32),   # the training split ends inside data_batch_4
+    ((100, 0, 10), True, np.float64),  # every training image, the whole test batch
+    ((1, 5, 3), True, np.float32),
+    ((35, 10, 4), False, np.float64),
+])
+def test_get_CIFAR10_test_is_the_test_split_bit_for_bit(cache, capsys, sizes, subtract_mean, dtype):
+    make_cifar_folder(cache / du.CIFAR10_DIR)
+    X_test, y_test = du.get_CIFAR10_test(*sizes, subtract_mean=subtract_mean, dtype=dtype)
+    data = du.get_CIFAR10_data(*sizes, subtract_mean=subtract_mean, dtype=dtype)
+    assert capsys.readouterr().out == "" and du.last_source("cifar10") == "cache"
+    assert X_test.dtype == dtype and X_test.shape == (sizes[2], 3, 32, 32) and y_test.dtype == np.int64
+    np.testing.assert_array_equal(X_test, data["X_test"], strict=True)
+    np.testing.assert_array_equal(y_test, data["y_test"], strict=True)
+
+
+def test_get_CIFAR10_test_embedded_and_bad_arguments(cache, capsys):
+    X_test, y_test = du.get_CIFAR10_test()  # nothing cached: the embedded set, announced once
+    assert capsys.readouterr().out.count("using the embedded digits set") == 1
+    assert du.last_source("cifar10") == "embedded"
+    data = du.get_CIFAR10_data(source="embedded")
+    assert X_test.shape == (35, 3, 32, 32)
+    np.testing.assert_array_equal(X_test, data["X_test"], strict=True)
+    np.testing.assert_array_equal(y_test, data["y_test"], strict=True)
+    make_cifar_folder(cache / du.CIFAR10_DIR)
+    with pytest.raises(ValueError, match="num_training \\+ num_validation = 101"):
+        du.get_CIFAR10_test(num_training=100, num_validation=1, num_test=1)
+    with pytest.raises(ValueError, match="num_test = 11"):
+        du.get_CIFAR10_test(num_training=10, num_validation=1, num_test=11)
+    with pytest.raises(ValueError, match="floating"):
+        du.get_CIFAR10_test(10, 1, 1, dtype=np.int32)
+
+
 def _truncate(path):
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
@@ -190,20 +223,27 @@ def test_broken_cifar_batch_gives_clear_error(cache, damage, message):
     assert_no_raw_traceback(excinfo.value)
 
 
-def test_get_CIFAR10_data_full_size_fits_a_small_pod(cache):
-    """The full set (50000 + 10000 images) loads as float32 with a peak far below a 2 GB pod: no float64 copy."""
+def _traced_peak(load):
+    """(result of load(), peak bytes tracemalloc saw while it ran)."""
+    tracemalloc.start()
+    try:
+        result = load()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_full_size_cifar_fits_a_small_pod(cache):
+    """The full set (50000 + 10000 images) loads as float32 with a peak far below a 2 GB pod (no float64 copy), and
+    the test split alone costs a small fraction of that: the best-model checks read it while the notebook's data is
+    alive."""
     folder = cache / du.CIFAR10_DIR
     folder.mkdir(parents=True)
     rng = np.random.default_rng(0)
     for name in du.CIFAR10_BATCHES:
         write_cifar_batch(folder / name, rng.integers(0, 256, (10000, 3072), dtype=np.uint8),
                           rng.integers(0, 10, 10000))
-    tracemalloc.start()
-    try:
-        data = du.get_CIFAR10_data()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    data, peak = _traced_peak(du.get_CIFAR10_data)
     result = sum(array.nbytes for array in data.values())
     assert data["X_train"].shape == (49000, 3, 32, 32) and data["X_train"].dtype == np.float32
     assert data["X_val"].shape == (1000, 3, 32, 32) and data["X_test"].shape == (1000, 3, 32, 32)
@@ -211,6 +251,12 @@ def test_get_CIFAR10_data_full_size_fits_a_small_pod(cache):
     float64_train = 49000 * 3072 * 8
     assert peak < 1.0 * 2**30, f"peak {peak / 2**20:.0f} MiB"
     assert peak < result + float64_train / 3, f"peak {peak / 2**20:.0f} MiB for a result of {result / 2**20:.0f} MiB"
+
+    (X_test, y_test), test_peak = _traced_peak(du.get_CIFAR10_test)
+    np.testing.assert_array_equal(X_test, data["X_test"], strict=True)
+    np.testing.assert_array_equal(y_test, data["y_test"], strict=True)
+    # Unpickling one 29 MiB batch peaks near 130 MiB by itself; the training set as float32 is 561 MiB.
+    assert test_peak < 0.25 * 2**30, f"test split peak {test_peak / 2**20:.0f} MiB"
 
 
 # ----------------------------------------------------------------------------------------------------------------

@@ -290,7 +290,8 @@ PREDICTIONS = "y_pred"  # the output holding the labels predicted on the test sp
 
 
 def test_split():
-    """(X_test (N, 3072) float64, y_test (N,), name of the data set) from get_CIFAR10_data, as the notebook loads it.
+    """(X_test (N, 3072) float64, y_test (N,), name of the data set): the test split of get_CIFAR10_data() as the
+    notebook loads it, read without the training images (the notebook's own data is alive while the checks run).
 
     The grader uses it too, to predict the labels of the test split with the saved model.
     """
@@ -304,12 +305,11 @@ test_split.__test__ = False  # a helper, not a test: pytest must not collect it 
 
 @functools.cache
 def _load_test_split(source, folder):
-    from utils.data_utils import get_CIFAR10_data, last_source
+    from utils.data_utils import get_CIFAR10_test, last_source
 
     with contextlib.redirect_stdout(io.StringIO()):  # the loader's one-line notice about the embedded set
-        data = get_CIFAR10_data(source=source)
-    X = data["X_test"].reshape(len(data["X_test"]), -1).astype(np.float64)
-    return X, data["y_test"], last_source("cifar10")
+        X_test, y_test = get_CIFAR10_test(source=source)
+    return X_test.reshape(len(X_test), -1).astype(np.float64), y_test, last_source("cifar10")
 
 
 def saved_outputs(arrays):
