@@ -146,7 +146,11 @@ def test_model_file_structure_is_judged_here(tmp_path):
 
 
 def test_missing_model_is_not_attempted(tmp_path):
-    assert {cells[2] for cells in model_cells(tmp_path, None).values() if cells[2] != "manual"} == {"not attempted"}
+    cells = {g: c for g, c in model_cells(tmp_path, None).items() if c[2] != "manual"}
+    assert {c[2] for c in cells.values()} == {"not attempted"}
+    assert cells["FullyConnectedNet_best_model_file"][3] == [
+        "… FullyConnectedNet_best_model_file: not attempted yet — there is no best_model.npz next to this notebook. "
+        "Run the cell that trains the model and saves it."]
 
 
 @pytest.mark.parametrize("kind", ["pickle", "wrong_shapes", "not_zip", "bomb_header", "nan", "strings", "extra_file",

@@ -42,6 +42,15 @@ class Case:
     check_dtype: bool = True
     judge: object = None
 
+    @property
+    def reads_file(self):
+        """True when the case checks a file the notebook saves (its target is the file name), not a function."""
+        return self.target.endswith(".npz")
+
+
+class NotAttempted(Exception):
+    """Raised by a probe when there is nothing to check yet: the file the case reads has not been saved."""
+
 
 def case(grade_id, target, **options):
     """Decorator: register ``probe`` as the case ``grade_id``."""
@@ -132,6 +141,8 @@ def run_probe(case_, module, seed):
         except NotImplementedError as exc:
             frames = traceback.extract_tb(exc.__traceback__)
             return Result(NOT_ATTEMPTED, error=frames[-1].name if frames else "")
+        except NotAttempted:
+            return Result(NOT_ATTEMPTED)
         except Exception as exc:  # the code under test may raise anything
             return Result(ERROR, error=_describe(exc))
     notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})

@@ -6,6 +6,8 @@ TEXT = {
         "passed": "✔ {grade_id}: all checks passed.",
         "not attempted": "… {grade_id}: not attempted yet — {stub} still raises NotImplementedError. "
                          "Write it in classifiers/chapter3/.",
+        "no file": "… {grade_id}: not attempted yet — there is no {target} next to this notebook. Run the cell "
+                   "that trains the model and saves it.",
         "error": "✘ {grade_id}: calling {target} raised {error}",
         "failed": "✘ {grade_id}: {target} gives a wrong result.",
         "missing": "  - output `{name}` is missing",
@@ -24,6 +26,7 @@ TEXT = {
         "passed": "✔ {grade_id}:全部检查通过。",
         "not attempted": "… {grade_id}:尚未完成 —— {stub} 仍然抛出 NotImplementedError。"
                          "请在 classifiers/chapter3/ 中实现它。",
+        "no file": "… {grade_id}:尚未完成 —— 本笔记本所在的文件夹里还没有 {target}。请运行训练并保存模型的单元格。",
         "error": "✘ {grade_id}:调用 {target} 时出错:{error}",
         "failed": "✘ {grade_id}:{target} 的结果不正确。",
         "missing": "  - 缺少输出 `{name}`",
@@ -51,7 +54,8 @@ def say(lang, key, **params):
 def report(lang, case_, status, problems=(), error="", notes=()):
     """The lines a student reads for one case."""
     stub = error or case_.target  # for "not attempted", error names the function that raised
-    lines = [say(lang, status, grade_id=case_.grade_id, target=case_.target, error=error, stub=stub)]
+    key = "no file" if status == "not attempted" and case_.reads_file else status
+    lines = [say(lang, key, grade_id=case_.grade_id, target=case_.target, error=error, stub=stub)]
     lines += [say(lang, key, **params) for key, params in problems]
     if status in ("failed", "error") and case_.hint.get(lang):
         lines.append(say(lang, "hint", hint=case_.hint[lang]))

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from ..engine import case
+from ..engine import NotAttempted, case
 from ._judging import say, trusted_judge
 
 HINT_INIT = {
@@ -337,7 +337,7 @@ def saved_outputs(arrays):
 def _probe_best_model_file(m, rng):
     """The arrays of best_model.npz in the current folder (the notebook's), as saved_outputs gives them."""
     if not os.path.isfile(BEST_MODEL_FILE):
-        raise FileNotFoundError(f"there is no {BEST_MODEL_FILE} in the notebook's folder")
+        raise NotAttempted(BEST_MODEL_FILE)
     with np.load(BEST_MODEL_FILE, allow_pickle=False) as saved:
         return saved_outputs({name: saved[name] for name in saved.files})
 
