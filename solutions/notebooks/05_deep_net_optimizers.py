@@ -353,6 +353,9 @@ except NotImplementedError:
 #
 # 同一个网络结构、同样的初始权重,分别用四种规则在一部分训练数据上训练几个 epoch。学习率是为各规则分别挑的
 # 合理值:自适应的方法(RMSProp、Adam)对学习率不那么敏感。观察损失下降的速度和验证正确率。
+#
+# 从这里开始,网络用 `dtype=np.float32` 训练:图像本来就是 float32,参数也用单精度时,每一步的矩阵乘法
+# 不必升到 float64,内存减半、时间大约也减半。数值梯度检查需要 float64 的精度,训练不需要。
 
 # %% [markdown] lang="en"
 # ## 6. Comparing the update rules
@@ -360,6 +363,10 @@ except NotImplementedError:
 # The same architecture with the same initial weights, trained for a few epochs on part of the training data with
 # each of the four rules. Each rule gets a learning rate that suits it; the adaptive ones (RMSProp, Adam) are less
 # sensitive to it. Watch how fast the loss falls and where the validation accuracy ends up.
+#
+# From here on the nets train with `dtype=np.float32`: the images already are float32, and with single-precision
+# parameters too no matrix product is promoted to float64, which halves the memory and roughly halves the time per
+# step. Gradient checks need float64's precision; training does not.
 
 # %%
 num_train = 4000 if not EMBEDDED else 1000
@@ -373,7 +380,7 @@ solvers = {}
 for rule_name, lr in learning_rates.items():
     try:
         model = FullyConnectedNet(input_dim, hidden_dims=(100, 100), num_classes=num_classes, weight_scale=1e-2,
-                                  seed=0)
+                                  dtype=np.float32, seed=0)
         solvers[rule_name] = Solver(model, subset, update_rule=rule_name, optim_config={"learning_rate": lr},
                                     num_epochs=num_epochs, batch_size=100, print_every=None, verbose=True, seed=0)
         solvers[rule_name].train()
@@ -475,7 +482,7 @@ if FAST:
 else:
     try:
         best_model = FullyConnectedNet(input_dim, hidden_dims=best_hidden_dims, num_classes=num_classes,
-                                       reg=best_reg, weight_scale=best_weight_scale, seed=0)
+                                       reg=best_reg, weight_scale=best_weight_scale, dtype=np.float32, seed=0)
         best_solver = Solver(best_model, data, update_rule=best_update_rule,
                              optim_config={"learning_rate": best_learning_rate}, lr_decay=best_lr_decay,
                              num_epochs=best_num_epochs if not EMBEDDED else min(best_num_epochs, 3),
