@@ -37,10 +37,10 @@ def _release(args):
 
 def ensure_course(lang):
     """The nbgrader course directory, built first if it has no gradebook or lacks an assignment."""
-    from .course import assignment_names, build_course, course_dir
+    from .course import assignment_names, build_course, course_dir, has_gradebook
 
     root = course_dir()
-    if not (root / "gradebook.db").is_file() or not all((root / "release" / a).is_dir() for a in assignment_names()):
+    if not all((root / "release" / a).is_dir() for a in assignment_names()) or not has_gradebook(root):
         print(f"building the nbgrader course directory {root} ...", flush=True)
         build_course(lang, root)
     return root

@@ -7,7 +7,8 @@ Layout (root ``grading/course/``, git-ignored, or the folder named by ``$CH3_COU
     source/<assignment>/classifiers/        the stubs and utils/ the helpers, so that a student who fetches
     source/<assignment>/utils/              the assignment through nbgrader's exchange can run it
     release/<assignment>/...                written by ``nbgrader generate_assignment``
-    gradebook.db                            nbgrader's gradebook (assignments, grade cells, later the scores)
+    gradebook.db                            nbgrader's gradebook (assignments, grade cells, later the scores),
+                                            unless $CH3_GRADEBOOK_URL names a database server (see gradebook_url)
     autograded/<student>/<assignment>/      written by grading.gradebook.record, read by the formgrader
 
 The build writes source/ and then runs nbgrader's own GenerateAssignment converter for every assignment in one
@@ -24,6 +25,7 @@ from .paths import ROOT
 
 COURSE_ID = "chapter3"
 COURSE_DIR_ENV = "CH3_COURSE_DIR"
+GRADEBOOK_URL_ENV = "CH3_GRADEBOOK_URL"  # the variable grading/hub/nbgrader_config.py gives the formgrader too
 DEFAULT_COURSE_DIR = ROOT / "grading" / "course"
 CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py")
 
@@ -72,12 +74,55 @@ def write_source(root, lang):
 
 
 def load_config(root):
-    """The course's nbgrader configuration, read the way nbgrader's apps read it, rooted at ``root``."""
+    """The course's nbgrader configuration, read the way nbgrader's apps read it, rooted at ``root``.
+
+    A folder without ``nbgrader_config.py`` (not built yet) gets nbgrader's defaults, as nbgrader's apps give it.
+    """
+    from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    has_file = (Path(root) / "nbgrader_config.py").is_file()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() if has_file else Config()
     config.CourseDirectory.root = str(root)
+    if os.environ.get(GRADEBOOK_URL_ENV):
+        config.CourseDirectory.db_url = os.environ[GRADEBOOK_URL_ENV]
     return config
+
+
+def gradebook_url(root):
+    """The SQLAlchemy URL of the course's gradebook, as nbgrader's commands and the formgrader resolve it.
+
+    ``$CH3_GRADEBOOK_URL`` when set (a database server such as Postgres, shared by every grading process; the Hub
+    config reads the same variable), else the course's own ``CourseDirectory.db_url``, by default nbgrader's
+    ``sqlite:///<root>/gradebook.db``.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    return CourseDirectory(config=load_config(Path(root))).db_url
+
+
+def shown_url(url):
+    """The gradebook URL as messages may print it: any password masked."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def sqlite_file(url):
+    """The file of an ``sqlite:///`` URL, or None for a database server."""
+    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+
+
+def has_gradebook(root):
+    """True when the course's gradebook exists and holds every assignment (the build has run against it)."""
+    from nbgrader.api import Gradebook
+
+    url = gradebook_url(root)
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
+        return False  # opening it would create an empty gradebook
+    with Gradebook(url, course_id=COURSE_ID) as gb:
+        return set(assignment_names()) <= {a.name for a in gb.assignments}
 
 
 @contextmanager
@@ -112,7 +157,8 @@ def generate_assignments(root, names):
                 log = result.get("log", "")
                 hint = (f"\nThe gradebook already holds submissions of {name}, and nbgrader never adds or removes "
                         "grade cells of such an assignment. Keep its cells as they were, or build a new course "
-                        f"directory (set {COURSE_DIR_ENV}, or move {root / 'gradebook.db'} away).\n"
+                        f"directory (set {COURSE_DIR_ENV}) with a new gradebook (move "
+                        f"{shown_url(gradebook_url(root))} away).\n"
                         if "there are submissions" in log else "")
                 raise CourseError(f"nbgrader generate_assignment {name} failed:\n{log}{hint}")
             logs[name] = result.get("log", "")

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import nbformat
 
-from .course import COURSE_ID
+from .course import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_url, shown_url, sqlite_file
 from .untrusted import normalize_ids, read_notebook, safe_outputs
 
-_LOCK = threading.Lock()  # one writer at a time: sqlite, and the autograded/ files
+_LOCK = threading.Lock()  # one writer at a time in this process: sqlite, and the autograded/ files
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 
 
@@ -63,7 +63,7 @@ def _set_scores(gb, assignment, student_id, scores):
     gb.db.commit()
 
 
-def _formgrader_notebook(nb, root, student_id, assignment):
+def _formgrader_notebook(nb, root, student_id, assignment, db_url):
     """The submitted notebook as the formgrader should show it: safe outputs, grade cells restored by nbgrader."""
     from nbgrader.preprocessors import (
         CheckCellMetadata,
@@ -80,7 +80,7 @@ def _formgrader_notebook(nb, root, student_id, assignment):
         if cell.cell_type == "code":
             cell.outputs = safe_outputs(cell.get("outputs"))
     resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": student_id,
-                              "db_url": f"sqlite:///{root / 'gradebook.db'}"}}
+                              "db_url": db_url}}
     steps = (DeduplicateIds(), OverwriteKernelspec(), OverwriteCells(add_missing_cells=True),
              ClearHiddenTests(enforce_metadata=False), CheckCellMetadata())
     for step in steps:
@@ -98,12 +98,12 @@ def _write_atomic(path, text):
     os.replace(tmp, path)
 
 
-def _write_autograded(root, student_id, assignment, notebook_path):
+def _write_autograded(root, student_id, assignment, notebook_path, db_url):
     """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead."""
     nb, _reason = read_notebook(notebook_path) if notebook_path is not None else (None, "no notebook")
     if nb is not None:
         try:
-            nb = _formgrader_notebook(nb, root, student_id, assignment)
+            nb = _formgrader_notebook(nb, root, student_id, assignment, db_url)
         except Exception:  # a notebook nbgrader cannot reconcile with the source: show the release instead
             nb = None
     if nb is None:
@@ -130,15 +130,17 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
     _check_id("student id", student_id)
     _check_id("assignment", assignment)
     root = Path(course_dir).resolve()
-    db = root / "gradebook.db"
+    url = gradebook_url(root)
     with _LOCK:
-        if not db.is_file():
+        db = sqlite_file(url)
+        if db is not None and not db.is_file():
             raise GradebookError(f"{db} does not exist: run `python -m grading build` first")
-        with Gradebook(f"sqlite:///{db}", course_id=COURSE_ID) as gb:
+        with Gradebook(url, course_id=COURSE_ID) as gb:
             try:
                 gb.find_assignment(assignment)
             except MissingEntry as exc:
-                raise GradebookError(f"the gradebook has no assignment {assignment!r}") from exc
+                raise GradebookError(f"the gradebook {shown_url(url)} has no assignment {assignment!r}: run "
+                                     f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)") from exc
             gb.update_or_create_student(student_id)
             timestamp = _submitted_timestamp(root, student_id, assignment)
             extra = {"timestamp": timestamp} if timestamp else {}
@@ -150,4 +152,4 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
             else:
                 gb.update_or_create_submission(assignment, student_id, **extra)
             _set_scores(gb, assignment, student_id, scores)
-        _write_autograded(root, student_id, assignment, notebook_path)
+        _write_autograded(root, student_id, assignment, notebook_path, url)

@@ -2,6 +2,7 @@
 
 Tests of the generated student stubs run them in a subprocess with the repository root first instead.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -9,3 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 for path in (ROOT, ROOT / "solutions"):  # inserted in this order so solutions/ ends up first
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
+
+# The suite builds and grades its own course directories with their own SQLite gradebooks; a gradebook server
+# configured on this machine (grading/hub) must not receive test submissions.
+os.environ.pop("CH3_GRADEBOOK_URL", None)

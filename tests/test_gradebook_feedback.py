@@ -8,7 +8,16 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from grading.course import COURSE_ID, assignment_names, load_config
+from grading.build import DEFAULT_LANGUAGE
+from grading.course import (
+    COURSE_ID,
+    GRADEBOOK_URL_ENV,
+    assignment_names,
+    build_course,
+    has_gradebook,
+    load_config,
+    shown_url,
+)
 from grading.feedback import TEXT, render
 from grading.gradebook import GradebookError, record
 from grading.untrusted import MAX_NOTEBOOK_BYTES, read_notebook
@@ -52,6 +61,35 @@ def _grades(course, student):
 def _half_scores(course):
     """Full points on every other autograded cell, 0 on the rest."""
     return {g: (pts if i % 2 == 0 else 0.0) for i, (g, pts) in enumerate(_auto(course).items())}
+
+
+def test_a_gradebook_url_in_the_environment_is_where_build_and_record_write(tmp_path, monkeypatch):
+    """$CH3_GRADEBOOK_URL (Postgres on a Hub; grading/hub/nbgrader_config.py gives the formgrader the same variable)
+    is the gradebook of nbgrader's generate_assignment in the build and of record; a second SQLite file stands in
+    for the server."""
+    server = tmp_path / "server" / "grades.db"
+    server.parent.mkdir()
+    monkeypatch.setenv(GRADEBOOK_URL_ENV, f"sqlite:///{server}")
+    root = build_course(DEFAULT_LANGUAGE, tmp_path / "course")
+    assert server.is_file() and not (root / "gradebook.db").exists()
+    assert has_gradebook(root)
+    scores = _half_scores(root)
+    record(root, "alice", A, scores, notebook_path=root / "release" / A / f"{A}.ipynb")
+    with Gradebook(f"sqlite:///{server}", course_id=COURSE_ID) as gb:
+        sub = gb.find_submission(A, "alice")
+        assert {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades if g.name in scores} == scores
+    assert not (root / "gradebook.db").exists()
+
+    monkeypatch.delenv(GRADEBOOK_URL_ENV)  # the course's own gradebook.db again: never built
+    assert not has_gradebook(root)
+    with pytest.raises(GradebookError, match="gradebook.db does not exist: run `python -m grading build`"):
+        record(root, "alice", A, scores)
+    assert not (root / "gradebook.db").exists()
+
+
+def test_gradebook_messages_mask_passwords():
+    assert shown_url("postgresql://chapter3:s3cret@db.example.org:5432/chapter3") == \
+        "postgresql://chapter3:***@db.example.org:5432/chapter3"
 
 
 def test_record_puts_our_scores_in_the_gradebook(course):
