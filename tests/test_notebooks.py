@@ -28,11 +28,17 @@ def _tree(tmp_path, classifiers):
     return tmp_path
 
 
-def _execute(nb, folder, name, allow_errors=False):
-    """Execute ``nb`` saved as ``folder/name.ipynb`` (its progress cell reads the file), offline data."""
+def _execute(nb, folder, name, allow_errors=False, data=None):
+    """Execute ``nb`` saved as ``folder/name.ipynb`` (its progress cell reads the file).
+
+    Offline data (the embedded sets), or with ``data`` a cache folder to load real data sets from.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, folder / f"{name}.ipynb")
-    env = {"CH3_DATA": "embedded", "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    env = {"CH3_DATA": "embedded" if data is None else "auto",
+           "MPLBACKEND": "module://matplotlib_inline.backend_inline"}
+    if data is not None:
+        env["CH3_DATA_DIR"] = str(data)
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     try:
