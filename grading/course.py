@@ -113,14 +113,27 @@ def sqlite_file(url):
     return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
 
 
+def gradebook_exists(url):
+    """True when the database at ``url`` holds nbgrader's tables; opening a Gradebook would create them instead."""
+    import sqlalchemy
+
+    file = sqlite_file(url)
+    if file is not None and not file.is_file():
+        return False  # connecting would create an empty file
+    engine = sqlalchemy.create_engine(url)
+    try:
+        return sqlalchemy.inspect(engine).has_table("assignment")
+    finally:
+        engine.dispose()
+
+
 def has_gradebook(root):
     """True when the course's gradebook exists and holds every assignment (the build has run against it)."""
     from nbgrader.api import Gradebook
 
     url = gradebook_url(root)
-    file = sqlite_file(url)
-    if file is not None and not file.is_file():
-        return False  # opening it would create an empty gradebook
+    if not gradebook_exists(url):
+        return False
     with Gradebook(url, course_id=COURSE_ID) as gb:
         return set(assignment_names()) <= {a.name for a in gb.assignments}
 

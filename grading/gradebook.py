@@ -12,7 +12,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_url, shown_url, sqlite_file
+from .course import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_exists, gradebook_url, shown_url
 from .untrusted import normalize_ids, read_notebook, safe_outputs
 
 _LOCK = threading.Lock()  # one writer at a time in this process: sqlite, and the autograded/ files
@@ -132,9 +132,9 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
     root = Path(course_dir).resolve()
     url = gradebook_url(root)
     with _LOCK:
-        db = sqlite_file(url)
-        if db is not None and not db.is_file():
-            raise GradebookError(f"{db} does not exist: run `python -m grading build` first")
+        if not gradebook_exists(url):
+            raise GradebookError(f"the gradebook {shown_url(url)} does not exist: run `python -m grading build` first "
+                                 f"(with the same {GRADEBOOK_URL_ENV}, if set)")
         with Gradebook(url, course_id=COURSE_ID) as gb:
             try:
                 gb.find_assignment(assignment)

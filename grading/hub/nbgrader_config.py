@@ -44,5 +44,5 @@ if _course_root:
 
 if os.environ.get(GRADEBOOK_URL_ENV):
     # One gradebook for every grader: nbgrader's default is an SQLite file in the course directory, which is fine
-    # for one formgrader process but not for several writers at once. Needs a driver (pip install psycopg2-binary).
+    # for one formgrader process but not for several writers at once. Needs a driver (pip install "psycopg[binary]").
     c.CourseDirectory.db_url = os.environ[GRADEBOOK_URL_ENV]
