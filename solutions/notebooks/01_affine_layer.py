@@ -1,7 +1,7 @@
 # %% [markdown] lang="zh"
 # # 练习 1:仿射层(全连接层)
 #
-# 仿射层把每个样本的所有输入特征做一次加权求和再加上偏置:若下一层有 $M$ 个神经元,就是 $M$ 组线性方程。
+# 仿射层把每个样本的所有输入特征做一次加权求和再加上偏置:若下一层有 $M$ 个神经元,就同时算出 $M$ 个加权和。
 # 本练习你将在 `classifiers/chapter3/layers.py` 中实现:
 #
 # - `affine_forward(x, w, b)`:前向传播;
@@ -13,7 +13,7 @@
 # # Exercise 1: the affine (fully connected) layer
 #
 # An affine layer takes a weighted sum of all input features of a sample and adds a bias: with $M$ neurons in the
-# next layer it is $M$ linear equations at once. In `classifiers/chapter3/layers.py` you will write
+# next layer it computes $M$ weighted sums at once. In `classifiers/chapter3/layers.py` you will write
 #
 # - `affine_forward(x, w, b)`, the forward pass, and
 # - `affine_backward(dout, cache)`, the backward pass: the gradients with respect to $x$, $w$ and $b$.
@@ -79,7 +79,7 @@ b = np.linspace(-0.3, 0.1, num=output_dim)
 try:
     out, _ = affine_forward(x, w, b)
     correct_out = np.array([[1.49834967, 1.70660132, 1.91485297], [3.25553199, 3.5141327, 3.77273342]])
-    print("affine_forward relative error (should be < 1e-9):", rel_error(out, correct_out))
+    print("affine_forward relative error (should be about 1e-9 or less):", rel_error(out, correct_out))
 except NotImplementedError:
     print("affine_forward is not written yet.")
 
@@ -161,5 +161,11 @@ check("affine_backward_nd_input")
 # Answer in one or two sentences.
 
 # %% [markdown] grade_id="affine_backward_shape_answer" points=1 solution=true
-# Only fully connected layers: nothing breaks, since the next layer down flattens its input anyway. Below a
-# convolution the gradient must have the convolution's output shape $(N, C, H, W)$, so a flat `dx` breaks it.
+# 只有全连接层时不会出错:除第一层外,每个仿射层的输入本来就是二维的 $(N, D)$,`dx` 的形状恰好就对;
+# 第一层的 `dx`(对输入数据的梯度)根本不会被用到。如果仿射层前面是卷积层,卷积层的反向传播需要形状为
+# $(N, C, H, W')$ 的梯度(它的输出形状),拉平的 `dx` 会让它出错。
+#
+# Only fully connected layers: nothing breaks. Every affine layer but the first already gets a 2-D input, so
+# $(N, D)$ is the shape of its `x`, and the first layer's `dx` (the gradient of the data) is never used. When a
+# convolution feeds the affine layer, the convolution's backward pass needs a gradient of its output shape
+# $(N, C, H, W')$, and a flat `dx` breaks it.

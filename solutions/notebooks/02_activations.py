@@ -59,7 +59,7 @@ set_language("en")
 #
 # $$\text{out} = \max(0, x), \qquad \text{逐元素计算,out 与 } x \text{ 形状相同。}$$
 #
-# 用 `np.maximum(x, 0)` 一行即可(注意是 `np.maximum`,不是返回单个最大值的 `np.max`)。反向传播需要知道哪些
+# 用 `np.maximum(x, 0)` 一行即可(注意是 `np.maximum`,不是 `np.max`:`np.max(x, 0)` 的意思是 `np.max(x, axis=0)`,返回的是每列的最大值)。反向传播需要知道哪些
 # 位置的输入为正,所以 `cache` 里存 `x` 就够了。
 #
 # **常见错误:**
@@ -74,8 +74,9 @@ set_language("en")
 #
 # $$\text{out} = \max(0, x), \qquad \text{elementwise; out has the shape of } x.$$
 #
-# `np.maximum(x, 0)` does it in one line (`np.maximum`, not `np.max`, which returns a single largest value). The
-# backward pass needs to know where the input was positive, so storing `x` in the `cache` is enough.
+# `np.maximum(x, 0)` does it in one line (`np.maximum`, not `np.max`: `np.max(x, 0)` means `np.max(x, axis=0)` and
+# returns the column maxima). The backward pass needs to know where the input was positive, so storing `x` in the
+# `cache` is enough.
 #
 # **Common mistakes:**
 # - `x[x < 0] = 0; return x, x` changes the caller's array **in place**: after one call, the `x` the caller holds is
@@ -112,8 +113,9 @@ check("relu_forward_keeps_input")
 # $$\frac{\partial L}{\partial x} = \text{dout} \odot \mathbb{1}[x > 0].$$
 #
 # **折点 $x = 0$。** ReLU 在 0 处不可导,$[0, 1]$ 之间的任何值都是合法的“次梯度”。我们统一约定取 **0**
-# (主流框架也这样做),也就是用 `x > 0` 而不是 `x >= 0`。输入恰好为 0 并不罕见:上一层 ReLU 的输出、
-# 补零的图像边缘都会产生大量精确的 0。
+# (主流框架也这样做),也就是用 `x > 0` 而不是 `x >= 0`。输入恰好为 0 并不罕见:偏置从 0 开始,
+# 所以一个样本在某层的输入全为 0(比如下面一层的 ReLU 全部输出 0)时,这一层的输入就全是精确的 0;
+# 权重初始化为 0 时也一样。
 #
 # 折点还会骗过数值梯度检查:中心差分 $\frac{f(h) - f(-h)}{2h}$ 在 $x = 0$ 处给出 $0.5$,既不是 0 也不是 1。
 # 所以,如果某次梯度检查偶然落在离折点不到 $h$ 的地方,相对误差会很大,但错的是检查,不是你的代码。
@@ -132,8 +134,9 @@ check("relu_forward_keeps_input")
 # $$\frac{\partial L}{\partial x} = \text{dout} \odot \mathbb{1}[x > 0].$$
 #
 # **The kink at $x = 0$.** ReLU has no derivative at 0; any value in $[0, 1]$ is a valid "subgradient". We fix it to
-# **0** (as the major frameworks do), that is, we use `x > 0`, not `x >= 0`. Inputs of exactly 0 are not rare: the
-# output of a previous ReLU and the zero padding around an image produce plenty of them.
+# **0** (as the major frameworks do), that is, we use `x > 0`, not `x >= 0`. Inputs of exactly 0 do occur: biases start
+# at 0, so a sample whose inputs to the layer are all 0 (say every ReLU of the layer below output 0) gives
+# pre-activations of exactly 0, and so do weights initialised to 0.
 #
 # The kink also fools numerical gradient checks: the centred difference $\frac{f(h) - f(-h)}{2h}$ gives $0.5$ at
 # $x = 0$, neither 0 nor 1. So when a gradient check happens to land within $h$ of a kink the relative error is large,
@@ -152,7 +155,7 @@ try:
     dx_num = eval_numerical_gradient_array(lambda x: relu_forward(x)[0], x, dout)
     _, cache = relu_forward(x)
     dx = relu_backward(dout, cache)
-    print("relu_backward dx error (should be about 1e-12 or smaller):", rel_error(dx_num, dx))
+    print("relu_backward dx error (should be about 1e-11 or smaller):", rel_error(dx_num, dx))
     print("dout left unchanged:", np.array_equal(dout, dout_before))
 except NotImplementedError:
     print("relu_forward or relu_backward is not written yet.")
@@ -200,7 +203,7 @@ check("relu_backward_keeps_dout")
 #
 # 参考实现用的是另一种等价形式:$\sigma(x) = \exp\!\big(-\log(1 + e^{-x})\big)$ = `np.exp(-np.logaddexp(0, -x))`。
 # `np.logaddexp(a, b)` 计算 $\log(e^a + e^b)$,内部先提出较大的那个指数,所以不会上溢;$x = -1000$ 时它给出
-# $1000$,再算 $e^{-1000}$ 只会**下溢**成 0。下溢是无害的:真实值 $\approx 10^{-435}$ 本来就小于 float64
+# $1000$,再算 $e^{-1000}$ 只会**下溢**成 0。下溢是无害的:真实值 $\approx 5 \times 10^{-435}$ 本来就小于 float64
 # 能表示的最小正数。
 #
 # **陷阱:** `np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))` 看似分了情况,
@@ -235,7 +238,7 @@ check("relu_backward_keeps_dout")
 # The reference uses another equal form: $\sigma(x) = \exp\!\big(-\log(1 + e^{-x})\big)$ =
 # `np.exp(-np.logaddexp(0, -x))`. `np.logaddexp(a, b)` computes $\log(e^a + e^b)$ by first factoring out the larger
 # exponent, so it never overflows; at $x = -1000$ it returns $1000$, and $e^{-1000}$ then merely **underflows** to 0.
-# Underflow is harmless: the true value, $\approx 10^{-435}$, is below the smallest positive float64 anyway.
+# Underflow is harmless: the true value, $\approx 5 \times 10^{-435}$, is below the smallest positive float64 anyway.
 #
 # **Trap:** `np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))` looks like it splits the cases,
 # but `np.where` receives both branches **computed for every element**, so the overflow still happens. Compute
@@ -468,7 +471,7 @@ check("affine_sigmoid_backward_grads")
 # - ReLU:`np.maximum(x, 0)`,梯度 `dout * (x > 0)`,折点处取 0;不要原地修改输入或 `dout`。
 # - Sigmoid:只对 $-|x|$ 求指数(或用 `np.logaddexp`),`cache` 存输出 $s$,梯度 `dout * s * (1 - s)`;
 #   它的梯度最大只有 0.25,输入很大时几乎为 0。
-# - 三明治层:前向按“仿射 → 激活”,反向按“激活 → 仿射”。下一个练习会用它们来搭建整个网络的损失函数。
+# - 三明治层:前向按“仿射 → 激活”,反向按“激活 → 仿射”。下一个练习将实现放在整个网络最上面的损失函数。
 
 # %% [markdown] lang="en"
 # ## Summary

@@ -68,7 +68,7 @@ set_language("en")
 #
 # ### 1.1 数值稳定:减去每行的最大值,在对数域里算
 #
-# 得分稍大,$e^{x}$ 就会溢出:$e^{1000} = \infty$,于是 $p = \infty / \infty = $ `nan`。好在 softmax 对每行
+# 得分超过约 709(float32 中约 89),$e^{x}$ 就会溢出:$e^{1000} = \infty$,于是 $p = \infty / \infty = $ `nan`。好在 softmax 对每行
 # 加减同一个常数不变:
 #
 # $$\frac{e^{x_{ij} - m_i}}{\sum_k e^{x_{ik} - m_i}} = \frac{e^{x_{ij}}}{\sum_k e^{x_{ik}}}, \qquad
@@ -107,8 +107,8 @@ set_language("en")
 #
 # ### 1.1 Numerical stability: subtract each row's maximum, work with logs
 #
-# Slightly large scores make $e^{x}$ overflow: $e^{1000} = \infty$, and $p = \infty / \infty = $ `nan`. Luckily
-# softmax does not change when the same constant is subtracted from a whole row:
+# Scores above about 709 (about 89 in float32) make $e^{x}$ overflow: $e^{1000} = \infty$, and $p = \infty / \infty =
+# $ `nan`. Luckily softmax does not change when the same constant is subtracted from a whole row:
 #
 # $$\frac{e^{x_{ij} - m_i}}{\sum_k e^{x_{ik} - m_i}} = \frac{e^{x_{ij}}}{\sum_k e^{x_{ik}}}, \qquad
 # m_i = \max_k x_{ik}.$$
