@@ -9,7 +9,7 @@
 #
 # - `classifiers/chapter3/shallow_layer_net.py` 中的 `ShallowLayerNet.loss`:前向传播、损失和梯度;
 # - `classifiers/chapter3/classifier.py` 中的 `Classifier.train` 的循环体和 `Classifier.predict`。
-#   `Classifier` 是本章所有网络的共同父类,下一个练习的深层网络会直接继承这两个函数。
+#   `Classifier` 是练习 4 和练习 5 中网络的共同父类,下一个练习的深层网络会直接继承这两个函数。
 #
 # 每个带 ✔/✘ 输出的单元格都是自动评分的检查。
 
@@ -26,7 +26,7 @@
 # - `ShallowLayerNet.loss` in `classifiers/chapter3/shallow_layer_net.py`: the forward pass, the loss and the
 #   gradients;
 # - the loop body of `Classifier.train` and `Classifier.predict` in `classifiers/chapter3/classifier.py`.
-#   `Classifier` is the parent class of every network in this chapter; the deep net of the next exercise
+#   `Classifier` is the parent class of the networks of exercises 4 and 5; the deep net of the next exercise
 #   inherits both methods unchanged.
 #
 # Every cell that prints ✔/✘ is a graded check.
@@ -106,6 +106,8 @@ input_dim, num_classes = int(np.prod(X_train.shape[1:])), 10
 #
 # 在 `ShallowLayerNet.loss(X, y=None)` 中:当 `y is None` 时只做前向传播,返回分数 $s$。
 # 直接调用你写过的 `affine_relu_forward` 和 `affine_forward`,并保存它们的缓存,反向传播时要用。
+# `X` 也可能是图像形状 $(N, d_1, \dots, d_k)$(例如 $(N, 3, 32, 32)$):`affine_forward` 会把它展平,不要自己改形状;
+# 各参数的梯度与参数本身形状相同。
 #
 # **常见错误:** 在返回的分数上再做一次 softmax 或 ReLU。`loss(X)` 返回的是原始分数,`predict` 取它的 argmax,
 # 而 softmax 只在计算损失时出现。
@@ -125,6 +127,8 @@ input_dim, num_classes = int(np.prod(X_train.shape[1:])), 10
 #
 # In `ShallowLayerNet.loss(X, y=None)`, when `y is None` run the forward pass only and return the scores $s$. Call
 # the `affine_relu_forward` and `affine_forward` you already wrote, and keep their caches for the backward pass.
+# `X` may also come image-shaped, $(N, d_1, \dots, d_k)$ such as $(N, 3, 32, 32)$: `affine_forward` flattens it, so
+# do not reshape it yourself; every gradient has the shape of its parameter.
 #
 # **Common mistake:** applying softmax or ReLU to the returned scores. `loss(X)` returns raw scores; `predict` takes
 # their argmax, and softmax appears only inside the loss.
@@ -258,7 +262,7 @@ check("ShallowLayerNet_grads_reg")
 # 并把学习率乘以 `learning_rate_decay`。
 #
 # **常见错误:** 分别对 `X` 和 `y` 各抽一次下标,样本和标签就对不上了;在更新时写成 `+=`,损失会越来越大。
-# 检查 `Classifier_train` 用一个简单的线性分类器调用你的 `train`,并重放你抽到的小批量上的 SGD 来核对结果,
+# 检查 `Classifier_train` 用一个简单的最近质心分类器(不是 ShallowLayerNet)调用你的 `train`,并重放你抽到的小批量上的 SGD 来核对结果,
 # 所以抽样方式可以随意,但每一步的更新必须准确。
 
 # %% [markdown] lang="en"
@@ -279,8 +283,9 @@ check("ShallowLayerNet_grads_reg")
 # steps), the training and validation accuracy, and multiplies the learning rate by `learning_rate_decay`.
 #
 # **Common mistakes:** drawing separate indices for `X` and `y`, so samples and labels no longer match; writing `+=`
-# in the update, so the loss grows. The check `Classifier_train` runs your `train` on a simple linear classifier
-# and replays SGD on the minibatches you drew, so any random sampling is fine but every update must be exact.
+# in the update, so the loss grows. The check `Classifier_train` runs your `train` on a simple nearest-centroid
+# classifier (not ShallowLayerNet) and replays SGD on the minibatches you drew, so any random sampling is fine but
+# every update must be exact.
 
 # %% grade_id="Classifier_predict" points=1
 check("Classifier_predict")
@@ -382,7 +387,7 @@ regs = [0.25, 0.6]
 search_iters = 2000 if not EMBEDDED else 150
 if FAST:
     learning_rates, hidden_sizes, regs, search_iters = learning_rates[:1], hidden_sizes[:1], regs[:1], 10
-best_net, best_stats, best_val, results = None, None, -1.0, {}
+best_net, best_stats, best_val, results, runs = None, None, -1.0, {}, {}
 try:
     for lr in learning_rates:
         for hidden in hidden_sizes:
@@ -391,7 +396,7 @@ try:
                 run = candidate.train(X_train, y_train, X_val, y_val, learning_rate=lr, learning_rate_decay=0.95,
                                       reg=reg, num_iters=search_iters, batch_size=200, verbose=True, seed=0)
                 val_acc = float(np.mean(candidate.predict(X_val) == y_val))
-                results[lr, hidden, reg] = val_acc
+                results[lr, hidden, reg], runs[lr, hidden, reg] = val_acc, run
                 print(f"lr {lr:.1e}  hidden {hidden:4d}  reg {reg:.2f}  ->  val accuracy {val_acc:.3f}")
                 if val_acc > best_val:
                     best_net, best_stats, best_val = candidate, run, val_acc
@@ -403,8 +408,12 @@ except NotImplementedError:
 if best_net is None:
     print("Nothing to show yet: run the search first.")
 else:
-    plot_history(best_stats)
-    plt.show()
+    worst = min(results, key=results.get)
+    for title, history in ((f"best: lr, hidden, reg = {max(results, key=results.get)}", best_stats),
+                           (f"worst: lr, hidden, reg = {worst}", runs[worst])):
+        plot_history(history)
+        plt.suptitle(title)
+        plt.show()
     show_net_weights(best_net.params["W1"])
     plt.show()
 

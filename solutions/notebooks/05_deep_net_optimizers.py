@@ -93,7 +93,7 @@ input_dim, num_classes = int(np.prod(data["X_train"].shape[1:])), 10
 # $$W_i \in \mathbb{R}^{\text{dims}[i-1] \times \text{dims}[i]},\quad W_i \sim \mathcal{N}(0, \text{weight\_scale}^2),
 # \qquad b_i = \mathbf{0} \in \mathbb{R}^{\text{dims}[i]},$$
 #
-# 分别存为 `self.params["W1"]`、`self.params["b1"]`……`self.params[f"W{L}"]`。所有参数的数据类型都是 `dtype`。
+# 分别存为 `self.params["W1"]`、`self.params["b1"]`……`self.params[f"W{L}"]`、`self.params[f"b{L}"]`。所有参数的数据类型都是 `dtype`。
 # 参数 `seed` 用于 `np.random.default_rng(seed)`,方便复现。
 #
 # **常见错误:** 用两个隐藏层写死网络结构;`hidden_dims=()`(没有隐藏层)时网络退化为一个 softmax 分类器,
@@ -108,8 +108,8 @@ input_dim, num_classes = int(np.prod(data["X_train"].shape[1:])), 10
 # $$W_i \in \mathbb{R}^{\text{dims}[i-1] \times \text{dims}[i]},\quad W_i \sim \mathcal{N}(0, \text{weight\_scale}^2),
 # \qquad b_i = \mathbf{0} \in \mathbb{R}^{\text{dims}[i]},$$
 #
-# stored as `self.params["W1"]`, `self.params["b1"]`, ..., `self.params[f"W{L}"]`, every one of dtype `dtype`. Use
-# `np.random.default_rng(seed)` so that a seed reproduces the weights.
+# stored as `self.params["W1"]`, `self.params["b1"]`, ..., `self.params[f"W{L}"]`, `self.params[f"b{L}"]`, every one
+# of dtype `dtype`. Use `np.random.default_rng(seed)` so that a seed reproduces the weights.
 #
 # **Common mistake:** hard-wiring two hidden layers. With `hidden_dims=()` (no hidden layer) the net is a softmax
 # classifier, and your code should handle that too.
@@ -131,7 +131,7 @@ check("FullyConnectedNet_init")
 # 对 $i = 1, \dots, L-1$:$h_i = \max(0, h_{i-1} W_i + b_i)$,其中 $h_0 = X$;最后一层没有 ReLU:
 # $s = h_{L-1} W_L + b_L$。`loss(X)` 返回分数 $s$;`loss(X, y)` 返回 `(loss, grads)`,其中
 #
-# $$L = \text{softmax 损失}(s, y) + \frac{\lambda}{2} \sum_{i=1}^{L} \lVert W_i \rVert_F^2 .$$
+# $$\mathcal{L} = \text{softmax 损失}(s, y) + \frac{\lambda}{2} \sum_{i=1}^{L} \lVert W_i \rVert_F^2 .$$
 #
 # 用循环实现,前向时把每一层的缓存存进列表。
 #
@@ -144,7 +144,7 @@ check("FullyConnectedNet_init")
 # For $i = 1, \dots, L-1$: $h_i = \max(0, h_{i-1} W_i + b_i)$ with $h_0 = X$; the last layer has no ReLU:
 # $s = h_{L-1} W_L + b_L$. `loss(X)` returns the scores $s$; `loss(X, y)` returns `(loss, grads)` with
 #
-# $$L = \text{softmax loss}(s, y) + \frac{\lambda}{2} \sum_{i=1}^{L} \lVert W_i \rVert_F^2 .$$
+# $$\mathcal{L} = \text{softmax loss}(s, y) + \frac{\lambda}{2} \sum_{i=1}^{L} \lVert W_i \rVert_F^2 .$$
 #
 # Write it as a loop and keep every layer's cache in a list on the way forward.
 #
@@ -172,7 +172,7 @@ check("FullyConnectedNet_loss")
 # 上一层得到的 `dx` 就是下一层的 `dout`。最后给每个 `dW{i}` 加上 `reg * W{i}`。
 #
 # 下面在一个小网络上用数值梯度检查(float64),正则化系数取 0 和 3.14。相对误差在 $10^{-6}$ 以下就是对的。
-# 这里特意把 `weight_scale` 取得较大(0.2):权重太小时深层的梯度也很小,数值梯度的舍入误差会让相对误差虚高到
+# 这里特意把 `weight_scale` 取得较大(0.2):权重太小时靠近输入的前几层的梯度也很小,数值梯度的舍入误差会让相对误差虚高到
 # $10^{-5}$ 左右,看起来像错了,其实没错。
 
 # %% [markdown] lang="en"
@@ -234,7 +234,7 @@ check("FullyConnectedNet_float32")
 # 状态存放的键:`config["velocity"]`、`config["cache"]`、`config["m"]`、`config["v"]`、`config["t"]`。
 #
 # **Adam 的偏差修正:** $m$ 和 $v$ 从 0 开始,头几步严重偏向 0。除以 $1-\beta^t$ 正好抵消这一偏差:
-# 第一步 $\hat m = g$、$\hat v = g^2$,于是这一步约为 $\eta \cdot \operatorname{sign}(g)$。
+# 第一步 $\hat m = g$、$\hat v = g^2$,于是这一步约为 $-\eta \cdot \operatorname{sign}(g)$。
 # 注意 $t$ 要**先**加 1 再用,否则 $1-\beta^0 = 0$。
 
 # %% [markdown] lang="en"
@@ -257,7 +257,7 @@ check("FullyConnectedNet_float32")
 #
 # **Adam's bias correction:** $m$ and $v$ start at 0 and stay biased towards 0 for the first steps. Dividing by
 # $1-\beta^t$ removes exactly that bias: at the first step $\hat m = g$ and $\hat v = g^2$, so the step is about
-# $\eta \cdot \operatorname{sign}(g)$. Increase $t$ **before** using it, or $1-\beta^0 = 0$.
+# $-\eta \cdot \operatorname{sign}(g)$. Increase $t$ **before** using it, or $1-\beta^0 = 0$.
 
 # %% grade_id="sgd_update" points=1
 check("sgd_update")
@@ -316,7 +316,7 @@ plt.show()
 # 参数放回模型。
 #
 # 训练大模型之前先做一个简单的合理性检查:只拿 50 个训练样本,一个三层网络应该能在 20 个 epoch 内把它们
-# **全部记住**(训练正确率 100%),验证正确率则很低。如果做不到,说明前向/反向传播或更新规则还有问题。
+# **全部记住**(训练正确率 100%),验证正确率则低得多(在真实 CIFAR-10 上;内置的手写数字简单得多,50 个样本就能让验证正确率到 70% 左右)。如果做不到,说明前向/反向传播或更新规则还有问题。
 
 # %% [markdown] lang="en"
 # ## 5. The Solver: first overfit 50 samples
@@ -327,8 +327,9 @@ plt.show()
 # the best validation accuracy.
 #
 # Before training a large model, a quick sanity check: given only 50 training samples, a three-layer net should
-# **memorise all of them** (100 % training accuracy) within 20 epochs, while its validation accuracy stays low.
-# If it cannot, something is still wrong in the forward or backward pass or in the update rule.
+# **memorise all of them** (100 % training accuracy) within 20 epochs, while its validation accuracy stays far lower
+# (on real CIFAR-10; the embedded digits are so much easier that 50 samples already give about 70 %). If it cannot,
+# something is still wrong in the forward or backward pass or in the update rule.
 
 # %%
 small_data = {"X_train": data["X_train"][:50], "y_train": data["y_train"][:50],
@@ -418,7 +419,8 @@ if solvers:
 # | `FullyConnectedNet_best_model_acc_52` | ≥ 52% | ≥ 85% |
 #
 # 目标是在真实的 CIFAR-10 上验证正确率达到 **52% 以上**。替代数据集(放大的手写数字,测试集只有 35 张)
-# 简单得多,所以门槛更高;评分机器用的是哪个数据集,就用哪一列。如果你在没有 CIFAR-10 的机器上训练,
+# 简单得多,所以门槛更高,而且即使是一个 epoch 的普通 SGD(学习率 1e-3)也能过全部三档:这三档是为 CIFAR-10 设计的。
+# 评分机器用的是哪个数据集,就用哪一列。如果你在没有 CIFAR-10 的机器上训练,
 # 模型学到的是手写数字,在 CIFAR-10 上的正确率只有 10% 左右。
 #
 # 在替代数据集上训练会被限制在 3 个 epoch 以内,让笔记本运行得快一些;自动评分时这个单元格不会重新训练,
@@ -445,9 +447,10 @@ if solvers:
 # | `FullyConnectedNet_best_model_acc_48` | ≥ 48 % | ≥ 75 % |
 # | `FullyConnectedNet_best_model_acc_52` | ≥ 52 % | ≥ 85 % |
 #
-# The target is **52 % or more** validation accuracy on real CIFAR-10. The stand-in (enlarged handwritten digits,
-# only 35 test images) is far easier, hence its higher bars; the column of whichever data set the grading machine
-# has applies. A model trained on a machine without CIFAR-10 has learnt digits and scores about 10 % on CIFAR-10.
+# The target is **52 % or more** validation accuracy on real CIFAR-10. The stand-in (enlarged handwritten digits, only
+# 35 test images) is far easier, hence its higher bars, and even one epoch of plain SGD at learning rate 1e-3 clears
+# all three: the tiers are meant for CIFAR-10. The column of whichever data set the grading machine has applies. A
+# model trained on a machine without CIFAR-10 has learnt digits and scores about 10 % on CIFAR-10.
 #
 # On the stand-in, training is capped at 3 epochs to keep the notebook quick; under the autograder this cell does
 # not train again, and the `best_model.npz` you submitted is graded.
@@ -460,7 +463,7 @@ best_hidden_dims = (100,)
 best_weight_scale = 1e-2
 best_reg = 0.0
 best_update_rule = "sgd"
-best_learning_rate = 1e-3
+best_learning_rate = 1e-5
 best_lr_decay = 1.0
 best_num_epochs = 1
 best_batch_size = 100

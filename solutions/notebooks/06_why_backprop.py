@@ -26,8 +26,8 @@
 # - **analytic gradients (backpropagation)**: the chain rule gives every parameter's gradient in one sweep. You
 #   have to derive the formulas and they are easy to get wrong, but it is much faster.
 #
-# This exercise puts the two side by side on the textbook-style `TwoLayerNet` (sigmoid hidden layer, softmax
-# output): first we confirm that they give the same gradient, then we measure how much slower the numerical one
+# This exercise puts the two side by side on the `TwoLayerNet` in the style of Saito's *Deep Learning from Scratch*
+# (sigmoid hidden layer, softmax output): first we confirm that they give the same gradient, then we measure how much slower the numerical one
 # is, then we train the network on MNIST with backprop, and last we look at what kind of bug a gradient check
 # finds.
 #
@@ -198,8 +198,9 @@ check("TwoLayerNet_loss_labels")
 # **常见错误:** 忘了除以 $N$(梯度随批量大小变大,学习率就不再通用);$\sigma'$ 用了 $a_1$ 而不是
 # $z_1 = \sigma(a_1)$ 来算 $z_1(1 - z_1)$;`dW2` 里用了 $a_1$ 而不是 $z_1$。
 #
-# 下面的表格对每个参数比较两种梯度。这里特意把权重的标准差设成 1:默认的 0.01 会让很多梯度小到
-# $10^{-6}$ 量级,数值梯度的舍入误差($\approx 10^{-16} \cdot L / h$)就占了相对误差的大头,表格会误报。
+# 下面的表格对每个参数比较两种梯度。这里特意把权重的标准差设成 1:默认的 0.01 会让每个隐藏单元的输入都
+# 接近 $a_1 = 0$,sigmoid 在那里几乎是直线,于是有些错误的导数(比如把 $\sigma'$ 写成常数 0.25)和正确的
+# 几乎一样,检查不出来;标准差为 1 时这类错误一目了然。
 # 正确的实现相对误差在 $10^{-5}$ 以下(通常小得多);有错误时一般在 $10^{-2}$ 以上。
 
 # %% [markdown] lang="en"
@@ -235,9 +236,9 @@ check("TwoLayerNet_loss_labels")
 # instead of $z_1$ in `dW2`.
 #
 # The table below compares the two gradients for every parameter. The weights get standard deviation 1 on
-# purpose: with the default 0.01 many gradients are around $10^{-6}$, the numerical gradient's round-off
-# ($\approx 10^{-16} \cdot L / h$) then dominates the relative error, and the table would raise false alarms. A
-# correct implementation shows relative errors below $10^{-5}$ (usually far below); a bug typically gives
+# purpose: with the default 0.01 every hidden unit sits near $a_1 = 0$, where the sigmoid is almost a straight
+# line, so some wrong derivatives (a constant 0.25 instead of $\sigma'$, say) come out almost right and slip
+# through; with standard deviation 1 such bugs stand out. A correct implementation shows relative errors below $10^{-5}$ (usually far below); a bug typically gives
 # $10^{-2}$ or more.
 
 # %% locked=true
@@ -380,7 +381,7 @@ except NotImplementedError:
     print("TwoLayerNet.loss or TwoLayerNet.gradient is not written yet.")
 
 # %% [markdown] lang="zh"
-# 所以没有人用数值梯度训练网络:一步就要 $2P$ 次前向传播,而现代网络的 $P$ 动辄上百万甚至上亿。
+# 所以没有人用数值梯度训练网络:一步就要 $2P$ 次前向传播,而现代网络的 $P$ 动辄上百万甚至数十亿。
 # 数值梯度真正的用处是**检查**:在很小的网络、很少的样本上,把它当作"标准答案"来核对反向传播。
 
 # %% [markdown] lang="en"

@@ -142,9 +142,9 @@ print(f"{total} parameters in all")
 # $\mathcal{N}(0, 0.1^2)$,随机数生成器用参数 `seed` 作种子(同一个 seed 要得到同样的参数)。
 # 字典的键从 1 开始数:`W1, b1, ..., WL, bL`。
 #
-# 为什么是**随机**的小数?如果同一层所有权重都相同,这一层的每个神经元算出同样的输出、收到同样的梯度,
-# 更新后仍然相同,永远学不到不同的东西。为什么是**小**数?sigmoid 在输入很大时几乎是平的,梯度接近 0,
-# 学习会很慢。
+# 为什么要用**随机**数?如果同一层所有权重都相同,这一层的每个神经元算出同样的输出、收到同样的梯度,
+# 更新后仍然相同,永远学不到不同的东西。为什么要取**较小**的值?sigmoid 在输入很大时几乎是平的,梯度接近 0,
+# 学习会很慢(这个网络只有输出单元是 sigmoid;对 ReLU 层来说,小权重让激活值不会一层层越滚越大)。
 #
 # **常见错误:** 把 `b{l}` 建成形状 $(n_l,)$。一维数组和 $(n_l, m)$ 相加时会沿**最后一维**(样本维)广播:
 # 通常直接报错;而当恰好 $n_l = m$ 时不报错,却把偏置加到了错误的位置。
@@ -158,7 +158,8 @@ print(f"{total} parameters in all")
 #
 # Why **random**? If all weights of a layer were equal, its units would compute the same output, receive the same
 # gradient, stay equal after every update, and never learn different things. Why **small**? The sigmoid is almost
-# flat for large inputs, its gradient is nearly 0 there, and learning crawls.
+# flat for large inputs, its gradient is nearly 0 there, and learning crawls (here only the output unit is a
+# sigmoid; for the ReLU layers, small weights keep the activations from growing layer after layer).
 #
 # **Common mistake:** making `b{l}` of shape $(n_l,)$. A 1-D array added to an $(n_l, m)$ one is broadcast along
 # the **last** axis, the sample axis: usually that raises an error, but when $n_l$ happens to equal $m$ it
@@ -253,8 +254,8 @@ check("full_forward_propagation_output")
 check("full_forward_propagation_memory")
 
 # %% [markdown] lang="zh"
-# 输出都挤在 0.5 附近:初始权重很小,信号每经过一层就缩小一些,到输出层时 $Z^{[L]} \approx 0$,
-# $\sigma(0) = 0.5$。网络此时还什么都不知道。
+# 输出都挤在 0.5 附近,而且每个点几乎一样:初始权重很小,$Z^{[L]}$ 中随输入变化的部分微乎其微,
+# 所以 $\hat y \approx \sigma(b^{[L]}) \approx 0.5$。网络此时还什么都不知道。
 #
 # ## 4. 代价与正确率
 #
@@ -271,8 +272,9 @@ check("full_forward_propagation_memory")
 # 自查:所有 $\hat{y}$ 都约为 0.5 时,$J \approx \ln 2 \approx 0.693$。
 
 # %% [markdown] lang="en"
-# The outputs all crowd around 0.5: the initial weights are small, the signal shrinks a little in every layer,
-# the output layer gets $Z^{[L]} \approx 0$, and $\sigma(0) = 0.5$. The network knows nothing yet.
+# The outputs all crowd around 0.5, almost the same for every point: with small initial weights the part of
+# $Z^{[L]}$ that depends on the input is tiny, so $\hat y \approx \sigma(b^{[L]}) \approx 0.5$. The network knows
+# nothing yet.
 #
 # ## 4. Cost and accuracy
 #
@@ -502,7 +504,7 @@ else:
 # %% [markdown] lang="zh"
 # 代价曲线开头有一段几乎平坦:初始权重小,信号和梯度逐层缩小,网络要先"找到方向"。
 # 这正是更好的初始化(如 He 初始化)和更好的优化器(动量、Adam)要解决的问题。
-# 后面的几次尖峰是步子迈得太大、越过了谷底又退回来:学习率 0.3 已经接近这个网络能承受的上限。
+# 后面的几次尖峰是步子迈得太大、越过了谷底又退回来;把学习率提高到 1 或 2,尖峰会大得多、也频繁得多。
 #
 # ## 8. (可选)同一个网络,用 PyTorch 写
 #
@@ -517,7 +519,7 @@ else:
 # The cost curve starts with an almost flat stretch: the initial weights are small, signals and gradients shrink
 # from layer to layer, and the network first has to find its way. Better initialisations (He) and better
 # optimisers (momentum, Adam) address exactly this. The spikes after it are steps that overshoot the valley and
-# come back: a learning rate of 0.3 is close to the most this network tolerates.
+# come back; at learning rates of 1 or 2 they grow far bigger and more frequent.
 #
 # ## 8. (Optional) The same network in PyTorch
 #
