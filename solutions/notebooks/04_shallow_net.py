@@ -408,11 +408,11 @@ except NotImplementedError:
 if best_net is None:
     print("Nothing to show yet: run the search first.")
 else:
-    worst = min(results, key=results.get)
-    for title, history in ((f"best: lr, hidden, reg = {max(results, key=results.get)}", best_stats),
-                           (f"worst: lr, hidden, reg = {worst}", runs[worst])):
-        plot_history(history)
-        plt.suptitle(title)
+    best, worst = max(results, key=results.get), min(results, key=results.get)
+    shown = {"best": best} if worst == best else {"best": best, "worst": worst}
+    for label, key in shown.items():
+        plot_history(runs[key])
+        plt.suptitle(f"{label}: lr, hidden, reg = {key}, validation accuracy {results[key]:.3f}", y=1.03)
         plt.show()
     show_net_weights(best_net.params["W1"])
     plt.show()
