@@ -113,9 +113,10 @@ def _(m, rng):
     return {"loss_col": loss_col, "dp_col": dp_col, "loss_flat_y": loss_flat_y, "dp_flat_y": dp_flat_y}
 
 
-# A student may clip with any eps from about 1e-16 (the smallest with 1 - eps < 1 in float64) to 1e-6 (the reference
-# uses 1e-12); a confidently wrong sample then costs -log(eps) each, between these bounds.
-BCE_WRONG_TERM = (-np.log(1e-6), -np.log(1e-16))  # (13.8, 36.8)
+# A student may clip with any eps up to 1e-6 (the reference uses 1e-12); a confidently wrong sample then costs
+# -log(eps) each. The other bound, 1e-17, is generous on purpose: an eps below about 1.1e-16 no longer clips p = 1
+# in float64 (1 - eps == 1), and the finite rule reports that before this bound matters.
+BCE_WRONG_TERM = (-np.log(1e-6), -np.log(1e-17))  # (13.8, 39.1)
 BCE_JUDGE_TEXT = {
     "en": {
         "missing": "bce_loss must return (loss, dp); the output `{name}` is missing",
@@ -130,7 +131,7 @@ BCE_JUDGE_TEXT = {
         "wrong": "at index {index} p = {p:g} while y = {y:d}: the gradient must be large and push p toward y "
                  "(N·dp {bound}), got N·dp = {got:.6g}; is p clipped with a tiny eps (1e-15 to 1e-7)?",
         "loss": "`loss` is off: the two confidently wrong samples add {got:.6g} to N·loss, expected -log(eps) each, "
-                "between {low:.1f} and {high:.1f} in total for a clip eps from 1e-16 to 1e-6",
+                "between {low:.1f} and {high:.1f} in total for a clip eps from 1e-17 to 1e-6",
     },
     "zh": {
         "missing": "bce_loss 必须返回 (loss, dp);缺少输出 `{name}`",
@@ -145,7 +146,7 @@ BCE_JUDGE_TEXT = {
         "wrong": "下标 {index} 处 p = {p:g} 而 y = {y:d}:梯度必须很大,并把 p 推向 y(N·dp {bound}),"
                  "得到 N·dp = {got:.6g};是否用很小的 eps(1e-15 到 1e-7)截断了 p?",
         "loss": "`loss` 不对:两个完全判错的样本给 N·loss 贡献了 {got:.6g},应各为 -log(eps),"
-                "对 1e-16 到 1e-6 之间的 eps 总和应在 {low:.1f} 与 {high:.1f} 之间",
+                "对 1e-17 到 1e-6 之间的 eps 总和应在 {low:.1f} 与 {high:.1f} 之间",
     },
 }
 
