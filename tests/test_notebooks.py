@@ -53,6 +53,18 @@ def _execute(nb, folder, name, allow_errors=False, data=None):
     return nb
 
 
+def _run_instructor(stem, tmp_path, lang="en", data=None):
+    """The instructor notebook ``stem`` executed with the reference modules (see _execute for ``data``)."""
+    source = next(s for s in SOURCES if s.stem == stem)
+    tree = _tree(tmp_path, REFERENCE_PACKAGE)
+    return _execute(instructor_notebook(source, lang), tree / "assignments" / stem, stem, data=data)
+
+
+def _printed(nb):
+    """Everything the code cells of an executed notebook printed, as one string."""
+    return "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+
+
 def _grade_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")]
 

@@ -12,10 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grading.build import notebook_sources
-from grading.notebooks import instructor_notebook
-from grading.paths import REFERENCE_PACKAGE
-from tests.test_notebooks import _errors, _execute, _grade_cells, _tree
+from tests.test_notebooks import _errors, _grade_cells, _printed, _run_instructor
 
 DATA = os.environ.get("CH3_TEST_DATA_DIR")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
@@ -36,11 +33,8 @@ def test_the_data_is_mnist(monkeypatch):
 
 
 def test_notebook_06_reaches_its_target_on_real_mnist(tmp_path):
-    source = next(s for s in notebook_sources() if s.stem == "06_why_backprop")
-    tree = _tree(tmp_path, REFERENCE_PACKAGE)
-    nb = _execute(instructor_notebook(source, "en"), tree / "assignments" / source.stem, source.stem,
-                  data=Path(DATA))
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    nb = _run_instructor("06_why_backprop", tmp_path, data=Path(DATA))
+    text = _printed(nb)
     assert "using the embedded" not in text
     train_acc, test_acc = map(float, re.search(r"final accuracy: train ([\d.]+), test ([\d.]+)", text).groups())
     assert test_acc >= 0.94, f"test accuracy {test_acc} on MNIST, the notebook promises 94 %"

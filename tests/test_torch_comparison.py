@@ -9,10 +9,7 @@ import re
 
 import pytest
 
-from grading.build import notebook_sources
-from grading.notebooks import instructor_notebook
-from grading.paths import REFERENCE_PACKAGE
-from tests.test_notebooks import _errors, _execute, _grade_cells, _tree
+from tests.test_notebooks import _errors, _grade_cells, _printed, _run_instructor
 
 TORCH = os.environ.get("CH3_TEST_TORCH_DIR")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(
@@ -21,10 +18,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(
 
 def test_notebook_07_compares_with_pytorch(tmp_path, monkeypatch):
     monkeypatch.setenv("PYTHONPATH", TORCH)  # the kernel nbclient starts inherits it
-    source = next(s for s in notebook_sources() if s.stem == "07_architecture_list")
-    tree = _tree(tmp_path, REFERENCE_PACKAGE)
-    nb = _execute(instructor_notebook(source, "en"), tree / "assignments" / source.stem, source.stem)
-    text = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    nb = _run_instructor("07_architecture_list", tmp_path)
+    text = _printed(nb)
     assert "PyTorch is not installed" not in text
     table = re.search(r"NumPy\s+([\d.]+)\s+([\d.]+)\nPyTorch\s+([\d.]+)\s+([\d.]+)", text)
     assert table, text[-2000:]
