@@ -44,7 +44,6 @@ from .reference import expected_outputs, hidden_seeds, reference_module
 
 SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
 NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
-MODEL_TARGET = "best_model.npz"  # the target of the cases judged from the saved model file
 MODEL_ARRAY_CAP = 256 << 20  # bytes of all arrays in best_model.npz once loaded
 RECORD_VERSION = 1
 
@@ -81,7 +80,7 @@ class GradeCell:
     @property
     def on_model(self):
         """Judged from best_model.npz in the grader, not run in the sandbox."""
-        return self.auto and CASES[self.grade_id].target == MODEL_TARGET
+        return self.auto and CASES[self.grade_id].reads_file
 
 
 @dataclass(frozen=True)
