@@ -387,7 +387,7 @@ regs = [0.25, 0.6]
 search_iters = 2000 if not EMBEDDED else 150
 if FAST:
     learning_rates, hidden_sizes, regs, search_iters = learning_rates[:1], hidden_sizes[:1], regs[:1], 10
-best_net, best_stats, best_val, results, runs = None, None, -1.0, {}, {}
+best_net, best_val, results, runs = None, -1.0, {}, {}
 try:
     for lr in learning_rates:
         for hidden in hidden_sizes:
@@ -399,7 +399,7 @@ try:
                 results[lr, hidden, reg], runs[lr, hidden, reg] = val_acc, run
                 print(f"lr {lr:.1e}  hidden {hidden:4d}  reg {reg:.2f}  ->  val accuracy {val_acc:.3f}")
                 if val_acc > best_val:
-                    best_net, best_stats, best_val = candidate, run, val_acc
+                    best_net, best_val = candidate, val_acc
     print(f"best validation accuracy: {best_val:.3f}")
 except NotImplementedError:
     print("ShallowLayerNet.loss, Classifier.train or Classifier.predict is not written yet.")
