@@ -11,10 +11,11 @@ import zlib
 from pathlib import Path
 
 from . import cases  # noqa: F401  (registers every case)
+from .demo import demo
 from .engine import CASES, PASSED, decode, run_probe, verdict, visible_seed
 from .messages import report, say
 
-__all__ = ["check", "run", "set_language"]
+__all__ = ["check", "demo", "run", "set_language"]
 
 _EXPECTED_FILE = Path(__file__).with_name("expected.json")
 _language = os.environ.get("CH3_LANG", "zh")
@@ -26,6 +27,11 @@ def set_language(lang):
     if lang not in ("zh", "en"):
         raise ValueError("language must be 'zh' or 'en'")
     _language = lang
+
+
+def current_language():
+    """The language messages are printed in: "zh" or "en"."""
+    return _language
 
 
 def _visible_expected():

@@ -21,6 +21,9 @@ TEXT = {
         "warning": "  Note: your code warned: {text}",
         "assert": "{grade_id} did not pass (see the messages above).",
         "hidden passed": "✔ {grade_id}: hidden tests passed.",
+        "demo not written": "… {function} is not written yet; the check below says what to do.",
+        "demo error": "✘ this demo stopped: {error} (in {function}, {file}:{line}). The check below says what is "
+                      "wrong.",
     },
     "zh": {
         "passed": "✔ {grade_id}:全部检查通过。",
@@ -40,6 +43,8 @@ TEXT = {
         "warning": "  注意:你的代码发出了警告:{text}",
         "assert": "{grade_id} 未通过(见上方信息)。",
         "hidden passed": "✔ {grade_id}:隐藏测试通过。",
+        "demo not written": "… {function} 还没有实现；下方的检查会告诉你该做什么。",
+        "demo error": "✘ 演示没有运行完：{error}（在 {function}，{file}:{line}）。下方的检查会说明哪里错了。",
     },
 }
 
