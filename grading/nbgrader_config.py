@@ -52,3 +52,6 @@ c.Execute.extra_arguments = [
 
 # ClearSolutions.code_stub and text_stub stay at nbgrader's defaults: the in-process student build
 # (grading/notebooks.py) uses the defaults too, and tests/test_course.py checks that both give the same notebooks.
+
+# The chapter's own settings (grading/settings.py documents each one).
+c.Chapter3.language = "zh"
