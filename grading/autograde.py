@@ -317,7 +317,7 @@ def predictions(arrays, X):
 def model_outputs(arrays):
     """The outputs the best-model probes give for these arrays (big ones in row blocks, as Plain values), with the
     test split's predictions from :func:`predictions` in place of the student's ``predict``."""
-    from utils.checks.cases.deep_net import PREDICTIONS, saved_outputs, test_split
+    from utils.checks.cases.best_model import PREDICTIONS, saved_outputs, test_split
 
     outputs = saved_outputs(arrays)
     X, _, _ = test_split()

@@ -1,6 +1,6 @@
 """The instructor's side of the best-model tiers: the labels a saved model predicts, computed here alone.
 
-The released case table (utils/checks/cases/deep_net.py) lets the student's own FullyConnectedNet predict in the
+The released case table (utils/checks/cases/best_model.py) lets the student's own FullyConnectedNet predict in the
 notebook; the grader uses :func:`trusted_predictions` instead, so a grade never depends on the student's code and
 the forward pass never ships to students.
 """

@@ -166,7 +166,7 @@ def test_bad_model_files_score_nothing(tmp_path, kind):
     elif kind == "nan":
         data = npz({**params, "b1": np.full(20, np.nan)})
     elif kind == "saved_labels":
-        from utils.checks.cases.deep_net import test_split
+        from utils.checks.cases.best_model import test_split
 
         data = npz({**params, "y_pred": test_split()[1]})
     elif kind == "strings":
@@ -195,7 +195,7 @@ def test_load_model_refuses_pickles_before_loading(tmp_path):
 
 
 def test_big_arrays_travel_in_blocks_like_the_probe():
-    from utils.checks.cases.deep_net import test_split
+    from utils.checks.cases.best_model import test_split
 
     outputs = autograde.model_outputs({"W1": np.ones((3072, 400)), "b1": np.zeros(400)})
     assert sorted(outputs) == ["W1#0", "W1#1", "b1", "y_pred"]
@@ -204,7 +204,7 @@ def test_big_arrays_travel_in_blocks_like_the_probe():
 
 
 def test_predictions_come_from_the_grader_not_from_the_file():
-    from utils.checks.cases.deep_net import test_split
+    from utils.checks.cases.best_model import test_split
 
     X, y, _ = test_split()
     arrays = {**good_params(), "y_pred": y}  # the true labels, saved next to random weights

@@ -6,10 +6,10 @@ from grading.model_score import trusted_predictions
 from grading.reference import reference_module
 from tests.case_helpers import fails, passes, patched, statuses
 from utils.checks import set_language
-from utils.checks.cases import deep_net
+from utils.checks.cases import best_model
 from utils.checks.engine import CASES, compare, run_probe, to_plain, visible_seed
 
-ALL = [grade_id for grade_id, case_ in CASES.items() if case_.probe.__module__.endswith(".deep_net")]
+ALL = [grade_id for grade_id, case_ in CASES.items() if case_.probe.__module__.endswith((".deep_net", ".best_model"))]
 NET_IDS = [g for g in ALL if g.startswith("FullyConnectedNet") and "best_model" not in g]
 RULE_IDS = [g for g in ALL if not g.startswith("FullyConnectedNet")]
 MODEL_IDS = [g for g in ALL if "best_model" in g]
@@ -371,19 +371,19 @@ def test_a_pickled_file_is_refused(in_notebook_folder):
 def test_the_judge_reads_the_test_split_not_the_notebook(in_notebook_folder, trained_params):
     """The accuracy comes from the data loader's test split: a model that is perfect on it passes however the
     notebook was run, and the tiers are the embedded ones when the loader fell back to the embedded set."""
-    X, y, name = deep_net.test_split()
+    X, y, name = best_model.test_split()
     assert name == "embedded" and X.shape == (35, 3072) and X.dtype == np.float64
     accuracy = np.mean(trusted_predictions(trained_params, X) == y)
-    assert accuracy >= deep_net.EMBEDDED_TIERS[52]
+    assert accuracy >= best_model.EMBEDDED_TIERS[52]
 
 
 def grader_outputs(arrays, y_pred=None):
     """What the instructor's grader hands the judges: the file's arrays (row blocks and all) as Plain values, and
     the labels grading.model_score predicts on the test split."""
-    out = {name: to_plain(value) for name, value in deep_net.saved_outputs(arrays).items()}
+    out = {name: to_plain(value) for name, value in best_model.saved_outputs(arrays).items()}
     if y_pred is None:
-        y_pred = trusted_predictions(arrays, deep_net.test_split()[0])
-    out[deep_net.PREDICTIONS] = to_plain(y_pred)
+        y_pred = trusted_predictions(arrays, best_model.test_split()[0])
+    out[best_model.PREDICTIONS] = to_plain(y_pred)
     return out
 
 
@@ -414,25 +414,25 @@ def test_the_graders_large_model_is_joined_again(in_notebook_folder):
     got = grader_outputs(arrays)
     assert len([name for name in got if name.startswith("W1#")]) == 4
     assert judged("FullyConnectedNet_best_model_file", got) == []
-    assert deep_net.saved_params(got)["W1"].shape == (3072, 1024)
+    assert best_model.saved_params(got)["W1"].shape == (3072, 1024)
 
 
 def test_the_predictions_are_no_saved_array(in_notebook_folder, trained_params):
     """y_pred is left out of the structure check, and the tiers need it once the structure is right."""
-    assert set(deep_net.saved_params(grader_outputs(trained_params))) == set(trained_params)
+    assert set(best_model.saved_params(grader_outputs(trained_params))) == set(trained_params)
     got = grader_outputs(trained_params)
-    del got[deep_net.PREDICTIONS]
+    del got[best_model.PREDICTIONS]
     assert judged("FullyConnectedNet_best_model_file", got) == []
     for grade_id in MODEL_IDS[1:]:
         assert "missing" in judged(grade_id, got)[0], grade_id
-    y = deep_net.test_split()[1]
+    y = best_model.test_split()[1]
     for y_pred in (y[:-1], np.stack([y, y], axis=1)):
         for grade_id in MODEL_IDS[1:]:
             assert "returned shape" in judged(grade_id, grader_outputs(trained_params, y_pred))[0], grade_id
 
 
 def test_a_saved_prediction_array_is_not_taken_for_the_predictions(in_notebook_folder, trained_params):
-    y = deep_net.test_split()[1]
+    y = best_model.test_split()[1]
     np.savez("best_model.npz", **trained_params, y_pred=y)
     for grade_id in MODEL_IDS:
         assert fails(grade_id, patched()), grade_id

@@ -3,6 +3,7 @@ from . import (  # noqa: F401
     activations,
     affine,
     architecture_list,
+    best_model,
     deep_net,
     losses,
     shallow_net,
