@@ -1,0 +1,319 @@
+"""Chinese typography lint: full-width punctuation in Chinese sentences, one term per concept.
+
+Usage (standard library only, so any Python 3.8+ runs it):
+
+    python grading/zh_lint.py [--glosses] FILE...
+
+FILE may be a jupytext percent notebook source (``# %%`` cells; its ``lang="en"`` cells are skipped), a notebook
+(``.ipynb``), a Markdown file or a Python module (its comments and string literals that contain Chinese). It prints
+one line per problem, ``file:line: message: snippet``, and exits 1 when there is any.
+
+Rules, for Chinese prose:
+- a sentence that contains CJK characters uses ，。：；（）？！“” — half-width , . : ; ( ) ? ! and straight double
+  quotes are errors, except inside code spans, fenced code, $maths$ / $$maths$$, URLs, Markdown link targets, HTML
+  tags, numbers (3.14, 1e-5, 1,000, 16:45), dotted names and paths (layers.py, np.float64, classifiers/chapter3/),
+  calls with ASCII arguments (f(x)), Python format fields ({error:.2e}) and enumerators ("1. " opening a line);
+- a bracket pair mixes widths: （…) or (…）;
+- a forbidden variant of a glossary term (grading/glossary.tsv), e.g. 截断 for 裁剪;
+- with --glosses: a glossary term whose first use in a file is not followed by its gloss, e.g. 迭代周期（epoch）.
+A line containing ``zh-lint: ignore`` is not checked.
+"""
+import argparse
+import ast
+import io
+import json
+import re
+import sys
+import tokenize
+from pathlib import Path
+from typing import List, NamedTuple
+
+GLOSSARY = Path(__file__).resolve().with_name("glossary.tsv")
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HALF_WIDTH = {",": "，", ".": "。", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！", '"': "“”"}
+IGNORE = "zh-lint: ignore"
+MASK = "\x00"  # stands for a masked character; neither CJK nor punctuation
+
+# What is not prose, in the order it is masked. Each pattern's whole match is masked.
+_FENCE = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
+_NOT_PROSE = [
+    re.compile(r"^[ \t]*(?:[#>]+[ \t]*)?(?:[-*+][ \t]+)?\d+(?:\.\d+)*[.)](?=[ \t])", re.MULTILINE),  # 1. item
+    re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL),                       # `code`, ``code``
+    re.compile(r"\$\$.+?\$\$", re.DOTALL),                                # $$maths$$
+    re.compile(r"(?<![\\$])\$(?!\s)[^$\n]+?(?<![\s\\])\$"),              # $maths$
+    re.compile(r"<!--.*?-->|</?[A-Za-z][^<>\n]*>", re.DOTALL),           # HTML comments and tags
+    re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)"),              # ](link target)
+    re.compile(r"(?:https?|ftp|file)://[^\s<>（）。，“”]+|www\.[^\s<>（）。，“”]+"),  # URLs
+    re.compile(r"(?:\.|\b)[A-Za-z_]\w*(?:\.\w+)*\((?:[^()\u3400-\u9fff\n]|\([^()\u3400-\u9fff\n]*\))*\)"),  # f(x)
+    re.compile(r"\((?:[\w+*/ -]|\.\.\.)*,(?:[\w+*/ ,-]|\.\.\.)*\)"),             # tuples: (N, D), (N, d_1, ..., d_k)
+    re.compile(r"\b[\w-]+\.\.\.?[\w-]+"),                                  # ranges: 1..L, W1..WL
+    re.compile(r"\b[A-Za-z_][\w-]*(?:[./\\][\w*-]+)+/?"),                # dotted names, paths
+    re.compile(r"(?:\.{1,2}/|/)[\w.-]+(?:/[\w.-]*)*"),                   # ./relative and /absolute paths
+    re.compile(r"[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?%?"),             # numbers
+    re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE),           # Latin abbreviations
+]
+_FORMAT_FIELD = re.compile(r"\{[^{}\n]*\}")                          # {error:.2e} in Python strings
+# A block boundary: a blank line, or a line that opens a heading, list item, quote or table row.
+_BLOCK_START = re.compile(r"\n(?=[ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]|>|\|))")
+# A sentence ends at a full-width terminator, or at . ? ! followed by white space or the end of the block.
+_SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.?!])(?=\s|$)")
+_MIXED_BRACKETS = re.compile(r"（[^（）()\n]*\)|\([^（）()\n]*）")
+
+
+class Problem(NamedTuple):
+    path: str
+    line: int
+    message: str
+    snippet: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}: {self.snippet}"
+
+
+class Term(NamedTuple):
+    zh: str
+    en: str
+    gloss: str
+    forbidden: List[str]
+
+
+def read_glossary(path=GLOSSARY):
+    """The glossary's terms, in file order."""
+    terms = []
+    for row in Path(path).read_text(encoding="utf-8").splitlines():
+        if not row.strip() or row.startswith("#"):
+            continue
+        zh, en, gloss, forbidden = (row.split("\t") + ["", "", "", ""])[:4]
+        if zh == "zh" and en == "en":
+            continue  # the header row
+        terms.append(Term(zh, en, gloss, [f for f in forbidden.split("|") if f]))
+    return terms
+
+
+def mask(text, python_string=False):
+    """``text`` with everything that is not prose replaced by MASK characters (same length, newlines kept)."""
+    def blank(match):
+        return re.sub(r"[^\n]", MASK, match.group(0))
+
+    text = _FENCE.sub(blank, text)
+    if python_string:
+        text = _FORMAT_FIELD.sub(blank, text)
+    for pattern in _NOT_PROSE:
+        text = pattern.sub(blank, text)
+    return text
+
+
+def _snippet(text, start, end):
+    """The original text around [start, end) on its line, for the report."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    lo, hi = max(line_start, start - 20), min(line_end, end + 20)
+    return ("…" if lo > line_start else "") + text[lo:hi].strip() + ("…" if hi < line_end else "")
+
+
+def _sentences(text, masked):
+    """(start, end) of every sentence of the masked text (blocks are found in the original text)."""
+    for block in _spans(text, _BLOCK_START):
+        for start, end in _spans(masked, _SENTENCE_END, *block):
+            if masked[start:end].strip():
+                yield start, end
+
+
+def _spans(text, boundary, start=0, end=None):
+    """The pieces of text[start:end] between matches of the zero-width or newline ``boundary``."""
+    end = len(text) if end is None else end
+    pos = start
+    for match in boundary.finditer(text, start, end):
+        if match.end() > pos:
+            yield pos, match.end()
+            pos = match.end()
+    if pos < end:
+        yield pos, end
+
+
+def is_chinese(sentence):
+    """A sentence is Chinese when it has at least as many CJK characters as Latin words (``English with 简体中文``
+    is English)."""
+    return len(CJK.findall(sentence)) >= max(1, len(re.findall(r"[A-Za-z]+", sentence)))
+
+
+def check_text(text, python_string=False, terms=()):
+    """Problems in one piece of Chinese prose: [(offset, message, (start, end))]."""
+    masked = mask(text, python_string)
+    found = []
+    for start, end in _sentences(text, masked):
+        sentence = masked[start:end]
+        if not is_chinese(sentence):
+            continue
+        for match in re.finditer(r'[,.:;()?!"]', sentence):
+            char = match.group(0)
+            at = start + match.start()
+            found.append((at, f"half-width {char!r} in a Chinese sentence (use {HALF_WIDTH[char]})", (at, at + 1)))
+    for match in _MIXED_BRACKETS.finditer(masked):
+        found.append((match.start(), "mixed full- and half-width brackets", match.span()))
+    for term in terms:
+        for variant in term.forbidden:
+            for match in re.finditer(variant, masked):
+                found.append((match.start(), f"{match.group(0)!r} is not our term: write {term.zh} ({term.en})",
+                              match.span()))
+    return sorted(found)
+
+
+class Piece(NamedTuple):
+    """A piece of Chinese text and the file line of its first character; ``lines`` maps its lines to file lines."""
+    text: str
+    lines: List[int]
+    python_string: bool = False
+
+
+def _first_use_problems(path, pieces, terms):
+    """Terms whose first use in the file is not glossed."""
+    problems = []
+    for term in terms:
+        if not term.gloss or term.gloss == term.zh:
+            continue
+        for piece in pieces:
+            masked = mask(piece.text, piece.python_string)
+            at = masked.find(term.zh)
+            if at < 0:
+                continue
+            if not piece.text.startswith(term.gloss, at):
+                line = piece.lines[piece.text.count("\n", 0, at)]
+                problems.append(Problem(path, line, f"first use of {term.zh} without its gloss {term.gloss}",
+                                        _snippet(piece.text, at, at + len(term.zh))))
+            break
+    return problems
+
+
+def lint_pieces(path, pieces, terms=None, glosses=False):
+    """Problems in the pieces of one file."""
+    terms = read_glossary() if terms is None else terms
+    problems = []
+    for piece in pieces:
+        for at, message, (start, end) in check_text(piece.text, piece.python_string, terms):
+            line_no = piece.text.count("\n", 0, at)
+            line = piece.text.split("\n")[line_no]
+            if IGNORE in line:
+                continue
+            problems.append(Problem(path, piece.lines[line_no], message, _snippet(piece.text, start, end)))
+    if glosses:
+        problems += _first_use_problems(path, pieces, terms)
+    return problems
+
+
+# ---- reading files ---------------------------------------------------------------------------------------------
+
+_CELL = re.compile(r"^# %%(.*)$")
+_LANG = re.compile(r'\blang="(\w+)"')
+
+
+def percent_pieces(text):
+    """Chinese prose of a jupytext percent source: its non-English markdown cells and its code's Chinese."""
+    pieces, cell, header, first = [], [], None, 0
+
+    def flush():
+        if header is None:
+            return
+        lang = (_LANG.search(header) or [None, None])[1]
+        if lang == "en":
+            return
+        if "[markdown]" in header:
+            lines = [re.sub(r"^# ?", "", line) for line in cell]
+            pieces.append(Piece("\n".join(lines), list(range(first, first + len(lines)))))
+        else:
+            pieces.extend(python_pieces("\n".join(cell), offset=first - 1))
+
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _CELL.match(line)
+        if match:
+            flush()
+            cell, header, first = [], match.group(1), number + 1
+        elif header is not None:
+            cell.append(line)
+    flush()
+    return pieces
+
+
+def python_pieces(code, offset=0):
+    """Comments and string literals of Python code that contain CJK characters."""
+    pieces = []
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return pieces
+    for token in tokens:
+        if not CJK.search(token.string) or token.type not in (tokenize.COMMENT, tokenize.STRING):
+            continue
+        if token.type == tokenize.COMMENT:
+            text, python_string = token.string.lstrip("#").strip(), False
+        else:
+            text, python_string = _string_value(token.string), True
+        line = offset + token.start[0]
+        pieces.append(Piece(text, list(range(line, line + text.count("\n") + 1)), python_string))
+    return pieces
+
+
+def _string_value(literal):
+    """The text of a string literal (f-strings: the text between the quotes)."""
+    try:
+        value = ast.literal_eval(literal)
+        if isinstance(value, str):
+            return value
+    except (ValueError, SyntaxError):
+        pass
+    body = re.sub(r"^[A-Za-z]*", "", literal)
+    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
+    return body[len(quote):len(body) - len(quote)]
+
+
+def markdown_pieces(text):
+    """A Markdown file is one piece of prose."""
+    return [Piece(text, list(range(1, text.count("\n") + 2)))]
+
+
+def notebook_pieces(text):
+    """Markdown cells and the Chinese in code cells of a .ipynb notebook; lines count within each cell."""
+    pieces = []
+    for cell in json.loads(text).get("cells", []):
+        source = "".join(cell.get("source", ""))
+        if cell.get("cell_type") == "markdown":
+            pieces.append(Piece(source, list(range(1, source.count("\n") + 2))))
+        elif cell.get("cell_type") == "code":
+            pieces.extend(python_pieces(source))
+    return pieces
+
+
+def file_pieces(path):
+    """The Chinese prose of a file, by its kind."""
+    text = Path(path).read_text(encoding="utf-8")
+    suffix = Path(path).suffix
+    if suffix == ".ipynb":
+        return notebook_pieces(text)
+    if suffix == ".py":
+        return percent_pieces(text) if re.search(r"^# %%", text, re.MULTILINE) else python_pieces(text)
+    return markdown_pieces(text)
+
+
+def lint_file(path, terms=None, glosses=False):
+    """Problems in one file."""
+    return lint_pieces(str(path), file_pieces(path), terms, glosses)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                     epilog="Files: jupytext percent sources, .ipynb, Markdown, Python modules.")
+    parser.add_argument("files", nargs="+", metavar="FILE")
+    parser.add_argument("--glosses", action="store_true", help="also report glossary terms first used unglossed")
+    args = parser.parse_args(argv)
+    terms = read_glossary()
+    problems = [p for f in args.files for p in lint_file(f, terms, args.glosses)]
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) in {len({p.path for p in problems})} file(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
