@@ -45,6 +45,7 @@ _NOT_PROSE = [
     re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)"),              # ](link target)
     re.compile(r"(?:https?|ftp|file)://[^\s<>（）。，“”]+|www\.[^\s<>（）。，“”]+"),  # URLs
     re.compile(r"(?:\.|\b)[A-Za-z_]\w*(?:\.\w+)*\((?:[^()\u3400-\u9fff\n]|\([^()\u3400-\u9fff\n]*\))*\)"),  # f(x)
+    re.compile(r"\b\w+(?:\[[^\[\]\u3400-\u9fff\n]*\])+"),                         # subscripts: out[:, j]
     re.compile(r"\((?:[\w+*/ -]|\.\.\.)*,(?:[\w+*/ ,-]|\.\.\.)*\)"),             # tuples: (N, D), (N, d_1, ..., d_k)
     re.compile(r"\b[\w-]+\.\.\.?[\w-]+"),                                  # ranges: 1..L, W1..WL
     re.compile(r"\b[A-Za-z_][\w-]*(?:[./\\][\w*-]+)+/?"),                # dotted names, paths

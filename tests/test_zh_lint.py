@@ -138,3 +138,7 @@ def test_glossary_holds_the_course_terms():
 def test_notebook_sources_pass(name):
     found = zh_lint.lint_file(ROOT / "solutions" / "notebooks" / name)
     assert found == [], "\n".join(map(str, found))
+
+
+def test_subscripts_are_left_alone():
+    assert problems("out[:, j] 正好是第 feature[j] 个特征，x[np.arange(N), y] 取出正确类别。") == []
