@@ -44,7 +44,7 @@ _NOT_PROSE = [
     re.compile(r"<!--.*?-->|</?[A-Za-z][^<>\n]*>", re.DOTALL),           # HTML comments and tags
     re.compile(r"\]\([^()\s]*(?:\([^()\s]*\)[^()\s]*)*\)"),              # ](link target)
     re.compile(r"(?:https?|ftp|file)://[^\s<>（）。，“”]+|www\.[^\s<>（）。，“”]+"),  # URLs
-    re.compile(r"(?:\.|\b)[A-Za-z_]\w*(?:\.\w+)*\((?:[^()\u3400-\u9fff\n]|\([^()\u3400-\u9fff\n]*\))*\)"),  # f(x)
+    re.compile(r"(?:\.|\b)[A-Za-z_\u0370-\u03ff]\w*(?:\.\w+)*\((?:[^()\u3400-\u9fff\n]|\([^()\u3400-\u9fff\n]*\))*\)"),  # f(x)
     re.compile(r"\b\w+(?:\[[^\[\]\u3400-\u9fff\n]*\])+"),                         # subscripts: out[:, j]
     re.compile(r"\((?:[\w+*/ -]|\.\.\.)*,(?:[\w+*/ ,-]|\.\.\.)*\)"),             # tuples: (N, D), (N, d_1, ..., d_k)
     re.compile(r"\b[\w-]+\.\.\.?[\w-]+"),                                  # ranges: 1..L, W1..WL
@@ -243,7 +243,7 @@ def python_pieces(code, offset=0):
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return pieces
-    for token in tokens:
+    for token in _whole_strings(tokens, code):
         if not CJK.search(token.string) or token.type not in (tokenize.COMMENT, tokenize.STRING):
             continue
         if token.type == tokenize.COMMENT:
@@ -253,6 +253,26 @@ def python_pieces(code, offset=0):
         line = offset + token.start[0]
         pieces.append(Piece(text, list(range(line, line + text.count("\n") + 1)), python_string))
     return pieces
+
+
+def _whole_strings(tokens, code):
+    """The tokens, with each f-string (split into FSTRING_* tokens since Python 3.12) joined into one STRING."""
+    start_type = getattr(tokenize, "FSTRING_START", None)
+    lines = code.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    depth, begin = 0, None
+    for token in tokens:
+        if start_type is not None and token.type == start_type:
+            depth, begin = depth + 1, begin if depth else token
+        elif start_type is not None and token.type == tokenize.FSTRING_END:
+            depth -= 1
+            if depth == 0:
+                text = code[offsets[begin.start[0] - 1] + begin.start[1]:offsets[token.end[0] - 1] + token.end[1]]
+                yield tokenize.TokenInfo(tokenize.STRING, text, begin.start, token.end, begin.line)
+        elif depth == 0:
+            yield token
 
 
 def _string_value(literal):

@@ -142,3 +142,7 @@ def test_notebook_sources_pass(name):
 
 def test_subscripts_are_left_alone():
     assert problems("out[:, j] 正好是第 feature[j] 个特征，x[np.arange(N), y] 取出正确类别。") == []
+
+
+def test_greek_function_names_count_as_maths():
+    assert problems("σ(-x) = 1 - σ(x) 成立。") == []
