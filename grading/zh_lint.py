@@ -47,6 +47,7 @@ _NOT_PROSE = [
     re.compile(r"(?:\.|\b)[A-Za-z_\u0370-\u03ff]\w*(?:\.\w+)*\((?:[^()\u3400-\u9fff\n]|\([^()\u3400-\u9fff\n]*\))*\)"),  # f(x)
     re.compile(r"\b\w+(?:\[[^\[\]\u3400-\u9fff\n]*\])+"),                         # subscripts: out[:, j]
     re.compile(r"\((?:[\w+*/ -]|\.\.\.)*,(?:[\w+*/ ,-]|\.\.\.)*\)"),             # tuples: (N, D), (N, d_1, ..., d_k)
+    re.compile(r"\((?=[^()]*[-+*/=^])[\w \t+*/=^.-]+\)"),                      # formulas: (p - y), (1 - eps)
     re.compile(r"\b[\w-]+\.\.\.?[\w-]+"),                                  # ranges: 1..L, W1..WL
     re.compile(r"\b[A-Za-z_][\w-]*(?:[./\\][\w*-]+)+/?"),                # dotted names, paths
     re.compile(r"(?:\.{1,2}/|/)[\w.-]+(?:/[\w.-]*)*"),                   # ./relative and /absolute paths

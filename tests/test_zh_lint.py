@@ -146,3 +146,8 @@ def test_subscripts_are_left_alone():
 
 def test_greek_function_names_count_as_maths():
     assert problems("σ(-x) = 1 - σ(x) 成立。") == []
+
+
+def test_ascii_formulas_in_brackets_are_left_alone_but_chinese_asides_are_not():
+    assert problems("梯度与 (p - y) / N 一致，裁剪到 (eps, 1 - eps)。") == []
+    assert problems("先算梯度(见上文)。") != []
