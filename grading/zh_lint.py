@@ -14,6 +14,8 @@ Rules, for Chinese prose:
   tags, numbers (3.14, 1e-5, 1,000, 16:45), dotted names and paths (layers.py, np.float64, classifiers/chapter3/),
   calls with ASCII arguments (f(x)), Python format fields ({error:.2e}) and enumerators ("1. " opening a line);
 - a bracket pair mixes widths: （…) or (…）;
+- in Markdown, a line break between two Chinese characters or next to full-width punctuation (Markdown renders it
+  as a space): break lines only where a space belongs, e.g. next to $maths$, `code` or an English word;
 - a forbidden variant of a glossary term (grading/glossary.tsv), e.g. 截断 for 裁剪;
 - with --glosses: a glossary term whose first use in a file is not followed by its gloss, e.g. 迭代周期（epoch）.
 A line containing ``zh-lint: ignore`` is not checked.
@@ -55,10 +57,13 @@ _NOT_PROSE = [
     re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE),           # Latin abbreviations
 ]
 _FORMAT_FIELD = re.compile(r"\{[^{}\n]*\}")                          # {error:.2e} in Python strings
-# A block boundary: a blank line, or a line that opens a heading, list item, quote or table row.
-_BLOCK_START = re.compile(r"\n(?=[ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]|>|\|))")
+# A block boundary: a blank line, or a line that opens a heading, list item, quote, table row or display maths.
+_BLOCK_START = re.compile(r"\n(?=[ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]|>|\||\$\$))")
 # A sentence ends at a full-width terminator, or at . ? ! followed by white space or the end of the block.
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.?!])(?=\s|$)")
+# The last visible character of a line and the first of the next (emphasis markers are invisible).
+_SOFT_BREAK = re.compile(r"([^\s*_])[*_]*[ \t]*\n[ \t]*[*_]*(?=([^\s*_]))")
+_FULL_WIDTH = re.compile(r"[，。：；！？、（）“”‘’《》]")
 _MIXED_BRACKETS = re.compile(r"（[^（）()\n]*\)|\([^（）()\n]*）")
 
 
@@ -106,7 +111,13 @@ def mask(text, python_string=False):
 
 
 def _snippet(text, start, end):
-    """The original text around [start, end) on its line, for the report."""
+    """The original text around [start, end) on its line (a line break: ⏎ and the next line's start)."""
+    if text[start:end] == "\n":
+        line_start = text.rfind("\n", 0, start) + 1
+        next_end = text.find("\n", end)
+        next_end = len(text) if next_end < 0 else next_end
+        return ("…" if start - 20 > line_start else "") + text[max(line_start, start - 20):start].lstrip() + "⏎" + \
+            text[end:min(next_end, end + 20)].strip() + ("…" if end + 20 < next_end else "")
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
@@ -154,12 +165,30 @@ def check_text(text, python_string=False, terms=()):
             found.append((at, f"half-width {char!r} in a Chinese sentence (use {HALF_WIDTH[char]})", (at, at + 1)))
     for match in _MIXED_BRACKETS.finditer(masked):
         found.append((match.start(), "mixed full- and half-width brackets", match.span()))
+    if not python_string:
+        found += _soft_breaks(text, masked)
     for term in terms:
         for variant in term.forbidden:
             for match in re.finditer(variant, masked):
                 found.append((match.start(), f"{match.group(0)!r} is not our term: write {term.zh} ({term.en})",
                               match.span()))
     return sorted(found)
+
+
+def _soft_breaks(text, masked):
+    """Line breaks inside a Markdown paragraph that Markdown renders as a space between Chinese characters (or
+    next to full-width punctuation): the line should be joined or broken where a space belongs."""
+    found = []
+    for match in _SOFT_BREAK.finditer(masked):
+        newline = masked.index("\n", match.start())
+        line = text[text.rfind("\n", 0, newline) + 1:newline].lstrip()
+        if _BLOCK_START.match(text, newline) or line.startswith(("#", "|")):
+            continue
+        before, after = match.group(1)[-1:], match.group(2)[:1]
+        if _FULL_WIDTH.match(before) or _FULL_WIDTH.match(after) or (CJK.match(before) and CJK.match(after)):
+            found.append((newline, "line break inside a Chinese sentence renders as a space: join the lines",
+                          (newline, newline + 1)))
+    return found
 
 
 class Piece(NamedTuple):

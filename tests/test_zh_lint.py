@@ -17,8 +17,8 @@ def problems(text, **kw):
 
 
 def test_half_width_comma_in_a_chinese_sentence_is_caught():
-    found = zh_lint.lint_pieces("x.md", zh_lint.markdown_pieces("第一行没问题。\n先算前向传播,再算反向传播。"))
-    assert [(p.line, p.message) for p in found] == [(2, "half-width ',' in a Chinese sentence (use ，)")]
+    found = zh_lint.lint_pieces("x.md", zh_lint.markdown_pieces("第一行没问题。\n\n先算前向传播,再算反向传播。"))
+    assert [(p.line, p.message) for p in found] == [(3, "half-width ',' in a Chinese sentence (use ，)")]
     assert "传播,再算" in found[0].snippet
 
 
@@ -105,10 +105,10 @@ def test_ipynb_markdown_cells_are_read(tmp_path):
     import nbformat
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("没问题。"),
-                                         nbformat.v4.new_markdown_cell("第一行\n这里有错,对吧")])
+                                         nbformat.v4.new_markdown_cell("第一行\n\n这里有错,对吧")])
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
-    assert [(p.line, p.snippet) for p in zh_lint.lint_file(path)] == [(2, "这里有错,对吧")]
+    assert [(p.line, p.snippet) for p in zh_lint.lint_file(path)] == [(3, "这里有错,对吧")]
 
 
 def test_command_line_reports_file_and_line_and_exits_nonzero(tmp_path):
@@ -151,3 +151,21 @@ def test_greek_function_names_count_as_maths():
 def test_ascii_formulas_in_brackets_are_left_alone_but_chinese_asides_are_not():
     assert problems("梯度与 (p - y) / N 一致，裁剪到 (eps, 1 - eps)。") == []
     assert problems("先算梯度(见上文)。") != []
+
+
+def test_a_line_break_between_chinese_characters_is_caught():
+    found = zh_lint.lint_pieces("x.md", zh_lint.markdown_pieces("先算前向传播，\n再算反向传播。"))
+    assert [(p.line, p.message, p.snippet) for p in found] == [
+        (1, "line break inside a Chinese sentence renders as a space: join the lines", "先算前向传播，⏎再算反向传播。")]
+    assert problems("先算**前向传播**\n再算反向传播。") != []
+
+
+@pytest.mark.parametrize("text", [
+    "先算前向传播 $x$\n再算反向传播。",  # a space belongs between maths and Chinese
+    "第一段。\n\n第二段。",  # paragraphs
+    "列表：\n\n- 第一项；\n- 第二项。",  # list items are blocks
+    "## 标题\n正文。",  # a heading is a block
+    "$$\na = b\n$$\n然后。",  # display maths
+])
+def test_line_breaks_where_a_space_belongs_are_fine(text):
+    assert problems(text) == []

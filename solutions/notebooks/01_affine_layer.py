@@ -1,15 +1,15 @@
 # %% [markdown] lang="zh"
 # # 练习 1：仿射层（全连接层）
 #
-# 仿射层（affine layer）也叫全连接层（fully connected layer）：它对每个样本的全部输入特征做加权求和，
-# 再加上偏置（bias）。这一层有 $M$ 个神经元，就同时得到 $M$ 个加权和。本练习要在
-# `classifiers/chapter3/layers.py` 中实现两个函数：
+# 仿射层（affine layer）也叫全连接层（fully connected
+# layer）：它对每个样本的全部输入特征做加权求和，再加上偏置（bias）。这一层有 $M$ 个神经元，就同时得到 $M$
+# 个加权和。本练习要在 `classifiers/chapter3/layers.py` 中实现两个函数：
 #
 # - `affine_forward(x, w, b)`：前向传播（forward propagation），算出这一层的输出；
 # - `affine_backward(dout, cache)`：反向传播（backpropagation），求损失对 $x$、$w$、$b$ 的梯度。
 #
-# 输出里带 ✔/✘ 的单元格都是自动评分的检查：出错时，它会指出是哪个变量、形状差在哪里、数值差多少。
-# 检查上方的演示单元格只展示你的函数算出了什么，对不对由检查来判断。
+# 输出里带 ✔/✘
+# 的单元格都是自动评分的检查：出错时，它会指出是哪个变量、形状差在哪里、数值差多少。检查上方的演示单元格只展示你的函数算出了什么，对不对由检查来判断。
 
 # %% [markdown] lang="en"
 # # Exercise 1: the affine (fully connected) layer
@@ -52,18 +52,18 @@ set_language("en")
 # ## 1. 前向传播
 #
 # 一个小批量（minibatch）$x$ 的形状是 $(N, d_1, \dots, d_k)$：$N$ 个样本，每个样本是一个 $d_1 \times \dots \times d_k$
-# 的数组，比如彩色图像就是 $(N, 3, 32, 32)$。仿射层先把每个样本展平成长度为 $D = d_1 \cdots d_k$ 的行向量，
-# 得到矩阵 $X \in \mathbb{R}^{N \times D}$，再计算
+# 的数组，比如彩色图像就是 $(N, 3, 32, 32)$。仿射层先把每个样本展平成长度为 $D = d_1 \cdots d_k$ 的行向量，得到矩阵
+# $X \in \mathbb{R}^{N \times D}$，再计算
 #
 # $$\text{out} = X W + b, \qquad W \in \mathbb{R}^{D \times M},\; b \in \mathbb{R}^{M},\; \text{out} \in \mathbb{R}^{N \times M}.$$
 #
 # $b$ 通过广播加到 $XW$ 的每一行上。`cache` 里只放反向传播用得到的东西。
 #
-# **常见错误：** 用 `x.reshape(-1, D)` 或 `x.reshape(D, N).T` 展平。前者在 $D$ 算错时会悄悄得到错误的行数；
-# 后者把不同样本的数值搅在了一起。请写 `x.reshape(x.shape[0], -1)`，让第一维始终是样本。
+# **常见错误：** 用 `x.reshape(-1, D)` 或 `x.reshape(D, N).T` 展平。前者在 $D$
+# 算错时会悄悄得到错误的行数；后者把不同样本的数值搅在了一起。请写 `x.reshape(x.shape[0], -1)`，让第一维始终是样本。
 #
-# 下面的演示没有给出“标准答案”，而是让输出自己说明对不对：$W$ 的第 $j$ 列只有一个元素是 1、其余为 0，
-# 于是 `out[:, j]` 应当恰好等于每个样本展平后的某一个特征；再把偏置换成非零值，每一行都应当整体加上 $b$。
+# 下面的演示没有给出“标准答案”，而是让输出自己说明对不对：$W$ 的第 $j$ 列只有一个元素是 1、其余为 0，于是 `out[:, j]`
+# 应当恰好等于每个样本展平后的某一个特征；再把偏置换成非零值，每一行都应当整体加上 $b$。
 
 # %% [markdown] lang="en"
 # ## 1. Forward pass
@@ -121,29 +121,29 @@ check("affine_forward_float32")
 # %% [markdown] lang="zh"
 # ## 梯度检验：用数值梯度核对反向传播
 #
-# 反向传播写错了，网络照样能跑，只是学得很差，很难察觉。所以每写完一个反向传播，都要用**数值梯度**
-# （numerical gradient）核对一遍，这叫梯度检验（gradient check）。本课程的梯度检验都按下面三步来做。
+# 反向传播写错了，网络照样能跑，只是学得很差，很难察觉。所以每写完一个反向传播，都要用**数值梯度**（numerical
+# gradient）核对一遍，这叫梯度检验（gradient check）。本课程的梯度检验都按下面三步来做。
 #
 # **1. 中心差分。** 对输入的每个元素 $x_i$，前后各挪一小步 $h$（默认 $h = 10^{-5}$）：
 #
 # $$\frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h}.$$
 #
-# 它的误差与 $h^2$ 同阶，而单侧差分 $\frac{f(x + h e_i) - f(x)}{h}$ 的误差与 $h$ 同阶，所以中心差分准得多。
-# $h$ 也不能太小，否则两个几乎相等的数相减，舍入误差会占上风。这里的输入都是标准正态分布，数量级为 1，
-# 取 $h = 10^{-5}$ 正合适。
+# 它的误差与 $h^2$ 同阶，而单侧差分 $\frac{f(x + h e_i) - f(x)}{h}$ 的误差与 $h$ 同阶，所以中心差分准得多。$h$
+# 也不能太小，否则两个几乎相等的数相减，舍入误差会占上风。这里的输入都是标准正态分布，数量级为 1，取 $h = 10^{-5}$
+# 正合适。
 #
-# **2. `dout` 的作用。** 一个层的输出是数组，梯度却只对标量有定义。检验时随机生成一个和输出同形状的 `dout`，
-# 把它当作网络后面几层传回来的梯度，考察标量 $L = \sum_{n,m} \text{out}_{nm}\, \text{dout}_{nm}$。
-# 这个 $L$ 对 `out` 的梯度恰好就是 `dout`，于是你的反向传播对它给出的 `dx`、`dw`、`db`，
-# 应当与 $L$ 的数值梯度一致。`eval_numerical_gradient_array(f, x, dout)` 算的正是这个数值梯度。
+# **2. `dout` 的作用。** 一个层的输出是数组，梯度却只对标量有定义。检验时随机生成一个和输出同形状的
+# `dout`，把它当作网络后面几层传回来的梯度，考察标量 $L = \sum_{n,m} \text{out}_{nm}\, \text{dout}_{nm}$。这个 $L$ 对
+# `out` 的梯度恰好就是 `dout`，于是你的反向传播对它给出的 `dx`、`dw`、`db`，应当与 $L$
+# 的数值梯度一致。`eval_numerical_gradient_array(f, x, dout)` 算的正是这个数值梯度。
 #
 # **3. 相对误差。** 解析梯度 $a$ 与数值梯度 $n$ 的差距用 `rel_error(a, n)` 衡量，全课程只用这一个公式：
 #
 # $$\text{rel\_error}(a, n) = \max_i \frac{|a_i - n_i|}{\max\!\big(|a_i| + |n_i|,\; 10^{-8}\big)}.$$
 #
-# 取相对值，是因为梯度本身可大可小；分母里的 $10^{-8}$ 防止两个梯度都是 0 时除以 0。在 float64 下，
-# 正确的实现一般在 $10^{-7}$ 以下，单个层常常在 $10^{-9}$ 以下；达到 $10^{-2}$ 甚至接近 1，基本可以断定写错了。
-# 检查单元格报告的相对误差用的也是同一个公式。
+# 取相对值，是因为梯度本身可大可小；分母里的 $10^{-8}$ 防止两个梯度都是 0 时除以 0。在 float64 下，正确的实现一般在
+# $10^{-7}$ 以下，单个层常常在 $10^{-9}$ 以下；达到 $10^{-2}$ 甚至接近
+# 1，基本可以断定写错了。检查单元格报告的相对误差用的也是同一个公式。
 #
 # 下面先在 $\sin$ 上看看两种差分的差别：它的导数 $\cos$ 是已知的。
 
@@ -199,8 +199,8 @@ for h in (1e-2, 1e-4, 1e-6):
           f"of the centred difference {rel_error(centred, np.cos(t)):.1e}")
 
 # %% [markdown] lang="zh"
-# 下面这个小函数对一个层的每个输入各做一次梯度检验，后面的练习还会用到它。它利用了一点：
-# `eval_numerical_gradient_array` 会**原地**挪动传给它的数组，所以 `forward(*inputs)` 每次都读到挪动后的值。
+# 下面这个小函数对一个层的每个输入各做一次梯度检验，后面的练习还会用到它。它利用了一点：`eval_numerical_gradient_array`
+# 会**原地**挪动传给它的数组，所以 `forward(*inputs)` 每次都读到挪动后的值。
 
 # %% [markdown] lang="en"
 # The small function below runs the gradient check for each input of a layer; later exercises use it too. It relies
@@ -216,9 +216,8 @@ def numerical_grads(forward, inputs, dout):
 # ## 2. 反向传播：自己推导梯度
 #
 # 设仿射层是网络的第 $l$ 层。反向传播走到这里时，第 $l+1$ 层已经算出了损失 $L$ 对本层输出的梯度
-# $\frac{\partial L}{\partial \text{out}}$，代码里记作 `dout`，形状和 `out` 相同，是 $(N, M)$。
-# 本层的任务是把它换算成三个梯度：`dw` 和 `db` 用来更新本层的参数，`dx` 交给第 $l-1$ 层，
-# 成为那一层的 `dout`。
+# $\frac{\partial L}{\partial \text{out}}$，代码里记作 `dout`，形状和 `out` 相同，是
+# $(N, M)$。本层的任务是把它换算成三个梯度：`dw` 和 `db` 用来更新本层的参数，`dx` 交给第 $l-1$ 层，成为那一层的 `dout`。
 #
 # 前向计算可以画成一张计算图：
 #
@@ -234,15 +233,16 @@ def numerical_grads(forward, inputs, dout):
 #
 # 请先在纸上推出 `dX`、`dw`、`db` 的矩阵形式，只用 `dout`、$X$、$W$、转置和求和。三条线索：
 #
-# 1. **梯度与变量同形状。** 标量对一个数组求导，结果的形状和这个数组一样。上表的最后一列已经限定了答案：
-#    想从 $(N, M)$ 和 $(D, M)$ 得到 $(N, D)$，矩阵乘法只有一种写法。
-# 2. **先看单个元素。** $\text{out}_{nm} = \sum_{d} X_{nd} W_{dm} + b_m$。$W_{dm}$ 出现在第 $m$ 列的全部 $N$ 个输出里，
-#    所以 $\frac{\partial L}{\partial W_{dm}} = \sum_{n} \text{dout}_{nm} X_{nd}$。这个求和对应哪个矩阵乘积？
-#    $X_{nd}$ 又出现在哪些输出里？
+# 1. **梯度与变量同形状。** 标量对一个数组求导，结果的形状和这个数组一样。上表的最后一列已经限定了答案：想从 $(N, M)$ 和
+#    $(D, M)$ 得到 $(N, D)$，矩阵乘法只有一种写法。
+# 2. **先看单个元素。** $\text{out}_{nm} = \sum_{d} X_{nd} W_{dm} + b_m$。$W_{dm}$ 出现在第 $m$ 列的全部 $N$
+#    个输出里，所以
+#    $\frac{\partial L}{\partial W_{dm}} = \sum_{n} \text{dout}_{nm} X_{nd}$。这个求和对应哪个矩阵乘积？$X_{nd}$
+#    又出现在哪些输出里？
 # 3. **前向广播，反向求和。** $b$ 被加到了 $N$ 行中的每一行，所以它的梯度要把这 $N$ 行的 `dout` 加起来。
 #
-# 最后，`dX` 要还原成 $x$ 的形状：reshape 的反向传播就是反过来再 reshape 一次。第 $l-1$ 层的输出就是这个 $x$，
-# 它只认得这个形状。
+# 最后，`dX` 要还原成 $x$ 的形状：reshape 的反向传播就是反过来再 reshape 一次。第 $l-1$ 层的输出就是这个
+# $x$，它只认得这个形状。
 #
 # <details><summary>推不出来，或者检查没通过？点开看公式</summary>
 #
@@ -341,8 +341,9 @@ check("affine_backward_nd_input")
 # %% [markdown] lang="zh"
 # ## 3. 思考题（1 分）
 #
-# 假如 `affine_backward` 返回的 `dx` 形状是 $(N, D)$，而不是 $(N, d_1, \dots, d_k)$。在只由全连接层组成的网络里，
-# 这会出错吗？如果第 $l$ 层是仿射层、第 $l-1$ 层是卷积层呢？用一两句话回答。
+# 假如 `affine_backward` 返回的 `dx` 形状是 $(N, D)$，而不是
+# $(N, d_1, \dots, d_k)$。在只由全连接层组成的网络里，这会出错吗？如果第 $l$ 层是仿射层、第 $l-1$
+# 层是卷积层呢？用一两句话回答。
 
 # %% [markdown] lang="en"
 # ## 3. Question (1 point)
@@ -352,9 +353,9 @@ check("affine_backward_nd_input")
 # in one or two sentences.
 
 # %% [markdown] grade_id="affine_backward_shape_answer" points=1 solution=true
-# 只有全连接层时不会出错：除第一层外，每个仿射层的输入本来就是二维的 $(N, D)$，`dx` 的形状恰好正确；
-# 第一层的 `dx` 是对输入数据的梯度，根本用不上。如果第 $l-1$ 层是卷积层，它的反向传播需要与它的输出同形状
-# $(N, C, H, W')$ 的梯度，展平的 `dx` 会让它出错。
+# 只有全连接层时不会出错：除第一层外，每个仿射层的输入本来就是二维的 $(N, D)$，`dx` 的形状恰好正确；第一层的 `dx`
+# 是对输入数据的梯度，根本用不上。如果第 $l-1$ 层是卷积层，它的反向传播需要与它的输出同形状 $(N, C, H, W')$
+# 的梯度，展平的 `dx` 会让它出错。
 #
 # Only fully connected layers: nothing breaks. Every affine layer but the first already gets a 2-D input, so
 # $(N, D)$ is the shape of its `x`, and the first layer's `dx` (the gradient of the data) is never used. When layer

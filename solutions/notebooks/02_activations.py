@@ -1,17 +1,15 @@
 # %% [markdown] lang="zh"
 # # 练习 2：激活函数与“三明治”层
 #
-# 只用仿射层堆出来的网络，不管堆多少层，都等价于一个仿射层：
-# $(XW_1 + b_1)W_2 + b_2 = X(W_1W_2) + (b_1W_2 + b_2)$。网络之所以能拟合弯曲的决策边界，靠的是夹在仿射层之间的
-# **非线性激活函数**（activation function）。本练习实现两种最常用的激活函数，再把它们分别和仿射层组合成
-# 完整的一层神经元：
+# 只用仿射层堆出来的网络，不管堆多少层，都等价于一个仿射层：$(XW_1 + b_1)W_2 + b_2 = X(W_1W_2) + (b_1W_2 + b_2)$。网络之所以能拟合弯曲的决策边界，靠的是夹在仿射层之间的**非线性激活函数**（activation
+# function）。本练习实现两种最常用的激活函数，再把它们分别和仿射层组合成完整的一层神经元：
 #
 # - `classifiers/chapter3/layers.py`：`relu_forward`、`relu_backward`、`sigmoid_forward`、`sigmoid_backward`；
-# - `classifiers/chapter3/layer_utils.py`：`affine_relu_forward`、`affine_relu_backward`，
-#   以及 `affine_sigmoid_forward`、`affine_sigmoid_backward`。
+# - `classifiers/chapter3/layer_utils.py`：`affine_relu_forward`、`affine_relu_backward`，以及
+#   `affine_sigmoid_forward`、`affine_sigmoid_backward`。
 #
-# 激活函数逐元素计算，输出与输入形状相同，本身没有参数。要特别留意三件事：ReLU 在 0 处的**折点**，
-# sigmoid 在 $|x|$ 很大时的**饱和**，以及 $e^x$ 的**数值溢出**。
+# 激活函数逐元素计算，输出与输入形状相同，本身没有参数。要特别留意三件事：ReLU 在 0 处的**折点**，sigmoid 在 $|x|$
+# 很大时的**饱和**，以及 $e^x$ 的**数值溢出**。
 #
 # 梯度检验（gradient check）的做法和 `rel_error` 的公式见练习 1。
 
@@ -140,18 +138,18 @@ check("relu_forward_keeps_input")
 #
 # $$\frac{\partial L}{\partial x} = \text{dout} \odot \mathbb{1}[x > 0].$$
 #
-# **折点 $x = 0$。** ReLU 在 0 处不可导，$[0, 1]$ 中的任何值都是合法的次梯度（subgradient）。我们统一取 **0**，
-# 和主流框架的约定一致，也就是用 `x > 0`，不用 `x >= 0`。输入恰好为 0 并不罕见。设 ReLU 在第 $l$ 层，
-# 它的输入是第 $l$ 层仿射层的输出 $a = XW + b$。偏置初始化为 0，所以只要某个样本在第 $l-1$ 层的 ReLU
-# 输出全是 0，它在第 $l$ 层的仿射输出（也就是 ReLU 的输入）就恰好是 0；权重初始化为 0 时也是这样。
+# **折点 $x = 0$。** ReLU 在 0 处不可导，$[0, 1]$ 中的任何值都是合法的次梯度（subgradient）。我们统一取
+# **0**，和主流框架的约定一致，也就是用 `x > 0`，不用 `x >= 0`。输入恰好为 0 并不罕见。设 ReLU 在第 $l$ 层，它的输入是第
+# $l$ 层仿射层的输出 $a = XW + b$。偏置初始化为 0，所以只要某个样本在第 $l-1$ 层的 ReLU 输出全是 0，它在第 $l$
+# 层的仿射输出（也就是 ReLU 的输入）就恰好是 0；权重初始化为 0 时也是这样。
 #
-# 折点还会骗过梯度检验：在 $x = 0$ 处，中心差分 $\frac{f(h) - f(-h)}{2h}$ 给出 $0.5$，既不是 0 也不是 1。
-# 所以，如果梯度检验碰巧落在离折点不到 $h$ 的地方，相对误差会很大，但错的是检验本身，不是你的代码。
-# 下面第二个演示单元格展示了这一点。
+# 折点还会骗过梯度检验：在 $x = 0$ 处，中心差分 $\frac{f(h) - f(-h)}{2h}$ 给出 $0.5$，既不是 0 也不是
+# 1。所以，如果梯度检验碰巧落在离折点不到 $h$
+# 的地方，相对误差会很大，但错的是检验本身，不是你的代码。下面第二个演示单元格展示了这一点。
 #
-# **常见错误：** `dout[x <= 0] = 0; return dout`。这会原地改掉调用者的上游梯度 `dout`。
-# 调用者如果之后还要用它（比如同一个 `dout` 还要传给另一条支路），拿到的就是错的数。
-# 请写 `dout * (x > 0)`，或者先复制一份：`dx = dout.copy()`。
+# **常见错误：** `dout[x <= 0] = 0; return dout`。这会原地改掉调用者的上游梯度
+# `dout`。调用者如果之后还要用它（比如同一个 `dout` 还要传给另一条支路），拿到的就是错的数。请写
+# `dout * (x > 0)`，或者先复制一份：`dx = dout.copy()`。
 
 # %% [markdown] lang="en"
 # ## 2. ReLU backward
@@ -232,8 +230,8 @@ check("relu_backward_keeps_dout")
 #
 # $$\sigma(x) = \frac{1}{1 + e^{-x}}, \qquad \sigma(-x) = 1 - \sigma(x).$$
 #
-# **为什么照抄公式会出问题？** float64 能表示的最大数约为 $1.8 \times 10^{308} \approx e^{709.78}$。
-# 当 $x = -1000$ 时，$e^{-x} = e^{1000}$ 超出了这个范围，`np.exp` 返回 `inf`，并发出警告
+# **为什么照抄公式会出问题？** float64 能表示的最大数约为 $1.8 \times 10^{308} \approx e^{709.78}$。当 $x = -1000$
+# 时，$e^{-x} = e^{1000}$ 超出了这个范围，`np.exp` 返回 `inf`，并发出警告
 # `RuntimeWarning: overflow encountered in exp`。这里 $1/(1 + \infty) = 0$ 碰巧还是对的，但这只是运气好：
 #
 # - 代数上等价的写法 $e^{x}/(1 + e^{x})$，在 $x = 1000$ 时得到 $\infty/\infty = $ `nan`；
@@ -246,14 +244,14 @@ check("relu_backward_keeps_dout")
 #
 # $$\sigma(x) = \begin{cases} \dfrac{1}{1 + z}, & x \ge 0 \\[2mm] \dfrac{z}{1 + z}, & x < 0 \end{cases}$$
 #
-# 参考实现用的是另一种等价形式：$\sigma(x) = \exp\!\big(-\log(1 + e^{-x})\big)$，即 `np.exp(-np.logaddexp(0, -x))`。
-# `np.logaddexp(a, b)` 计算 $\log(e^a + e^b)$，内部先提出较大的那个指数，所以不会上溢；$x = -1000$ 时它给出
-# $1000$，再算 $e^{-1000}$ 只会**下溢**成 0。下溢无害：真实值约为 $5 \times 10^{-435}$，本来就小于 float64
-# 能表示的最小正数。
+# 参考实现用的是另一种等价形式：$\sigma(x) = \exp\!\big(-\log(1 + e^{-x})\big)$，即
+# `np.exp(-np.logaddexp(0, -x))`。`np.logaddexp(a, b)` 计算
+# $\log(e^a + e^b)$，内部先提出较大的那个指数，所以不会上溢；$x = -1000$ 时它给出 $1000$，再算 $e^{-1000}$
+# 只会**下溢**成 0。下溢无害：真实值约为 $5 \times 10^{-435}$，本来就小于 float64 能表示的最小正数。
 #
-# **陷阱：** `np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))` 看上去分了情况，
-# 其实 `np.where` 拿到的两个分支已经对**每个元素**都算过一遍，溢出照样发生。要么先算 $z = e^{-|x|}$，
-# 要么用布尔下标，让每个公式只作用在它自己的那些元素上。
+# **陷阱：** `np.where(x >= 0, 1 / (1 + np.exp(-x)), np.exp(x) / (1 + np.exp(x)))` 看上去分了情况，其实 `np.where`
+# 拿到的两个分支已经对**每个元素**都算过一遍，溢出照样发生。要么先算
+# $z = e^{-|x|}$，要么用布尔下标，让每个公式只作用在它自己的那些元素上。
 
 # %% [markdown] lang="en"
 # ## 3. Sigmoid forward and overflow
@@ -341,13 +339,13 @@ check("sigmoid_forward_extreme")
 # 所以 `sigmoid_forward` 的 `cache` 里存输出 `s` 最方便：反向传播不必再算指数，自然也不会溢出。
 #
 # **饱和。** $s(1-s)$ 在 $x = 0$ 处取得最大值 $0.25$；$|x| = 5$ 时约为 $0.0066$，$|x| = 10$ 时约为
-# $4.5 \times 10^{-5}$。输入落在两侧平坦区的神经元称为“饱和”的：不管上游梯度多大，穿过它之后几乎都变成 0，
-# 它前面的权重也就几乎学不动。
+# $4.5 \times 10^{-5}$。输入落在两侧平坦区的神经元称为“饱和”的：不管上游梯度多大，穿过它之后几乎都变成
+# 0，它前面的权重也就几乎学不动。
 #
-# **梯度消失（vanishing gradient）。** 梯度每穿过一层 sigmoid，就要乘上局部因子 $\sigma' \le 1/4$；
-# 接着穿过第 $l$ 层的仿射层时，还要乘上 $W^\top$，这一步既可能把梯度放大，也可能把它缩小。
-# 所以 sigmoid 本身只保证局部因子不超过 $1/4$，并不保证梯度每层都变小。但权重不大时，$W^\top$ 补不回这些因子，
-# 它们逐层相乘，梯度随深度大致按指数衰减。这是深层 sigmoid 网络难以训练的原因之一。
+# **梯度消失（vanishing gradient）。** 梯度每穿过一层 sigmoid，就要乘上局部因子 $\sigma' \le 1/4$；接着穿过第 $l$
+# 层的仿射层时，还要乘上 $W^\top$，这一步既可能把梯度放大，也可能把它缩小。所以 sigmoid 本身只保证局部因子不超过
+# $1/4$，并不保证梯度每层都变小。但权重不大时，$W^\top$ 补不回这些因子，它们逐层相乘，梯度随深度大致按指数衰减。这是深层
+# sigmoid 网络难以训练的原因之一。
 
 # %% [markdown] lang="en"
 # ## 4. Sigmoid backward and saturation
@@ -417,10 +415,10 @@ with demo():
     plt.show()
 
 # %% [markdown] lang="zh"
-# 下面的实验说明饱和有多容易发生：200 个样本，每个样本有 500 个标准正态输入（均值 0、方差 1），
-# 经过一个有 100 个神经元的仿射层（偏置为 0），再进入 sigmoid。权重从 $\mathcal{N}(0, \text{weight\_scale}^2)$
-# 中抽取，仿射输出的标准差约为 $\text{weight\_scale} \times \sqrt{500}$：`weight_scale` 为 1 时约为 22，
-# 绝大多数神经元都落在平坦区。直方图的横轴是每个神经元的局部梯度 $\sigma'(a)$。
+# 下面的实验说明饱和有多容易发生：200 个样本，每个样本有 500 个标准正态输入（均值 0、方差 1），经过一个有 100
+# 个神经元的仿射层（偏置为 0），再进入 sigmoid。权重从 $\mathcal{N}(0, \text{weight\_scale}^2)$
+# 中抽取，仿射输出的标准差约为 $\text{weight\_scale} \times \sqrt{500}$：`weight_scale` 为 1 时约为
+# 22，绝大多数神经元都落在平坦区。直方图的横轴是每个神经元的局部梯度 $\sigma'(a)$。
 
 # %% [markdown] lang="en"
 # The experiment below shows how easily saturation happens: 200 samples, each with 500 standard normal inputs (mean
@@ -476,8 +474,8 @@ check("sigmoid_backward_extreme")
 # %% [markdown] lang="zh"
 # ### 思考题（1 分）
 #
-# 在上面的实验中，`weight_scale` 为 1 时大部分 sigmoid 神经元都饱和了。用一两句话解释：为什么这时
-# **这一层的权重**几乎学不动？再给出一种补救办法。
+# 在上面的实验中，`weight_scale` 为 1 时大部分 sigmoid
+# 神经元都饱和了。用一两句话解释：为什么这时**这一层的权重**几乎学不动？再给出一种补救办法。
 
 # %% [markdown] lang="en"
 # ### Question (1 point)
@@ -486,9 +484,9 @@ check("sigmoid_backward_extreme")
 # why does the **weight matrix of this layer** then hardly learn? Name one remedy.
 
 # %% [markdown] grade_id="sigmoid_backward_saturation_answer" points=1 solution=true
-# 这一层权重的梯度是 $X^\top\,(\text{dout} \odot s(1-s))$，饱和神经元的 $s(1-s) \approx 0$，所以对应的梯度几乎为 0，
-# 每一步的更新量也几乎为 0。补救办法：减小初始权重（例如按 $1/\sqrt{D}$ 缩放，即 Xavier 初始化）、
-# 把输入标准化，或者在隐藏层改用 ReLU。
+# 这一层权重的梯度是 $X^\top\,(\text{dout} \odot s(1-s))$，饱和神经元的 $s(1-s) \approx 0$，所以对应的梯度几乎为
+# 0，每一步的更新量也几乎为 0。补救办法：减小初始权重（例如按 $1/\sqrt{D}$ 缩放，即 Xavier
+# 初始化）、把输入标准化，或者在隐藏层改用 ReLU。
 #
 # The weight gradient is $X^\top\,(\text{dout} \odot s(1-s))$ and $s(1-s) \approx 0$ for saturated neurons, so their
 # gradients and updates are almost 0. Remedies: smaller initial weights (scaled by $1/\sqrt{D}$, Xavier
@@ -497,18 +495,17 @@ check("sigmoid_backward_extreme")
 # %% [markdown] lang="zh"
 # ## 5. “三明治”层：仿射 + 激活
 #
-# 全连接网络的每个隐藏层（hidden layer）都是“仿射层后面接一个激活函数”。把这两步包成一对函数，
-# 网络的代码就会简洁得多：
+# 全连接网络的每个隐藏层（hidden layer）都是“仿射层后面接一个激活函数”。把这两步包成一对函数，网络的代码就会简洁得多：
 #
 # $$x \;(N, d_1, \dots, d_k) \xrightarrow{\text{affine}} a \;(N, M) \xrightarrow{\text{ReLU}} \text{out} \;(N, M).$$
 #
-# - `affine_relu_forward(x, w, b)`：先调用 `affine_forward`，再对它的结果调用 `relu_forward`，
-#   把两个 `cache` 一起返回（比如放进元组 `(fc_cache, relu_cache)`）；
-# - `affine_relu_backward(dout, cache)`：反向时顺序倒过来，梯度先穿过激活函数，再穿过仿射层：
-#   先算 `da = relu_backward(dout, relu_cache)`，再用 `affine_backward(da, fc_cache)` 得到 `(dx, dw, db)`。
+# - `affine_relu_forward(x, w, b)`：先调用 `affine_forward`，再对它的结果调用 `relu_forward`，把两个 `cache`
+#   一起返回（比如放进元组 `(fc_cache, relu_cache)`）；
+# - `affine_relu_backward(dout, cache)`：反向时顺序倒过来，梯度先穿过激活函数，再穿过仿射层：先算
+#   `da = relu_backward(dout, relu_cache)`，再用 `affine_backward(da, fc_cache)` 得到 `(dx, dw, db)`。
 #
-# `affine_sigmoid_forward/backward` 的写法完全相同。`cache` 里面怎么组织由你决定：检查只会把你自己的前向函数
-# 返回的 `cache` 交给你自己的反向函数。
+# `affine_sigmoid_forward/backward` 的写法完全相同。`cache` 里面怎么组织由你决定：检查只会把你自己的前向函数返回的
+# `cache` 交给你自己的反向函数。
 #
 # **常见错误：** 反向时先做了仿射层的反向；或者漏掉激活函数的反向，把 `dout` 直接交给了 `affine_backward`。
 
@@ -575,8 +572,8 @@ check("affine_sigmoid_backward_grads")
 # ## 小结
 #
 # - ReLU：`np.maximum(x, 0)`，梯度 `dout * (x > 0)`，折点处取 0；不要原地修改输入或 `dout`。
-# - Sigmoid：只对 $-|x|$ 求指数（或者用 `np.logaddexp`），`cache` 存输出 $s$，梯度 `dout * s * (1 - s)`；
-#   局部梯度最大只有 $0.25$，输入很大时几乎为 0。
+# - Sigmoid：只对 $-|x|$ 求指数（或者用 `np.logaddexp`），`cache` 存输出 $s$，梯度
+#   `dout * s * (1 - s)`；局部梯度最大只有 $0.25$，输入很大时几乎为 0。
 # - 三明治层：前向是“仿射 → 激活”，反向是“激活 → 仿射”。下一个练习实现放在整个网络最上面的损失函数。
 
 # %% [markdown] lang="en"

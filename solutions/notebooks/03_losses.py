@@ -1,9 +1,9 @@
 # %% [markdown] lang="zh"
 # # 练习 3：损失函数
 #
-# 损失函数（loss function）把网络的输出和正确答案相比较，得到**一个数**，训练就是让这个数变小。
-# 它的梯度也是反向传播的起点：网络里每个参数的梯度，都是从损失对网络输出的梯度出发，一层一层传回去的。
-# 本练习要在 `classifiers/chapter3/layers.py` 中实现三种损失，每一种都和一种输出层搭配使用：
+# 损失函数（loss
+# function）把网络的输出和正确答案相比较，得到**一个数**，训练就是让这个数变小。它的梯度也是反向传播的起点：网络里每个参数的梯度，都是从损失对网络输出的梯度出发，一层一层传回去的。本练习要在
+# `classifiers/chapter3/layers.py` 中实现三种损失，每一种都和一种输出层搭配使用：
 #
 # - `softmax_loss(x, y)`：多分类（每个样本属于 $C$ 类中的某一类），softmax 交叉熵；
 # - `bce_loss(p, y)`：二分类（每个样本的标签是 0 或 1），二元交叉熵（binary cross-entropy）；
@@ -64,35 +64,36 @@ set_language("en")
 # 梯度的形式非常简洁：预测的概率减去正确答案的 one-hot 向量，再除以 $N$。
 #
 # **常见错误：**
-# - 用 `x[:, y]` 取正确类别的得分。它取出的是 $N$ 整列，得到 $(N, N)$ 的矩阵。要每行取一个元素，
-#   应该写 `x[np.arange(N), y]`。
+# - 用 `x[:, y]` 取正确类别的得分。它取出的是 $N$ 整列，得到 $(N, N)$ 的矩阵。要每行取一个元素，应该写
+#   `x[np.arange(N), y]`。
 # - 写 `x -= x.max(axis=1, keepdims=True)`。这会原地改掉调用者的得分数组；请写 `shifted = x - ...`，生成新数组。
 #
 # ### 1.1 数值稳定：减去每行的最大值，在对数域里计算
 #
-# 得分超过约 709（float32 中约 89）时，$e^{x}$ 就会溢出：$e^{1000} = \infty$，于是 $p = \infty / \infty = $ `nan`。
-# 好在每一行同时加减一个常数，softmax 的结果不变：
+# 得分超过约 709（float32 中约 89）时，$e^{x}$ 就会溢出：$e^{1000} = \infty$，于是 $p = \infty / \infty = $
+# `nan`。好在每一行同时加减一个常数，softmax 的结果不变：
 #
 # $$\frac{e^{x_{ij} - m_i}}{\sum_k e^{x_{ik} - m_i}} = \frac{e^{x_{ij}}}{\sum_k e^{x_{ik}}}, \qquad
 # m_i = \max_k x_{ik}.$$
 #
-# 减去每行的最大值以后，最大的指数项是 $e^0 = 1$，分母落在 $[1, C]$ 之间，不会溢出。注意要**逐行**取最大值：
-# `x.max(axis=1, keepdims=True)`。如果减去整个矩阵的最大值，得分很低的那些行会整行下溢成 0，得到 $0/0$。
+# 减去每行的最大值以后，最大的指数项是 $e^0 = 1$，分母落在 $[1, C]$
+# 之间，不会溢出。注意要**逐行**取最大值：`x.max(axis=1, keepdims=True)`。如果减去整个矩阵的最大值，得分很低的那些行会整行下溢成
+# 0，得到 $0/0$。
 #
-# 还有第二个陷阱：先算出概率，再取对数。当正确类别的得分比最高分低上千时，$p_{i,y_i}$ 下溢成 0，
-# $-\log 0 = \infty$。直接在对数域里计算就没有这个问题，这就是 log-sum-exp 技巧：
+# 还有第二个陷阱：先算出概率，再取对数。当正确类别的得分比最高分低上千时，$p_{i,y_i}$ 下溢成
+# 0，$-\log 0 = \infty$。直接在对数域里计算就没有这个问题，这就是 log-sum-exp 技巧：
 #
 # $$\log p_{ij} = (x_{ij} - m_i) - \log \sum_k e^{x_{ik} - m_i}.$$
 #
 # ### 1.2 第一次算出的损失约为 $\ln C$
 #
 # 刚初始化的网络权重很小，所有得分都接近 0，每一类的概率都接近 $1/C$，所以第一次算出的损失应当约为
-# $-\log(1/C) = \ln C$。例如 10 类时为 $\ln 10 \approx 2.3026$。每训练一个新网络，都值得先做这个检查：
-# 第一次的损失如果离 $\ln C$ 很远，多半是初始权重太大，或者损失函数写错了。
+# $-\log(1/C) = \ln C$。例如 10 类时为 $\ln 10 \approx 2.3026$。每训练一个新网络，都值得先做这个检查：第一次的损失如果离
+# $\ln C$ 很远，多半是初始权重太大，或者损失函数写错了。
 #
-# 下面第一个单元格只用 NumPy 演示这两个陷阱，第二个单元格检验你的 `softmax_loss`：得分取 $10^{-3}$ 量级、共 6 类，
-# 损失应当接近 $\ln 6$；梯度与数值梯度一致；此外还核对两条不变性：每行加上同一个常数，损失不变；
-# 把同一批样本复制一份拼在一起，平均损失也不变。
+# 下面第一个单元格只用 NumPy 演示这两个陷阱，第二个单元格检验你的 `softmax_loss`：得分取 $10^{-3}$ 量级、共 6
+# 类，损失应当接近
+# $\ln 6$；梯度与数值梯度一致；此外还核对两条不变性：每行加上同一个常数，损失不变；把同一批样本复制一份拼在一起，平均损失也不变。
 
 # %% [markdown] lang="en"
 # ## 1. Softmax cross-entropy
@@ -212,27 +213,29 @@ check("softmax_loss_large_gap")
 # %% [markdown] lang="zh"
 # ## 2. 二元交叉熵（BCE）
 #
-# 二分类网络通常只输出一个数：经过 sigmoid 之后“属于类别 1 的概率” $p \in (0, 1)$，形状为 $(N,)$ 或 $(N, 1)$；
-# 标签 $y \in \{0, 1\}$。
+# 二分类网络通常只输出一个数：经过 sigmoid 之后“属于类别 1 的概率” $p \in (0, 1)$，形状为 $(N,)$ 或 $(N, 1)$；标签
+# $y \in \{0, 1\}$。
 #
 # $$L = -\frac{1}{N} \sum_{i=1}^{N} \big[y_i \log p_i + (1 - y_i) \log(1 - p_i)\big], \qquad
 # \frac{\partial L}{\partial p_i} = \frac{1}{N} \cdot \frac{p_i - y_i}{p_i (1 - p_i)}.$$
 #
-# 如果 $p = \sigma(z)$ 来自 sigmoid，链式法则还要再乘上 $\sigma'(z) = p(1-p)$，分母正好约掉：
-# $\frac{\partial L}{\partial z_i} = \frac{1}{N}(p_i - y_i)$，和 softmax 交叉熵的梯度形式相同。
+# 如果 $p = \sigma(z)$ 来自 sigmoid，链式法则还要再乘上
+# $\sigma'(z) = p(1-p)$，分母正好约掉：$\frac{\partial L}{\partial z_i} = \frac{1}{N}(p_i - y_i)$，和 softmax
+# 交叉熵的梯度形式相同。
 #
-# **常见错误：** 在 `bce_loss` 里直接返回 $(p - y)/N$。那是对 sigmoid 的**输入** $z$ 的梯度，不是对 $p$ 的梯度；
-# 之后再经过 `sigmoid_backward`，就相当于把 $p(1-p)$ 乘了两次。
+# **常见错误：** 在 `bce_loss` 里直接返回 $(p - y)/N$。那是对 sigmoid 的**输入** $z$ 的梯度，不是对 $p$
+# 的梯度；之后再经过 `sigmoid_backward`，就相当于把 $p(1-p)$ 乘了两次。
 #
-# **裁剪（clip）。** 只要有一个 $p$ 恰好等于 0 或 1，就会出现 $\log 0 = -\infty$，梯度里还会出现 $0/0$。
-# 这在实际中确实会发生：在 float64 中，$\sigma(40)$ 舍入后恰好等于 1，$\sigma(-800)$ 下溢成 0。
-# 所以要先把 $p$ 裁剪到 $[\varepsilon, 1-\varepsilon]$ 之内，即 `np.clip(p, eps, 1 - eps)`，损失和梯度都用裁剪后的值。
-# 参考实现在 float64 中取 $\varepsilon = 10^{-12}$；在 float32 中取 $10^{-7}$，因为 float32 里 $1 - 10^{-12}$ 就等于 1。
-# $\varepsilon$ 取 $10^{-15}$ 到 $10^{-7}$ 之间的值都可以；取得太大（比如 $10^{-3}$），完全判错的样本的损失和梯度
-# 都会偏小。
+# **裁剪（clip）。** 只要有一个 $p$ 恰好等于 0 或 1，就会出现 $\log 0 = -\infty$，梯度里还会出现
+# $0/0$。这在实际中确实会发生：在 float64 中，$\sigma(40)$ 舍入后恰好等于 1，$\sigma(-800)$ 下溢成 0。所以要先把 $p$
+# 裁剪到 $[\varepsilon, 1-\varepsilon]$ 之内，即 `np.clip(p, eps, 1 - eps)`，损失和梯度都用裁剪后的值。参考实现在
+# float64 中取 $\varepsilon = 10^{-12}$；在 float32 中取 $10^{-7}$，因为 float32 里 $1 - 10^{-12}$ 就等于
+# 1。$\varepsilon$ 取 $10^{-15}$ 到 $10^{-7}$ 之间的值都可以；取得太大（比如
+# $10^{-3}$），完全判错的样本的损失和梯度都会偏小。
 #
-# **形状陷阱。** $p$ 的形状是 $(N, 1)$ 而 $y$ 是 $(N,)$ 时，`y * np.log(p)` 会广播成 $(N, N)$，
-# 损失就悄无声息地算错了。先写 `y = y.reshape(p.shape)`，返回的 `dp` 也要和 `p` 同形状。下面的单元格演示了这个陷阱。
+# **形状陷阱。** $p$ 的形状是 $(N, 1)$ 而 $y$ 是 $(N,)$ 时，`y * np.log(p)` 会广播成
+# $(N, N)$，损失就悄无声息地算错了。先写 `y = y.reshape(p.shape)`，返回的 `dp` 也要和 `p`
+# 同形状。下面的单元格演示了这个陷阱。
 
 # %% [markdown] lang="en"
 # ## 2. Binary cross-entropy (BCE)
@@ -339,14 +342,14 @@ check("bce_loss_extreme")
 # $$L = \frac{1}{2N} \sum_{i=1}^{N} \lVert \text{pred}_i - \text{target}_i \rVert^2, \qquad
 # \frac{\partial L}{\partial\, \text{pred}} = \frac{1}{N}(\text{pred} - \text{target}).$$
 #
-# 系数 $\frac{1}{2}$ 是为了和求导时落下来的 2 相抵，让梯度更干净。注意**只对样本数 $N$ 求平均**，
-# 每个样本的 $K$ 个输出是相加的。
+# 系数 $\frac{1}{2}$ 是为了和求导时落下来的 2 相抵，让梯度更干净。注意**只对样本数 $N$ 求平均**，每个样本的 $K$
+# 个输出是相加的。
 #
-# **常见错误：** 写成 `0.5 * np.mean((pred - target) ** 2)`。`np.mean` 对全部 $N \times K$ 个元素求平均，
-# 只有 $K = 1$ 时才和上式相同。
+# **常见错误：** 写成 `0.5 * np.mean((pred - target) ** 2)`。`np.mean` 对全部 $N \times K$ 个元素求平均，只有 $K = 1$
+# 时才和上式相同。
 #
-# 下面的演示同样不给标准答案，而是核对两条由公式直接推出的性质：把 $K$ 列分开各算一次损失，加起来应当等于
-# 整体的损失（对 $K$ 求和）；把同一批样本复制一份，损失不变（对 $N$ 求平均）。
+# 下面的演示同样不给标准答案，而是核对两条由公式直接推出的性质：把 $K$ 列分开各算一次损失，加起来应当等于整体的损失（对
+# $K$ 求和）；把同一批样本复制一份，损失不变（对 $N$ 求平均）。
 
 # %% [markdown] lang="en"
 # ## 3. Squared error (MSE)
@@ -409,15 +412,15 @@ check("mse_loss_grad")
 #
 # 每一行的输出层和损失都是配套的。搭配正确时，对 $z$ 的梯度都是“预测减去目标”：网络错得越离谱，梯度就越大。
 #
-# **把 MSE 用在 softmax 输出上会怎样？** 目标是 one-hot 向量时，MSE 对概率的梯度是 $(p - t)/N$，
-# 但它还要乘上 softmax 的雅可比矩阵 $\operatorname{diag}(p) - pp^\top$，才能传到得分上。当网络**自信地判错**时
-# （正确类别 $p_y \approx 0$，某个错误类别 $p_k \approx 1$），这个矩阵的每个元素都接近 0，梯度也随之消失：
-# 网络错得最严重的时候，反而几乎学不到东西。交叉熵没有这个问题，此时它的梯度 $p - \text{one\_hot}(y)$ 约为 1。
-# 反过来，把 BCE 用在 softmax 输出上（把每一类当成独立的是非判断）也不对：softmax 的各个概率相加等于 1，
-# 彼此并不独立，梯度也不再是简单的“预测减去目标”。
+# **把 MSE 用在 softmax 输出上会怎样？** 目标是 one-hot 向量时，MSE 对概率的梯度是 $(p - t)/N$，但它还要乘上 softmax
+# 的雅可比矩阵 $\operatorname{diag}(p) - pp^\top$，才能传到得分上。当网络**自信地判错**时（正确类别
+# $p_y \approx 0$，某个错误类别 $p_k \approx 1$），这个矩阵的每个元素都接近
+# 0，梯度也随之消失：网络错得最严重的时候，反而几乎学不到东西。交叉熵没有这个问题，此时它的梯度 $p - \text{one\_hot}(y)$
+# 约为 1。反过来，把 BCE 用在 softmax 输出上（把每一类当成独立的是非判断）也不对：softmax 的各个概率相加等于
+# 1，彼此并不独立，梯度也不再是简单的“预测减去目标”。
 #
-# 下面的实验有 3 个类别，正确类别是 2，网络给类别 0 的得分比另外两类高出 `margin`。
-# 图中画出两种损失对正确类别得分 $x_2$ 的梯度大小，纵轴是对数刻度。
+# 下面的实验有 3 个类别，正确类别是 2，网络给类别 0 的得分比另外两类高出 `margin`。图中画出两种损失对正确类别得分 $x_2$
+# 的梯度大小，纵轴是对数刻度。
 
 # %% [markdown] lang="en"
 # ## 4. When to use which
@@ -484,8 +487,8 @@ if len(mse_grad) == len(margins):
 # %% [markdown] lang="zh"
 # ### 思考题（1 分）
 #
-# 一位同学用 softmax 输出配 `mse_loss`（目标是 one-hot 向量）训练分类器。结合上图，用一两句话说明：
-# 被网络严重判错的那些样本，在训练中会怎样？你会怎么改？
+# 一位同学用 softmax 输出配 `mse_loss`（目标是 one-hot
+# 向量）训练分类器。结合上图，用一两句话说明：被网络严重判错的那些样本，在训练中会怎样？你会怎么改？
 
 # %% [markdown] lang="en"
 # ### Question (1 point)
@@ -495,8 +498,8 @@ if len(mse_grad) == len(margins):
 # would change.
 
 # %% [markdown] grade_id="mse_loss_softmax_answer" points=1 solution=true
-# 严重判错的样本处在 softmax 的饱和区，MSE 的梯度乘上 softmax 的雅可比矩阵以后几乎为 0（上图中随 margin 按指数下降），
-# 这些样本几乎得不到纠正，训练停滞不前。应改用 `softmax_loss`（交叉熵），它在这些样本上的梯度约为 1。
+# 严重判错的样本处在 softmax 的饱和区，MSE 的梯度乘上 softmax 的雅可比矩阵以后几乎为 0（上图中随 margin
+# 按指数下降），这些样本几乎得不到纠正，训练停滞不前。应改用 `softmax_loss`（交叉熵），它在这些样本上的梯度约为 1。
 #
 # Badly wrong samples sit where the softmax saturates, so the MSE gradient that passes the softmax Jacobian is almost
 # 0 (it falls exponentially with the margin in the plot): those samples barely get corrected and training stalls.
@@ -505,8 +508,8 @@ if len(mse_grad) == len(margins):
 # %% [markdown] lang="zh"
 # ## 小结
 #
-# - `softmax_loss`：逐行减去最大值，用 log-sum-exp 直接算 $\log p$；梯度为 $(p - \text{one\_hot}(y))/N$；
-#   新网络第一次算出的损失约为 $\ln C$。
+# - `softmax_loss`：逐行减去最大值，用 log-sum-exp 直接算 $\log p$；梯度为
+#   $(p - \text{one\_hot}(y))/N$；新网络第一次算出的损失约为 $\ln C$。
 # - `bce_loss`：先裁剪 $p$，再把 $y$ 变成 $p$ 的形状；梯度是对 $p$ 求的，为 $(p - y)/(p(1-p))/N$。
 # - `mse_loss`：$\frac{1}{2N}\sum (\text{pred} - \text{target})^2$，只除以样本数 $N$。
 # - 输出层和损失要配套：softmax 配交叉熵，sigmoid 配二元交叉熵，线性输出配 MSE。
