@@ -34,6 +34,7 @@ GLOSSARY = Path(__file__).resolve().with_name("glossary.tsv")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 HALF_WIDTH = {",": "，", ".": "。", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！", '"': "“”"}
 IGNORE = "zh-lint: ignore"
+SOFT_BREAK = "line break inside a Chinese sentence renders as a space: join the lines"
 MASK = "\x00"  # stands for a masked character; neither CJK nor punctuation
 
 # What is not prose, in the order it is masked. Each pattern's whole match is masked.
@@ -186,8 +187,7 @@ def _soft_breaks(text, masked):
             continue
         before, after = match.group(1)[-1:], match.group(2)[:1]
         if _FULL_WIDTH.match(before) or _FULL_WIDTH.match(after) or (CJK.match(before) and CJK.match(after)):
-            found.append((newline, "line break inside a Chinese sentence renders as a space: join the lines",
-                          (newline, newline + 1)))
+            found.append((newline, SOFT_BREAK, (newline, newline + 1)))
     return found
 
 
@@ -351,13 +351,37 @@ def lint_file(path, terms=None, glosses=False):
     return lint_pieces(str(path), file_pieces(path), terms, glosses)
 
 
+def join_soft_breaks(path, problems):
+    """Join the lines at every reported soft line break of a percent source or Markdown file, in place.
+
+    Returns the number of breaks joined. The next line loses its comment marker ("# ") and indentation.
+    """
+    if Path(path).suffix == ".ipynb":
+        return 0
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    percent = Path(path).suffix == ".py"
+    breaks = sorted({p.line for p in problems if p.message == SOFT_BREAK}, reverse=True)
+    for line in breaks:
+        following = lines.pop(line)  # file line line + 1 (0-based index line)
+        following = re.sub(r"^# ?", "", following) if percent else following
+        lines[line - 1] = lines[line - 1].rstrip() + following.lstrip()
+    Path(path).write_text("\n".join(lines), encoding="utf-8")
+    return len(breaks)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      epilog="Files: jupytext percent sources, .ipynb, Markdown, Python modules.")
     parser.add_argument("files", nargs="+", metavar="FILE")
     parser.add_argument("--glosses", action="store_true", help="also report glossary terms first used unglossed")
+    parser.add_argument("--join-breaks", action="store_true",
+                        help="first join the lines at every soft line break it finds (sources and Markdown files)")
     args = parser.parse_args(argv)
     terms = read_glossary()
+    if args.join_breaks:
+        for f in args.files:
+            while join_soft_breaks(f, lint_file(f, terms)):
+                pass
     problems = [p for f in args.files for p in lint_file(f, terms, args.glosses)]
     for problem in problems:
         print(problem)

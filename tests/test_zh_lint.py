@@ -8,7 +8,7 @@ import pytest
 from grading import zh_lint
 
 ROOT = Path(__file__).resolve().parents[1]
-OUR_NOTEBOOKS = ["01_affine_layer.py", "02_activations.py", "03_losses.py"]
+NOTEBOOKS = sorted((ROOT / "solutions" / "notebooks").glob("*.py"))
 
 
 def problems(text, **kw):
@@ -134,9 +134,9 @@ def test_glossary_holds_the_course_terms():
     assert terms["权重衰减"].gloss == "权重衰减（L2 正则化）"
 
 
-@pytest.mark.parametrize("name", OUR_NOTEBOOKS)
-def test_notebook_sources_pass(name):
-    found = zh_lint.lint_file(ROOT / "solutions" / "notebooks" / name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_sources_pass(path):
+    found = zh_lint.lint_file(path)
     assert found == [], "\n".join(map(str, found))
 
 
@@ -169,3 +169,12 @@ def test_a_line_break_between_chinese_characters_is_caught():
 ])
 def test_line_breaks_where_a_space_belongs_are_fine(text):
     assert problems(text) == []
+
+
+def test_join_breaks_fixes_soft_line_breaks_in_a_percent_source(tmp_path):
+    source = tmp_path / "nb.py"
+    source.write_text('# %% [markdown] lang="zh"\n# 第一句，\n# 接着说。\n#   还有\n# $x$ 这里可以断行。\n\n'
+                      '# %%\nx = 1\n', encoding="utf-8")
+    assert zh_lint.main(["--join-breaks", str(source)]) == 0
+    assert source.read_text(encoding="utf-8") == (
+        '# %% [markdown] lang="zh"\n# 第一句，接着说。还有\n# $x$ 这里可以断行。\n\n# %%\nx = 1\n')
