@@ -17,7 +17,8 @@ Rules, for Chinese prose:
 - in Markdown, a line break between two Chinese characters or next to full-width punctuation (Markdown renders it
   as a space): break lines only where a space belongs, e.g. next to $maths$, `code` or an English word;
 - a forbidden variant of a glossary term (grading/glossary.tsv), e.g. 截断 for 裁剪;
-- with --glosses: a glossary term whose first use in a file is not followed by its gloss, e.g. 迭代周期（epoch）.
+- with --glosses: a glossary term whose first use is not followed by its gloss, e.g. 迭代周期（epoch）; the files
+  are read in the order given, like the chapters of one book, so a term is glossed once for the whole course.
 A line containing ``zh-lint: ignore`` is not checked.
 """
 import argparse
@@ -198,23 +199,51 @@ class Piece(NamedTuple):
     python_string: bool = False
 
 
-def _first_use_problems(path, pieces, terms):
-    """Terms whose first use in the file is not glossed."""
+def first_use_problems(files, terms):
+    """Terms whose first use is not glossed, reading ``files`` ([(path, pieces)]) in order like one book.
+
+    Only prose counts (not code strings), and neither headings nor a use inside full-width brackets (a gloss).
+    """
     problems = []
     for term in terms:
         if not term.gloss or term.gloss == term.zh:
             continue
-        for piece in pieces:
-            masked = mask(piece.text, piece.python_string)
-            at = masked.find(term.zh)
-            if at < 0:
-                continue
-            if not piece.text.startswith(term.gloss, at):
+        use = _first_use(files, term.zh)
+        if use is not None:
+            path, piece, at = use
+            if not _glossed(piece.text, at + len(term.zh), term):
                 line = piece.lines[piece.text.count("\n", 0, at)]
                 problems.append(Problem(path, line, f"first use of {term.zh} without its gloss {term.gloss}",
                                         _snippet(piece.text, at, at + len(term.zh))))
-            break
     return problems
+
+
+def _glossed(text, end, term):
+    """Whether a gloss follows the term ending at ``end``: full-width brackets (after any emphasis markers) holding
+    the English term or the glossary's gloss."""
+    match = re.compile(r"[*_]*（([^（）]*)）").match(text, end)
+    if not match:
+        return False
+    inside = " ".join(match.group(1).split()).lower()
+    wanted = re.search(r"（(.*)）", term.gloss)
+    return term.en.lower() in inside or bool(wanted and wanted.group(1).lower() in inside)
+
+
+def _first_use(files, word):
+    """(path, piece, offset) of the first prose use of ``word``, or None."""
+    for path, pieces in files:
+        for piece in pieces:
+            if piece.python_string:
+                continue
+            masked = mask(piece.text)
+            for match in re.finditer(re.escape(word), masked):
+                line_start = masked.rfind("\n", 0, match.start()) + 1
+                in_heading = piece.text[line_start:].lstrip().startswith("#")
+                in_brackets = masked.rfind("（", line_start, match.start()) > masked.rfind("）", line_start,
+                                                                                         match.start())
+                if not in_heading and not in_brackets:
+                    return path, piece, match.start()
+    return None
 
 
 def lint_pieces(path, pieces, terms=None, glosses=False):
@@ -229,7 +258,7 @@ def lint_pieces(path, pieces, terms=None, glosses=False):
                 continue
             problems.append(Problem(path, piece.lines[line_no], message, _snippet(piece.text, start, end)))
     if glosses:
-        problems += _first_use_problems(path, pieces, terms)
+        problems += first_use_problems([(path, pieces)], terms)
     return problems
 
 
@@ -373,7 +402,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                      epilog="Files: jupytext percent sources, .ipynb, Markdown, Python modules.")
     parser.add_argument("files", nargs="+", metavar="FILE")
-    parser.add_argument("--glosses", action="store_true", help="also report glossary terms first used unglossed")
+    parser.add_argument("--glosses", action="store_true",
+                        help="also report glossary terms whose first use (in the files, read in the order given, "
+                             "like the chapters of one book) is not glossed")
     parser.add_argument("--join-breaks", action="store_true",
                         help="first join the lines at every soft line break it finds (sources and Markdown files)")
     args = parser.parse_args(argv)
@@ -382,7 +413,9 @@ def main(argv=None):
         for f in args.files:
             while join_soft_breaks(f, lint_file(f, terms)):
                 pass
-    problems = [p for f in args.files for p in lint_file(f, terms, args.glosses)]
+    problems = [p for f in args.files for p in lint_file(f, terms)]
+    if args.glosses:
+        problems += first_use_problems([(f, file_pieces(f)) for f in args.files], terms)
     for problem in problems:
         print(problem)
     if problems:

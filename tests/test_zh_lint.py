@@ -178,3 +178,13 @@ def test_join_breaks_fixes_soft_line_breaks_in_a_percent_source(tmp_path):
     assert zh_lint.main(["--join-breaks", str(source)]) == 0
     assert source.read_text(encoding="utf-8") == (
         '# %% [markdown] lang="zh"\n# 第一句，接着说。还有\n# $x$ 这里可以断行。\n\n# %%\nx = 1\n')
+
+
+def test_first_use_counts_across_files_like_one_book_and_accepts_emphasis_and_english_glosses(tmp_path):
+    first, second = tmp_path / "01.md", tmp_path / "02.md"
+    first.write_text("## 学习率\n\n**学习率**（learning\nrate）要小。\n", encoding="utf-8")
+    second.write_text("学习率太大了。过拟合也要注意。\n", encoding="utf-8")
+    terms = zh_lint.read_glossary()
+    found = zh_lint.first_use_problems([(str(p), zh_lint.file_pieces(p)) for p in (first, second)], terms)
+    assert [(p.path, p.line, p.message) for p in found] == [
+        (str(second), 1, "first use of 过拟合 without its gloss 过拟合（overfitting）")]

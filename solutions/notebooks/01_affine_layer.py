@@ -2,7 +2,7 @@
 # # 练习 1：仿射层（全连接层）
 #
 # 仿射层（affine layer）也叫全连接层（fully connected
-# layer）：它对每个样本的全部输入特征做加权求和，再加上偏置（bias）。这一层有 $M$ 个神经元，就同时得到 $M$
+# layer）：它用权重（weight）对每个样本的全部输入特征做加权求和，再加上偏置（bias）。这一层有 $M$ 个神经元，就同时得到 $M$
 # 个加权和。本练习要在 `classifiers/chapter3/layers.py` 中实现两个函数：
 #
 # - `affine_forward(x, w, b)`：前向传播（forward propagation），算出这一层的输出；

@@ -141,7 +141,7 @@ check("relu_forward_keeps_input")
 # **折点 $x = 0$。** ReLU 在 0 处不可导，$[0, 1]$ 中的任何值都是合法的次梯度（subgradient）。我们统一取
 # **0**，和主流框架的约定一致，也就是用 `x > 0`，不用 `x >= 0`。输入恰好为 0 并不罕见。设 ReLU 在第 $l$ 层，它的输入是第
 # $l$ 层仿射层的输出 $a = XW + b$。偏置初始化为 0，所以只要某个样本在第 $l-1$ 层的 ReLU 输出全是 0，它在第 $l$
-# 层的仿射输出（也就是 ReLU 的输入）就恰好是 0；权重初始化为 0 时也是这样。
+# 层的仿射输出（也就是 ReLU 的输入）就恰好是 0；权重全部初始化为 0 时也是这样。
 #
 # 折点还会骗过梯度检验：在 $x = 0$ 处，中心差分 $\frac{f(h) - f(-h)}{2h}$ 给出 $0.5$，既不是 0 也不是
 # 1。所以，如果梯度检验碰巧落在离折点不到 $h$
@@ -486,7 +486,7 @@ check("sigmoid_backward_extreme")
 # %% [markdown] grade_id="sigmoid_backward_saturation_answer" points=1 solution=true
 # 这一层权重的梯度是 $X^\top\,(\text{dout} \odot s(1-s))$，饱和神经元的 $s(1-s) \approx 0$，所以对应的梯度几乎为
 # 0，每一步的更新量也几乎为 0。补救办法：减小初始权重（例如按 $1/\sqrt{D}$ 缩放，即 Xavier
-# 初始化）、把输入标准化，或者在隐藏层改用 ReLU。
+# 初始化）、把输入标准化，或者在隐藏层（hidden layer）改用 ReLU。
 #
 # The weight gradient is $X^\top\,(\text{dout} \odot s(1-s))$ and $s(1-s) \approx 0$ for saturated neurons, so their
 # gradients and updates are almost 0. Remedies: smaller initial weights (scaled by $1/\sqrt{D}$, Xavier
@@ -574,7 +574,7 @@ check("affine_sigmoid_backward_grads")
 # - ReLU：`np.maximum(x, 0)`，梯度 `dout * (x > 0)`，折点处取 0；不要原地修改输入或 `dout`。
 # - Sigmoid：只对 $-|x|$ 求指数（或者用 `np.logaddexp`），`cache` 存输出 $s$，梯度
 #   `dout * s * (1 - s)`；局部梯度最大只有 $0.25$，输入很大时几乎为 0。
-# - 三明治层：前向是“仿射 → 激活”，反向是“激活 → 仿射”。下一个练习实现放在整个网络最上面的损失函数。
+# - 三明治层：前向是“仿射 → 激活”，反向是“激活 → 仿射”。下一个练习实现放在整个网络最上面的损失函数（loss function）。
 
 # %% [markdown] lang="en"
 # ## Summary
