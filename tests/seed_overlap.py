@@ -18,7 +18,7 @@ import json
 import re
 import sys
 from pathlib import Path
-from typing import Dict, List, NamedTuple, Tuple
+from typing import NamedTuple
 
 RUN = 3
 DEFAULT_SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -75,7 +75,7 @@ def runs(numbered):
 
 def seed_runs(seeds_dir):
     """{run: (seed file name, line)} over every seed text."""
-    index: Dict[Tuple[str, ...], Tuple[str, int]] = {}
+    index: dict[tuple[str, ...], tuple[str, int]] = {}
     for path in sorted(Path(seeds_dir).iterdir()):
         if path.is_file():
             lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
@@ -106,7 +106,7 @@ def code_cells(path):
 
 def overlaps(path, index):
     """The runs of the notebook's code cells that also occur in a seed."""
-    found: List[Overlap] = []
+    found: list[Overlap] = []
     for first, lines in code_cells(path):
         numbered = significant_lines(lines, first)
         for line, run in runs(numbered):

@@ -312,7 +312,7 @@ with demo():
     _, cache = affine_forward(x, w, b)
     analytic = affine_backward(dout, cache)
     numerical = numerical_grads(affine_forward, (x, w, b), dout)
-    for name, a, n in zip(("dx", "dw", "db"), analytic, numerical):
+    for name, a, n in zip(("dx", "dw", "db"), analytic, numerical, strict=True):
         error = f"{rel_error(a, n):.1e}" if np.shape(a) == n.shape else "无法计算（形状不同）"
         print(f"{name}：形状 {np.shape(a)}（应为 {n.shape}），与数值梯度的相对误差 {error}")
 
@@ -321,7 +321,7 @@ with demo():
     _, cache = affine_forward(x, w, b)
     analytic = affine_backward(dout, cache)
     numerical = numerical_grads(affine_forward, (x, w, b), dout)
-    for name, a, n in zip(("dx", "dw", "db"), analytic, numerical):
+    for name, a, n in zip(("dx", "dw", "db"), analytic, numerical, strict=True):
         error = f"{rel_error(a, n):.1e}" if np.shape(a) == n.shape else "not computable (shapes differ)"
         print(f"{name}: shape {np.shape(a)} (should be {n.shape}), relative error against the numerical gradient "
               f"{error}")

@@ -404,7 +404,7 @@ with demo():
         value, cache = forward(grid)
         curves[name] = (value, backward(np.ones_like(grid), cache))
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.5), sharex=True)
-    for ax, (name, (value, slope)) in zip(axes, curves.items()):
+    for ax, (name, (value, slope)) in zip(axes, curves.items(), strict=True):
         ax.plot(grid, value, label=name)
         ax.plot(grid, slope, label=f"{name}'")
         ax.set_xlabel("$x$")
@@ -544,7 +544,8 @@ for name, forward, backward in sandwiches:
         _, cache = forward(layer_in, weights, biases)
         analytic = backward(upstream, cache)
         numerical = numerical_grads(forward, (layer_in, weights, biases), upstream)
-        errors = "，".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in zip(("dx", "dw", "db"), analytic, numerical))
+        pairs = zip(("dx", "dw", "db"), analytic, numerical, strict=True)
+        errors = "，".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in pairs)
         print(f"{name}：与数值梯度的相对误差 {errors}（都应小于 1e-8）")
 
 # %% lang="en"
@@ -553,7 +554,8 @@ for name, forward, backward in sandwiches:
         _, cache = forward(layer_in, weights, biases)
         analytic = backward(upstream, cache)
         numerical = numerical_grads(forward, (layer_in, weights, biases), upstream)
-        errors = ", ".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in zip(("dx", "dw", "db"), analytic, numerical))
+        pairs = zip(("dx", "dw", "db"), analytic, numerical, strict=True)
+        errors = ", ".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in pairs)
         print(f"{name}: relative errors against the numerical gradients {errors} (each should be below 1e-8)")
 
 # %% grade_id="affine_relu_forward_value" points=1
