@@ -341,8 +341,8 @@ check("affine_backward_nd_input")
 # %% [markdown] lang="zh"
 # ## 3. 思考题（1 分）
 #
-# 假如 `affine_backward` 返回的 `dx` 形状是 $(N, D)$，而不是
-# $(N, d_1, \dots, d_k)$。在只由全连接层组成的网络里，这会出错吗？如果第 $l$ 层是仿射层、第 $l-1$
+# 假如 `affine_backward` 返回的 `dx` 形状是 $(N, D)$ 而不是
+# $(N, d_1, \dots, d_k)$，在只由全连接层组成的网络里，这会出错吗？如果第 $l$ 层是仿射层、第 $l-1$
 # 层是卷积层呢？用一两句话回答。
 
 # %% [markdown] lang="en"

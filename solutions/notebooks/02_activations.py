@@ -501,7 +501,7 @@ check("sigmoid_backward_extreme")
 #
 # - `affine_relu_forward(x, w, b)`：先调用 `affine_forward`，再对它的结果调用 `relu_forward`，把两个 `cache`
 #   一起返回（比如放进元组 `(fc_cache, relu_cache)`）；
-# - `affine_relu_backward(dout, cache)`：反向时顺序倒过来，梯度先穿过激活函数，再穿过仿射层：先算
+# - `affine_relu_backward(dout, cache)`：反向时顺序倒过来，梯度先穿过激活函数，再穿过仿射层，即先算
 #   `da = relu_backward(dout, relu_cache)`，再用 `affine_backward(da, fc_cache)` 得到 `(dx, dw, db)`。
 #
 # `affine_sigmoid_forward/backward` 的写法完全相同。`cache` 里面怎么组织由你决定：检查只会把你自己的前向函数返回的
