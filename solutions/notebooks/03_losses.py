@@ -275,7 +275,8 @@ print(f"reshape 之后 y * log(p) 的形状：{(y_row.reshape(p_column.shape) * 
 with demo(), np.errstate(over="raise", invalid="raise", divide="raise"):
     loss_column, dp_column = bce_loss(p_column, y_row)
     loss_flat, _ = bce_loss(p_column.ravel(), y_row)
-    print(f"p 为 (N, 1) 时损失 {loss_column:.6f}，为 (N,) 时损失 {loss_flat:.6f}（两者应相同），dp 的形状 {dp_column.shape}")
+    print(f"p 为 (N, 1) 时损失 {loss_column:.6f}，为 (N,) 时损失 {loss_flat:.6f}（两者应相同），"
+          f"dp 的形状 {dp_column.shape}")
     loss_edge, dp_edge = bce_loss(edge_p, edge_y)
     print(f"p 恰好为 0 或 1：损失 {loss_edge:.4f}，dp = {dp_edge}（都是有限数）")
 
