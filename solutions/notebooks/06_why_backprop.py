@@ -3,18 +3,14 @@
 #
 # 训练神经网络只需要一样东西：损失对每个参数的梯度。求梯度有两条路：
 #
-# - **数值梯度**：把某个参数挪动一点点，看损失变了多少。几行代码就能写完，而且几乎不会写错；
-# - **解析梯度（反向传播）**：用链式法则一次求出所有参数的梯度。公式要自己推，容易出错，但快得多。
+# - **数值梯度**（numerical gradient）：把某个参数挪动一点点，看损失变了多少。几行代码就能写完，而且几乎不会写错；
+# - **解析梯度**（analytic gradient），也就是**反向传播**（backpropagation）：用链式法则一次求出所有参数的梯度。公式要自己推，容易出错，但快得多。
 #
-# 本练习用斋藤康毅《深度学习入门：基于 Python 的理论与实现》里的两层网络 `TwoLayerNet`（sigmoid 隐藏层，
-# softmax 输出）把两者放在一起比较：先确认它们给出同一个梯度，再测一测两者的速度相差多少倍，然后用反向传播在
-# MNIST 上训练这个网络，最后看看梯度检验能发现什么样的错误。
+# 本练习用斋藤康毅《深度学习入门：基于 Python 的理论与实现》里的两层网络 `TwoLayerNet`（sigmoid 隐藏层，softmax 输出）把两者放在一起比较：先确认它们给出同一个梯度，再测一测两者的速度相差多少倍，然后用反向传播在 MNIST 上训练这个网络，最后看看梯度检验（gradient check）能发现什么样的错误。
 #
-# 你要在 `classifiers/chapter3/two_layer_net.py` 中实现 `TwoLayerNet` 的 `_scores`、`predict`、`loss` 和
-# `gradient`。构造函数、`accuracy` 和 `numerical_gradient` 已经写好。
+# 你要在 `classifiers/chapter3/two_layer_net.py` 中实现 `TwoLayerNet` 的 `_scores`、`predict`、`loss` 和 `gradient`。构造函数、`accuracy` 和 `numerical_gradient` 已经写好。
 #
-# 凡是输出 ✔/✘ 的单元格都是自动评分的检查。演示单元格出错时只打印一行说明，不会打断“运行全部”，
-# 紧接着的检查会告诉你错在哪里。
+# 凡是输出 ✔/✘ 的单元格都是自动评分的检查。演示单元格出错时只打印一行说明，不会打断“运行全部”，紧接着的检查会告诉你错在哪里。
 
 # %% [markdown] lang="en"
 # # Exercise 6: why backprop? Numerical versus analytic gradients
@@ -47,6 +43,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from IPython.display import Markdown, display
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 # The course root is the nearest folder (this one or above) that holds classifiers/.
@@ -93,18 +90,15 @@ set_language("en")
 # $$a_1 = x W_1 + b_1,\quad z_1 = \sigma(a_1) \in \mathbb{R}^{N \times H},\qquad
 # a_2 = z_1 W_2 + b_2,\quad y = \operatorname{softmax}(a_2) \in \mathbb{R}^{N \times C},$$
 #
-# 其中 $\sigma(a) = 1/(1+e^{-a})$，softmax 对**每一行**单独计算：$y_{ij} = e^{a_{ij}} / \sum_k e^{a_{ik}}$。
-# 参数存放在 `self.params` 中：`W1` $(D, H)$、`b1` $(H,)$、`W2` $(H, C)$、`b2` $(C,)$。
+# 其中 $\sigma(a) = 1/(1+e^{-a})$，softmax 对**每一行**单独计算：$y_{ij} = e^{a_{ij}} / \sum_k e^{a_{ik}}$。参数存放在 `self.params` 中：`W1` $(D, H)$、`b1` $(H,)$、`W2` $(H, C)$、`b2` $(C,)$。
 #
-# 标签 $t$ 有两种写法：由 one-hot 行组成的 $(N, C)$ 矩阵（《深度学习入门》和 `load_mnist(one_hot_label=True)`
-# 都这样写），或者 $(N,)$ 的整数标签。两种都要支持。损失函数是交叉熵的平均值：
+# 标签 $t$ 有两种写法：由 one-hot 行组成的 $(N, C)$ 矩阵（《深度学习入门》和 `load_mnist(one_hot_label=True)` 都这样写），或者 $(N,)$ 的整数标签。两种都要支持。损失函数是交叉熵的平均值：
 #
 # $$L = -\frac{1}{N} \sum_{i=1}^{N} \log y_{i, t_i}.$$
 #
 # 请实现：
 #
-# - `_scores(x)`：前向传播到 $a_2$，返回分数以及反向传播要用的缓存（可以直接调用你写过的
-#   `affine_sigmoid_forward` 和 `affine_forward`）；
+# - `_scores(x)`：前向传播到 $a_2$，返回分数以及反向传播要用的缓存（可以直接调用你写过的 `affine_sigmoid_forward` 和 `affine_forward`）；
 # - `predict(x)`：返回概率 $y$；
 # - `loss(x, t)`：返回标量 $L$。
 #
@@ -148,8 +142,7 @@ set_language("en")
 #   error.
 
 # %% [markdown] lang="zh"
-# 一个简便的自查方法：权重很小时（构造函数默认从 $\mathcal{N}(0, 0.01^2)$ 中抽取），所有分数都接近 0，
-# 每个类别的概率都约为 $1/C$，所以初始损失应该约为 $\ln C$。下面的演示有 10 个类别，就是 $\ln 10 \approx 2.303$。
+# 一个简便的自查方法：权重很小时（构造函数默认从 $\mathcal{N}(0, 0.01^2)$ 中抽取），所有分数都接近 0，每个类别的概率都约为 $1/C$，所以初始损失应该约为 $\ln C$。下面的演示有 10 个类别，就是 $\ln 10 \approx 2.303$。
 
 # %% [markdown] lang="en"
 # A handy self-check: with tiny weights ($\mathcal{N}(0, 0.01^2)$, the constructor's default) every score is close
@@ -214,29 +207,18 @@ check("TwoLayerNet_loss_labels")
 #
 # 反向传播沿着这张图从右往左走：每经过一个节点，就把右边传来的梯度乘上这个节点的局部导数。有两块结果可以直接用：
 #
-# - softmax 和交叉熵合在一起求导，结果很简洁（$t$ 写成 one-hot 矩阵）：
-#   $\dfrac{\partial L}{\partial a_2} = \dfrac{y - t}{N}$。练习 3 的 `softmax_loss` 返回的第二个值就是它；
+# - softmax 和交叉熵合在一起求导，结果很简洁（$t$ 写成 one-hot 矩阵）：$\dfrac{\partial L}{\partial a_2} = \dfrac{y - t}{N}$。练习 3 的 `softmax_loss` 返回的第二个值就是它；
 # - sigmoid 的导数可以用它自己的输出来表示：$\sigma'(a) = \sigma(a)\,\big(1 - \sigma(a)\big)$。
 #
-# 其余的让形状来引路：每个梯度都和它对应的量形状相同。比如 $\partial L / \partial W_2$ 必须是 $(H, C)$，
-# 而用 $z_1$ $(N, H)$ 和 $\partial L / \partial a_2$ $(N, C)$ 乘出 $(H, C)$ 的矩阵乘法只有一种写法。
-# 偏置在前向传播时加到了 $N$ 行中的每一行上，所以它的梯度要把这 $N$ 行的梯度加起来。
+# 其余的让形状来引路：每个梯度都和它对应的量形状相同。比如 $\partial L / \partial W_2$ 必须是 $(H, C)$，而用 $z_1$ $(N, H)$ 和 $\partial L / \partial a_2$ $(N, C)$ 乘出 $(H, C)$ 的矩阵乘法只有一种写法。偏置在前向传播时加到了 $N$ 行中的每一行上，所以它的梯度要把这 $N$ 行的梯度加起来。
 #
-# **先在纸上写出**这六个式子，并核对每个式子两边的形状，再动手写代码：
-# $\partial L/\partial W_2$、$\partial L/\partial b_2$、$\partial L/\partial z_1$、$\partial L/\partial a_1$、
-# $\partial L/\partial W_1$、$\partial L/\partial b_1$。
+# **先在纸上写出**这六个式子，并核对每个式子两边的形状，再动手写代码：$\partial L/\partial W_2$、$\partial L/\partial b_2$、$\partial L/\partial z_1$、$\partial L/\partial a_1$、$\partial L/\partial W_1$、$\partial L/\partial b_1$。
 #
-# `gradient(x, t)` 返回一个字典，键和形状都与 `self.params` 相同。可以调用 `softmax_loss`、`affine_backward` 和
-# `affine_sigmoid_backward`，也可以按你推出的公式直接写。检查没有通过时，它的提示会给出对应的公式。
+# `gradient(x, t)` 返回一个字典，键和形状都与 `self.params` 相同。可以调用 `softmax_loss`、`affine_backward` 和 `affine_sigmoid_backward`，也可以按你推出的公式直接写。检查没有通过时，它的提示会给出对应的公式。
 #
-# **常见错误：** 忘了除以 $N$（梯度会随批量大小变大，换一个批量大小，原来的学习率就不合适了）；
-# 求 sigmoid 的导数时把 $a_1$ 当成了 $\sigma(a_1)$，写成 $a_1(1 - a_1)$；求 $\partial L/\partial W_2$ 时用了
-# $a_1$ 而不是 $z_1$。
+# **常见错误：** 忘了除以 $N$（梯度会随批量大小变大，换一个批量大小，原来的学习率就不合适了）；求 sigmoid 的导数时把 $a_1$ 当成了 $\sigma(a_1)$，写成 $a_1(1 - a_1)$；求 $\partial L/\partial W_2$ 时用了 $a_1$ 而不是 $z_1$。
 #
-# 下面的表格逐个参数比较两种梯度。这里特意把权重的标准差设为 1：默认的 0.01 会让每个隐藏单元的输入都接近 0，
-# sigmoid 在 0 附近几乎是一条直线，一些错误的导数（比如把 $\sigma'$ 写成常数 0.25）算出来和正确结果几乎一样，
-# 检验不出来；标准差为 1 时，这类错误一眼就能看出来。实现正确时，相对误差在 $10^{-5}$ 以下（通常远小于它）；
-# 有错误时一般在 $10^{-2}$ 以上。
+# 下面的表格逐个参数比较两种梯度。这里特意把权重的标准差设为 1：默认的 0.01 会让每个隐藏单元的输入都接近 0，sigmoid 在 0 附近几乎是一条直线，一些错误的导数（比如把 $\sigma'$ 写成常数 0.25）算出来和正确结果几乎一样，检验不出来；标准差为 1 时，这类错误一眼就能看出来。实现正确时，相对误差在 $10^{-5}$ 以下（通常远小于它）；有错误时一般在 $10^{-2}$ 以上。
 
 # %% [markdown] lang="en"
 # ## 2. Two ways to the gradient
@@ -340,12 +322,11 @@ check("TwoLayerNet_gradient_labels")
 # %% [markdown] lang="zh"
 # ## 3. 速度相差多少倍？
 #
-# 设网络一共有 $P$ 个参数。数值梯度要做 $2P$ 次前向传播，而一次前向传播本身的计算量也和 $P$ 成正比
-# （主要是两次矩阵乘法），所以数值梯度的计算量在 $P^2$ 量级。反向传播只需要一次前向传播加一次反向传播，
-# 计算量约为前向传播的 2～3 倍，也就是 $P$ 量级。
+# 设网络一共有 $P$ 个参数。数值梯度要做 $2P$ 次前向传播，而一次前向传播本身的计算量也和 $P$ 成正比（主要是两次矩阵乘法），所以数值梯度的计算量在 $P^2$ 量级。反向传播只需要一次前向传播加一次反向传播，计算量约为前向传播的 2～3 倍，也就是 $P$ 量级。
 #
-# 下面在很小的输入上（24 个样本，48 个特征，10 个类别）逐步加大隐藏层，测两种方法各用多少时间。
-# 反向传播太快，单次计时不准，所以重复多次、取最快的一次。这个单元格只需几秒钟。
+# 下面在很小的输入上（24 个样本，48 个特征，10 个类别）逐步加大隐藏层，测两种方法各用多少时间。反向传播太快，单次计时不准，所以重复多次、取最快的一次。这个单元格只需几秒钟。
+#
+# 本练习计时和训练时都只让 BLAS 用一个线程（`threadpool_limits(1)`）：这些矩阵都很小，线程之间的协调比计算本身还费时间；在一台忙碌的双核机器上，不加限制时训练会慢十几倍，计时也忽快忽慢。
 
 # %% [markdown] lang="en"
 # ## 3. How much slower?
@@ -358,6 +339,10 @@ check("TwoLayerNet_gradient_labels")
 # The cell below grows the hidden layer on tiny inputs (24 samples, 48 features, 10 classes) and times both
 # methods. Backprop is too fast for a single timing to mean much, so we keep the fastest of several runs. The cell
 # takes a few seconds.
+#
+# All timing and training in this exercise uses one BLAS thread (`threadpool_limits(1)`): the matrices are small,
+# so coordinating threads costs more than the arithmetic; on a busy two-core machine, training without the limit
+# ran more than ten times slower and the timings jumped about.
 
 # %% locked=true
 def seconds(f, repeat=1):
@@ -375,7 +360,7 @@ rng = np.random.default_rng(62)
 x_tiny, t_tiny = rng.uniform(-2.0, 2.0, size=(24, 48)), rng.integers(10, size=24)
 hidden_sizes = [3, 6, 12, 24, 48, 96] if not FAST else [3, 6]
 timings = []
-with demo():
+with demo(), threadpool_limits(1):
     for hidden in tqdm(hidden_sizes, desc=msg("隐藏层大小", "hidden sizes")):
         np.random.seed(0)
         timed_net = TwoLayerNet(input_size=48, hidden_size=hidden, output_size=10)
@@ -402,12 +387,9 @@ else:
     print(msg("还没有可画的数据：先让上面的单元格跑通。", "Nothing to plot yet: get the cell above to run first."))
 
 # %% [markdown] lang="zh"
-# 在对数坐标下，反向传播的曲线很平（网络这么小，时间主要花在 Python 和 NumPy 的固定开销上），
-# 数值梯度的曲线却一路上升，两者的倍数随 $P$ 增大。
+# 在对数坐标下，反向传播的曲线很平（网络这么小，时间主要花在 Python 和 NumPy 的固定开销上），数值梯度的曲线却一路上升，两者的倍数随 $P$ 增大。
 #
-# 换到真实的规模：MNIST 上 784-50-10 的网络有 $P = 784 \cdot 50 + 50 + 50 \cdot 10 + 10 = 39\,760$ 个参数，
-# 求一次数值梯度就要做 $79\,520$ 次前向传播。下面实测一次损失计算的用时，估算一下按《深度学习入门》训练
-# 手写数字识别时的设置（每批 100 个样本，更新 10000 次），用数值梯度要训练多久。
+# 换到真实的规模：MNIST 上 784-50-10 的网络有 $P = 784 \cdot 50 + 50 + 50 \cdot 10 + 10 = 39\,760$ 个参数，求一次数值梯度就要做 $79\,520$ 次前向传播。下面实测一次损失计算的用时，估算一下按《深度学习入门》训练手写数字识别时的设置（每批 100 个样本，更新 10000 次），用数值梯度要训练多久。
 
 # %% [markdown] lang="en"
 # On log-log axes the backprop curve is nearly flat (for nets this small the time goes mostly into the fixed
@@ -421,7 +403,7 @@ else:
 # %%
 rng = np.random.default_rng(63)
 x_batch, t_batch = rng.random((100, 784)), rng.integers(10, size=100)
-with demo():
+with demo(), threadpool_limits(1):
     np.random.seed(0)
     mnist_sized = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
     P = sum(p.size for p in mnist_sized.params.values())
@@ -438,8 +420,7 @@ with demo():
               f"backprop is about {t_step_numerical / t_step_backprop:,.0f} times faster"))
 
 # %% [markdown] lang="zh"
-# 所以没有人用数值梯度训练网络：每一步都要做 $2P$ 次前向传播，而现代网络的 $P$ 动辄上百万，甚至数十亿。
-# 数值梯度真正的用处是**检验**：在很小的网络和很少的样本上，用它给反向传播“对答案”。
+# 所以没有人用数值梯度训练网络：每一步都要做 $2P$ 次前向传播，而现代网络的 $P$ 动辄上百万，甚至数十亿。数值梯度真正的用处是**检验**：在很小的网络和很少的样本上，用它给反向传播“对答案”。
 
 # %% [markdown] lang="en"
 # That is why nobody trains with numerical gradients: each step costs $2P$ forward passes, and modern networks
@@ -449,27 +430,17 @@ with demo():
 # %% [markdown] lang="zh"
 # ## 4. 用反向传播在 MNIST 上训练
 #
-# 小批量随机梯度下降（minibatch SGD）：每个迭代周期（epoch）先把训练集随机打乱，再依次取出每批 `batch_size`
-# 个样本，对每一批求梯度并更新参数：$\theta \leftarrow \theta - \eta \nabla_\theta L$，$\eta$ 是学习率。
+# 小批量随机梯度下降（minibatch SGD）：每个迭代周期（epoch）先把训练集随机打乱，再依次取出每批 `batch_size` 个样本，对每一批求梯度并更新参数：$\theta \leftarrow \theta - \eta \nabla_\theta L$，$\eta$ 是学习率。
 #
-# **数据。** `load_mnist(normalize=True)` 把像素值除以 255，缩放到 0～1（没有减去平均图像）。`load_mnist`
-# 在本机找不到 MNIST 时会打印一行提示，改用内置的手写数字（1540 张训练图、257 张测试图，放大成
-# $28 \times 28$）。要用真实数据，请在课程根目录运行 `python datasets/get_datasets.py mnist`。
+# **数据。** `load_mnist(normalize=True)` 把像素值除以 255，缩放到 0～1（没有减去平均图像）。`load_mnist` 在本机找不到 MNIST 时会打印一行提示，改用内置的手写数字（1540 张训练图、257 张测试图，放大成 $28 \times 28$）。要用真实数据，请在课程根目录运行 `python datasets/get_datasets.py mnist`。
 #
-# **输入的尺度决定学习率的大小。** 输入放大 $k$ 倍，第一层权重的梯度也放大 $k$ 倍，而同样一步更新对隐藏层输入的
-# 影响又要再乘以 $k$，一共约 $k^2$ 倍。练习 4 的输入是 0～255 的像素值减去平均图像，所以那里的学习率在
-# $10^{-4}$ 左右；这里的输入在 0～1 之间，学习率取 0.5。两个网络的激活函数和输入维数也不一样，
-# 这只是数量级上的解释，不是精确的换算。
+# **输入的尺度决定学习率的大小。** 输入放大 $k$ 倍，第一层权重的梯度也放大 $k$ 倍，而同样一步更新对隐藏层输入的影响又要再乘以 $k$，一共约 $k^2$ 倍。练习 4 的输入是 0～255 的像素值减去平均图像，所以那里的学习率在 $10^{-4}$ 左右；这里的输入在 0～1 之间，学习率取 0.5。两个网络的激活函数和输入维数也不一样，这只是数量级上的解释，不是精确的换算。
 #
-# **验证集。** 和练习 4 一样，测试集只在最后用一次。我们从训练集中随机留出十分之一作为验证集
-# （真实 MNIST 是 6000 张，内置数据是 154 张），其余的用来训练。每个迭代周期结束时，在训练集和验证集上各算一次
-# 正确率，画出来就能看出是否过拟合；调超参数时只看验证正确率。
+# **验证集。** 和练习 4 一样，测试集只在最后用一次。我们从训练集中随机留出十分之一作为验证集（真实 MNIST 是 6000 张，内置数据是 154 张），其余的用来训练。每个迭代周期结束时，在训练集和验证集上各算一次正确率，画出来就能看出是否过拟合；调超参数时只看验证正确率。
 #
-# **目标：** 在真实 MNIST 上测试正确率达到 **94% 以上**（下面这组超参数通常能达到 96%～97%）。
-# 内置数据集小而简单，测试正确率能到 98% 左右；不过它的测试集只有 257 张，每错一张就差 0.4%。
+# **目标：** 在真实 MNIST 上测试正确率达到 **94% 以上**（下面这组超参数通常能达到 96%～97%）。内置数据集小而简单，测试正确率能到 98% 左右；不过它的测试集只有 257 张，每错一张就差 0.4%。
 #
-# **用时：** 训练单元格在内置数据上约 1 秒，在真实 MNIST 上约 20 秒（双核机器）。想试试别的超参数，
-# 就直接改训练单元格第一行的 `hidden_size`、`learning_rate`、`batch_size` 和 `num_epochs`。
+# **用时：** 训练单元格在内置数据上约 1 秒，在真实 MNIST 上约 20 秒（双核机器）。想试试别的超参数，就直接改训练单元格第一行的 `hidden_size`、`learning_rate`、`batch_size` 和 `num_epochs`。
 
 # %% [markdown] lang="en"
 # ## 4. Training on MNIST with backprop
@@ -522,7 +493,7 @@ if FAST:
     num_epochs = 1  # the autograder only needs the cell to run
 
 history = {"loss": [], "train": [], "val": []}
-with demo():
+with demo(), threadpool_limits(1):
     np.random.seed(0)  # the constructor draws the initial weights from np.random
     network = TwoLayerNet(input_size=x_train.shape[1], hidden_size=hidden_size, output_size=10)
     shuffle_rng = np.random.default_rng(65)
@@ -561,9 +532,7 @@ else:
     print(msg("还没有可画的数据：先训练网络。", "Nothing to plot yet: train the network first."))
 
 # %% [markdown] lang="zh"
-# 在真实 MNIST 上，训练曲线和验证曲线贴得很近（最后一个迭代周期约为 97% 和 96%），说明这个小网络几乎没有过拟合；
-# 内置数据的验证集只有 154 张，曲线会跳动，和训练曲线的差距也大一些。如果训练正确率一直在 10% 左右徘徊，
-# 常见的原因有三个：梯度的符号反了；梯度忘了除以 $N$，相当于把学习率放大了 $N$ 倍；softmax 沿错了轴。
+# 在真实 MNIST 上，训练曲线和验证曲线贴得很近（最后一个迭代周期约为 97% 和 96%），说明这个小网络几乎没有过拟合；内置数据的验证集只有 154 张，曲线会跳动，和训练曲线的差距也大一些。如果训练正确率一直在 10% 左右徘徊，常见的原因有三个：梯度的符号反了；梯度忘了除以 $N$，相当于把学习率放大了 $N$ 倍；softmax 沿错了轴。
 #
 # 超参数定下来以后，再在测试集上评估一次，得到的就是网络在新数据上的正确率估计。
 
@@ -591,9 +560,7 @@ with demo():
 #
 # $$L' = -\frac{1}{N}\sum_{i}\sum_{j}\big[t_{ij}\log y_{ij} + (1 - t_{ij}) \log(1 - y_{ij})\big],$$
 #
-# 梯度却仍然是 softmax 交叉熵的 $(y - t)/N$。训练照样能跑，打印出来的损失也在下降，看上去一切正常；
-# 可打印的数字并不是梯度下降真正在优化的那个函数。下面的 `BinaryLossNet` 只换掉了 `loss`，
-# 梯度仍是你写的 `gradient`。看看检验表怎么说。
+# 梯度却仍然是 softmax 交叉熵的 $(y - t)/N$。训练照样能跑，打印出来的损失也在下降，看上去一切正常；可打印的数字并不是梯度下降真正在优化的那个函数。下面的 `BinaryLossNet` 只换掉了 `loss`，梯度仍是你写的 `gradient`。看看检验表怎么说。
 
 # %% [markdown] lang="en"
 # ## 5. What does a gradient check catch?
@@ -631,8 +598,7 @@ with demo():
         print(msg("梯度检验没有通过：损失函数和它的梯度对不上。", "gradient check FAILED: the loss and its gradient disagree."))
 
 # %% [markdown] lang="zh"
-# 每个参数的相对误差都远远超过 $10^{-5}$：检验没有通过。注意，它只告诉你“损失函数和梯度对不上”，
-# 并不告诉你是哪一个错了：这里梯度没有错，错的是损失函数。
+# 每个参数的相对误差都远远超过 $10^{-5}$：检验没有通过。注意，它只告诉你“损失函数和梯度对不上”，并不告诉你是哪一个错了：这里梯度没有错，错的是损失函数。
 #
 # **问题（1 分）：** 再举一个梯度检验**发现不了**的错误，并用一句话说明为什么发现不了。
 
@@ -644,9 +610,7 @@ with demo():
 # cannot.
 
 # %% [markdown] grade_id="TwoLayerNet_gradient_check_answer" points=1 solution=true
-# **参考答案：** 损失函数本身选错了，但梯度是从这个错误的损失函数正确推导出来的（比如上面的二元交叉熵配上它自己的
-# 梯度）。梯度检验只核对一个损失函数和它自己的梯度是否一致，所以两者共有的错误，以及两者之外的错误
-# （标签被打乱、参数更新写成了 `+=`、正确率算错），它都发现不了。
+# **参考答案：** 损失函数本身选错了，但梯度是从这个错误的损失函数正确推导出来的（比如上面的二元交叉熵配上它自己的梯度）。梯度检验只核对一个损失函数和它自己的梯度是否一致，所以两者共有的错误，以及两者之外的错误（标签被打乱、参数更新写成了 `+=`、正确率算错），它都发现不了。
 #
 # **Model answer:** a loss that is the wrong one for the task but whose gradient is derived correctly from it (e.g.
 # the binary cross-entropy above with its own matching gradient): the check only compares a loss with its own

@@ -10,18 +10,13 @@
 # ]
 # ```
 #
-# 同一套函数读这个列表，就能对任意深度的全连接网络做初始化、前向传播、反向传播和训练。这种写法来自
-# Piotr Skalski 的文章 *Let's code a Neural Network in plain NumPy*（2018）。
+# 同一套函数读这个列表，就能对任意深度的全连接网络做初始化、前向传播、反向传播和训练。这种写法来自 Piotr Skalski 的文章 *Let's code a Neural Network in plain NumPy*（2018）。
 #
-# 本练习还换了一种数据排布：**样本按列存放**，也就是矩阵的形状是（特征数，样本数），每一**列**是一个样本。
-# 吴恩达的深度学习课程也是这样写的。
+# 本练习还换了一种数据排布：**样本按列存放**，也就是矩阵的形状是（特征数，样本数），每一**列**是一个样本。吴恩达的深度学习课程也是这样写的。
 #
-# 你要在 `classifiers/chapter3/bp_network.py` 中实现：`_activation`（激活函数及其导数）、`init_layers`、
-# `full_forward_propagation`、`get_cost_value`、`get_accuracy_value`、`full_backward_propagation`、`update`，
-# 以及 `train` 的循环体。最后用它把平面上的两类点分开，还可以（选做）和用 PyTorch 写的同一个网络比一比。
+# 你要在 `classifiers/chapter3/bp_network.py` 中实现：`_activation`（激活函数及其导数）、`init_layers`、`full_forward_propagation`、`get_cost_value`、`get_accuracy_value`、`full_backward_propagation`、`update`，以及 `train` 的循环体。最后用它把平面上的两类点分开，还可以（选做）和用 PyTorch 写的同一个网络比一比。
 #
-# 凡是输出 ✔/✘ 的单元格都是自动评分的检查。演示单元格出错时只打印一行说明，不会打断“运行全部”，
-# 紧接着的检查会告诉你错在哪里。
+# 凡是输出 ✔/✘ 的单元格都是自动评分的检查。演示单元格出错时只打印一行说明，不会打断“运行全部”，紧接着的检查会告诉你错在哪里。
 
 # %% [markdown] lang="en"
 # # Exercise 7: a whole network from an architecture list
@@ -113,14 +108,11 @@ set_language("en")
 # | $A^{[l]} = g^{[l]}(Z^{[l]})$ | $(n_l, m)$ | $g$ 是 ReLU 或 sigmoid |
 # | $\hat{Y} = A^{[L]}$，$Y$ | $(1, m)$ | 输出层只有一个 sigmoid 神经元：属于类别 1 的概率 |
 #
-# 前几个练习都是样本按行存放，写成 $XW + b$（$X$ 为 $(N, D)$，$W$ 为 $(D, M)$）。和它相比，这里的 $W$ 正好是
-# 那里的转置，矩阵乘法的顺序也反了过来。PyTorch 的 `nn.Linear` 存放权重时也是 $(n_{\text{out}}, n_{\text{in}})$。
+# 前几个练习都是样本按行存放，写成 $XW + b$（$X$ 为 $(N, D)$，$W$ 为 $(D, M)$）。和它相比，这里的 $W$ 正好是那里的转置，矩阵乘法的顺序也反了过来。PyTorch 的 `nn.Linear` 存放权重时也是 $(n_{\text{out}}, n_{\text{in}})$。
 #
-# 注意别把它和“列优先”（column-major）混为一谈：列优先说的是数组元素在**内存**里的排列顺序（NumPy 的
-# `order='F'`），与哪一维是样本无关。把样本按列存放的数组在内存里既可以是行优先，也可以是列优先，算出的结果都一样。
+# 注意别把它和“列优先”（column-major）混为一谈：列优先说的是数组元素在**内存**里的排列顺序（NumPy 的 `order='F'`），与哪一维是样本无关。把样本按列存放的数组在内存里既可以是行优先，也可以是列优先，算出的结果都一样。
 #
-# 下面是本练习要训练的网络：4 个 ReLU 隐藏层，1 个 sigmoid 输出。Skalski 的文章用的是 2-25-50-50-25-1，
-# 这里每个隐藏层的宽度都小一些，参数不到它的一半，分开这两类点照样绰绰有余。
+# 下面是本练习要训练的网络：4 个 ReLU 隐藏层，1 个 sigmoid 输出。Skalski 的文章用的是 2-25-50-50-25-1，这里每个隐藏层的宽度都小一些，参数不到它的一半，分开这两类点照样绰绰有余。
 
 # %% [markdown] lang="en"
 # ## 1. Shapes with samples in columns
@@ -168,15 +160,11 @@ print(msg(f"一共 {sum(counts)} 个参数", f"{sum(counts)} parameters in all")
 # %% [markdown] lang="zh"
 # ## 2. 初始化：`init_layers`
 #
-# 对每一层 $l = 1, \dots, L$ 生成 `W{l}` $(n_l, n_{l-1})$ 和 `b{l}` $(n_l, 1)$，元素取自 $\mathcal{N}(0, 0.1^2)$，
-# 随机数生成器用参数 `seed` 作种子（同一个 seed 要得到同样的参数）。字典的键从 1 开始数：`W1, b1, ..., WL, bL`。
+# 对每一层 $l = 1, \dots, L$ 生成 `W{l}` $(n_l, n_{l-1})$ 和 `b{l}` $(n_l, 1)$，元素取自 $\mathcal{N}(0, 0.1^2)$，随机数生成器用参数 `seed` 作种子（同一个 seed 要得到同样的参数）。字典的键从 1 开始数：`W1, b1, ..., WL, bL`。
 #
-# 为什么要用**随机**数？如果同一层的权重全都相同，这一层的每个神经元就会算出同样的输出、收到同样的梯度，
-# 更新之后仍然相同，永远学不到不同的东西。为什么要取**较小**的值？sigmoid 的输入很大时，曲线几乎是平的，
-# 梯度接近 0，学习会很慢（这个网络只有输出单元是 sigmoid；对 ReLU 层来说，小权重能让激活值不至于一层层越滚越大）。
+# 为什么要用**随机**数？如果同一层的权重全都相同，这一层的每个神经元就会算出同样的输出、收到同样的梯度，更新之后仍然相同，永远学不到不同的东西。为什么要取**较小**的值？sigmoid 的输入很大时，曲线几乎是平的，梯度接近 0，学习会很慢（这个网络只有输出单元是 sigmoid；对 ReLU 层来说，小权重能让激活值不至于一层层越滚越大）。
 #
-# **常见错误：** 把 `b{l}` 建成形状 $(n_l,)$。一维数组和 $(n_l, m)$ 的数组相加时，会沿**最后一维**（样本维）广播：
-# 通常会直接报错；可一旦恰好 $n_l = m$，就不会报错，而是把偏置加到了错误的位置上。
+# **常见错误：** 把 `b{l}` 建成形状 $(n_l,)$。一维数组和 $(n_l, m)$ 的数组相加时，会沿**最后一维**（样本维）广播：通常会直接报错；可一旦恰好 $n_l = m$，就不会报错，而是把偏置加到了错误的位置上。
 
 # %% [markdown] lang="en"
 # ## 2. Initialisation: `init_layers`
@@ -220,15 +208,9 @@ check("init_layers_random")
 # | `"relu"` | $\max(0, Z)$ | $dA \odot [Z > 0]$ |
 # | `"sigmoid"` | $\sigma(Z) = 1/(1 + e^{-Z})$ | $dA \odot \sigma(Z)\,(1 - \sigma(Z))$ |
 #
-# 比较字符串要用 `==`。Skalski 的原文代码写的是 `activation is "relu"`：`is` 判断的是两个名字是否指向同一个对象，
-# 能用只是因为 Python 碰巧复用了短字符串；换一种方式得到的字符串（比如从文件里读进来的）就不灵了，
-# 新版本的 Python 也会对这种写法发出 `SyntaxWarning`。$Z$ 是很大的负数时，`np.exp(-Z)` 会溢出并发出警告；
-# 写成 `np.exp(-np.logaddexp(0, -Z))` 得到的 sigmoid 相同，而且不会溢出。
+# 比较字符串要用 `==`。Skalski 的原文代码写的是 `activation is "relu"`：`is` 判断的是两个名字是否指向同一个对象，能用只是因为 Python 碰巧复用了短字符串；换一种方式得到的字符串（比如从文件里读进来的）就不灵了，新版本的 Python 也会对这种写法发出 `SyntaxWarning`。$Z$ 是很大的负数时，`np.exp(-Z)` 会溢出并发出警告；写成 `np.exp(-np.logaddexp(0, -Z))` 得到的 sigmoid 相同，而且不会溢出。
 #
-# 然后在 `full_forward_propagation(X, params, nn_architecture)` 中从 $A^{[0]} = X$ 开始逐层计算
-# $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ 和 $A^{[l]} = g^{[l]}(Z^{[l]})$，返回 `(Y_hat, memory)`。
-# `memory` 是一个字典，保存反向传播要用的量：每一层的输入 `A0, ..., A{L-1}` 和线性输出 `Z1, ..., ZL`
-# （多存别的键也没关系）。
+# 然后在 `full_forward_propagation(X, params, nn_architecture)` 中从 $A^{[0]} = X$ 开始逐层计算 $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ 和 $A^{[l]} = g^{[l]}(Z^{[l]})$，返回 `(Y_hat, memory)`。`memory` 是一个字典，保存反向传播要用的量：每一层的输入 `A0, ..., A{L-1}` 和线性输出 `Z1, ..., ZL`（多存别的键也没关系）。
 
 # %% [markdown] lang="en"
 # ## 3. Activations and the forward pass
@@ -251,8 +233,7 @@ check("init_layers_random")
 # `A0, ..., A{L-1}`, and the linear outputs `Z1, ..., ZL` (extra keys do no harm).
 
 # %% [markdown] lang="zh"
-# 数据是平面上交错的两个“月牙”（`load_planar_points`，900 个训练点、100 个测试点）。
-# 加载函数返回的是样本按行存放的 $(N, 2)$ 数组，网络要的是样本按列存放，所以要转置；标签也要变成 $(1, m)$ 的行向量。
+# 数据是平面上交错的两个“月牙”（`load_planar_points`，900 个训练点、100 个测试点）。加载函数返回的是样本按行存放的 $(N, 2)$ 数组，网络要的是样本按列存放，所以要转置；标签也要变成 $(1, m)$ 的行向量。
 
 # %% [markdown] lang="en"
 # The data are two interleaving half-moons in the plane (`load_planar_points`: 900 training and 100 test points).
@@ -287,8 +268,7 @@ check("full_forward_propagation_output")
 check("full_forward_propagation_memory")
 
 # %% [markdown] lang="zh"
-# 输出都挤在 0.5 附近，而且每个点几乎一样：初始权重很小，$Z^{[L]}$ 中随输入变化的那部分微乎其微，
-# 所以 $\hat y \approx \sigma(b^{[L]}) \approx 0.5$。这时网络还什么都不知道。
+# 输出都挤在 0.5 附近，而且每个点几乎一样：初始权重很小，$Z^{[L]}$ 中随输入变化的那部分微乎其微，所以 $\hat y \approx \sigma(b^{[L]}) \approx 0.5$。这时网络还什么都不知道。
 #
 # ## 4. 损失与正确率
 #
@@ -296,9 +276,7 @@ check("full_forward_propagation_memory")
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \Big[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \Big].$$
 #
-# `get_cost_value(Y_hat, Y)` 返回一个 float（函数名和后面的 `cost_history` 沿用了 Skalski 代码里的 cost 一词，
-# 指的就是损失）。sigmoid 饱和时 $\hat{y}$ 会等于 0 或 1，而 $\log 0 = -\infty$，$0 \cdot \log 0$ 则是 `nan`；
-# 所以先把 $\hat{y}$ 裁剪（clip）到 $[\varepsilon, 1 - \varepsilon]$ 之间（模块里有现成的 `_EPS = 1e-12`）。
+# `get_cost_value(Y_hat, Y)` 返回一个 float（函数名和后面的 `cost_history` 沿用了 Skalski 代码里的 cost 一词，指的就是损失）。sigmoid 饱和时 $\hat{y}$ 会等于 0 或 1，而 $\log 0 = -\infty$，$0 \cdot \log 0$ 则是 `nan`；所以先把 $\hat{y}$ 裁剪（clip）到 $[\varepsilon, 1 - \varepsilon]$ 之间（模块里有现成的 `_EPS = 1e-12`）。
 #
 # `get_accuracy_value(Y_hat, Y)`：$\hat{y} > 0.5$ 判为类别 1，返回预测正确的比例。
 #
@@ -356,12 +334,9 @@ check("get_accuracy_value_value")
 # db^{[l]} = \frac{1}{m} \sum_{\text{列}} dZ^{[l]},\qquad
 # dA^{[l-1]} = W^{[l]\top} dZ^{[l]}.$$
 #
-# 这里的 $dA$ 是对单个样本的损失求导（没有 $1/m$），$1/m$ 统一在 $dW$ 和 $db$ 里补上。
-# 返回字典 `grads`：`dW1, db1, ..., dWL, dbL`，形状与对应的参数相同。求 `db` 时要用 `keepdims=True`，
-# 保持形状 $(n_l, 1)$。
+# 这里的 $dA$ 是对单个样本的损失求导（没有 $1/m$），$1/m$ 统一在 $dW$ 和 $db$ 里补上。返回字典 `grads`：`dW1, db1, ..., dWL, dbL`，形状与对应的参数相同。求 `db` 时要用 `keepdims=True`，保持形状 $(n_l, 1)$。
 #
-# 一个有用的事实：sigmoid 输出层配上二元交叉熵，两步合起来正好是 $dZ^{[L]} = \hat{Y} - Y$。
-# 你可以从它出发，代替上面的 $dA^{[L]}$：结果相同，而且 $\hat{Y}$ 接近 0 或 1 时也不会除以很小的数。
+# 一个有用的事实：sigmoid 输出层配上二元交叉熵，两步合起来正好是 $dZ^{[L]} = \hat{Y} - Y$。你可以从它出发，代替上面的 $dA^{[L]}$：结果相同，而且 $\hat{Y}$ 接近 0 或 1 时也不会除以很小的数。
 #
 # 下面在一个小网络上把你的梯度和数值梯度做对比；相对误差应在 $10^{-7}$ 以下。
 
@@ -435,20 +410,16 @@ check("full_backward_propagation_sigmoid")
 # $$W^{[l]} \leftarrow W^{[l]} - \alpha\, dW^{[l]},\qquad b^{[l]} \leftarrow b^{[l]} - \alpha\, db^{[l]},
 # \qquad l = 1, \dots, L,$$
 #
-# 并返回更新后的 `params`。**常见错误**（Skalski 原文的 `update` 就是这样写的）：用
-# `for idx, layer in enumerate(nn_architecture)` 循环，再去取 `params["W" + str(idx)]`。`idx` 从 0 开始，
-# 第一步就会抛出 `KeyError: 'W0'`。应该写成 `enumerate(nn_architecture, start=1)` 或 `range(1, L + 1)`。
+# 并返回更新后的 `params`。**常见错误**（Skalski 原文的 `update` 就是这样写的）：用 `for idx, layer in enumerate(nn_architecture)` 循环，再去取 `params["W" + str(idx)]`。`idx` 从 0 开始，第一步就会抛出 `KeyError: 'W0'`。应该写成 `enumerate(nn_architecture, start=1)` 或 `range(1, L + 1)`。
 #
-# `train(X, Y, nn_architecture, epochs, learning_rate)` 的初始化和进度条已经写好。你要写的是每个迭代周期（epoch）
-# 的循环体。这里用全批量梯度下降，每个迭代周期用全部样本走一步：
+# `train(X, Y, nn_architecture, epochs, learning_rate)` 的初始化和进度条已经写好。你要写的是每个迭代周期（epoch）的循环体。这里用全批量梯度下降，每个迭代周期用全部样本走一步：
 #
 # 1. 前向传播，得到 `Y_hat` 和 `memory`；
 # 2. 把本轮的损失和正确率分别追加到 `cost_history` 和 `accuracy_history`；
 # 3. 反向传播，得到 `grads`；
 # 4. `params = update(...)`。
 #
-# `train_accuracy` 会在新生成的月牙数据上训练你的网络（2-32-32-1，2000 个迭代周期，学习率 0.5），
-# 要求它在另一批新生成的点上的正确率至少达到 90%。
+# `train_accuracy` 会在新生成的月牙数据上训练你的网络（2-32-32-1，2000 个迭代周期，学习率 0.5），要求它在另一批新生成的点上的正确率至少达到 90%。
 
 # %% [markdown] lang="en"
 # ## 6. Update and training
@@ -485,11 +456,9 @@ check("train_accuracy")
 # %% [markdown] lang="zh"
 # ## 7. 把两类点分开
 #
-# 用第 1 节的网络（约 2200 个参数），学习率 0.3，全批量训练 1500 个迭代周期。目标：测试正确率达到 **95% 以上**。
-# 这个单元格只需几秒钟；想换学习率或迭代周期数，直接改单元格第一行的 `EPOCHS` 和 `LEARNING_RATE`。
+# 用第 1 节的网络（约 2200 个参数），学习率 0.3，全批量训练 1500 个迭代周期。目标：测试正确率达到 **95% 以上**。这个单元格只需几秒钟；想换学习率或迭代周期数，直接改单元格第一行的 `EPOCHS` 和 `LEARNING_RATE`。
 #
-# 训练时只让 BLAS 用一个线程（`threadpool_limits(1)`）：矩阵这么小，线程之间的协调比计算本身还费时间，
-# 机器忙的时候会慢好几倍。第 8 节的 PyTorch 也只用一个线程，这样比较才公平。
+# 训练时只让 BLAS 用一个线程（`threadpool_limits(1)`）：矩阵这么小，线程之间的协调比计算本身还费时间，机器忙的时候会慢好几倍。第 8 节的 PyTorch 也只用一个线程，这样比较才公平。
 
 # %% [markdown] lang="en"
 # ## 7. Separating the two classes
@@ -541,18 +510,13 @@ else:
     plt.show()
 
 # %% [markdown] lang="zh"
-# 损失曲线开头有一段几乎是平的：初始权重小，信号和梯度一层层缩小，网络要先“找到方向”。
-# 更好的权重初始化（如 He 初始化）和更好的优化算法（动量法、Adam）正是为了解决这个问题。
-# 之后的那些尖峰，是步子迈得太大、越过了谷底又折回来；把学习率提高到 1 或 2，尖峰会高得多，也频繁得多。
+# 损失曲线开头有一段几乎是平的：初始权重小，信号和梯度一层层缩小，网络要先“找到方向”。更好的权重初始化（如 He 初始化）和更好的优化算法（动量法、Adam）正是为了解决这个问题。之后的那些尖峰，是步子迈得太大、越过了谷底又折回来；把学习率提高到 1 或 2，尖峰会高得多，也频繁得多。
 #
 # ## 8. （选做）同一个网络，用 PyTorch 写
 #
-# 下面用 PyTorch 搭同样的网络：同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和迭代周期数、
-# 全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 习惯样本按行存放（样本在第一维）。
-# 没有安装 PyTorch 时，这一节会跳过。
+# 下面用 PyTorch 搭同样的网络：同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和迭代周期数、全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 习惯样本按行存放（样本在第一维）。没有安装 PyTorch 时，这一节会跳过。
 #
-# 网络这么小，时间主要花在每次函数调用的固定开销上，所以谁快谁慢都不奇怪；
-# PyTorch 的优势在于大张量、GPU，以及不用自己写反向传播。
+# 网络这么小，时间主要花在每次函数调用的固定开销上，所以谁快谁慢都不奇怪；PyTorch 的优势在于大张量、GPU，以及不用自己写反向传播。
 
 # %% [markdown] lang="en"
 # The loss curve starts with an almost flat stretch: the initial weights are small, signals and gradients shrink
@@ -612,8 +576,7 @@ if torch is not None:
 # %% [markdown] lang="zh"
 # ## 9. 思考题
 #
-# **问题（1 分）：** 假如 `init_layers` 把每个 `W{l}` 的所有元素都设成 0.1、偏置设成 0，
-# 训练之后，第一个隐藏层的 16 个神经元会是什么样子？为什么？用一两句话回答。
+# **问题（1 分）：** 假如 `init_layers` 把每个 `W{l}` 的所有元素都设成 0.1、偏置设成 0，训练之后，第一个隐藏层的 16 个神经元会是什么样子？为什么？用一两句话回答。
 
 # %% [markdown] lang="en"
 # ## 9. Question
@@ -622,8 +585,7 @@ if torch is not None:
 # the 16 units of the first hidden layer look like after training, and why? Answer in one or two sentences.
 
 # %% [markdown] grade_id="init_layers_symmetry_answer" points=1 solution=true
-# **参考答案：** 这 16 个神经元仍然一模一样。它们的初始权重相同，算出的输出相同，收到的梯度也相同，
-# 所以每次更新后依然相同，整层的作用就和一个神经元一样。
+# **参考答案：** 这 16 个神经元仍然一模一样。它们的初始权重相同，算出的输出相同，收到的梯度也相同，所以每次更新后依然相同，整层的作用就和一个神经元一样。
 #
 # **Model answer:** they would all still be identical: units that start with the same weights compute the same
 # output and receive the same gradient, so every update keeps them equal, and the layer behaves like a single unit.
