@@ -440,7 +440,7 @@ with demo(), threadpool_limits(1):
 #
 # **目标：** 在真实 MNIST 上测试正确率达到 **94% 以上**（下面这组超参数通常能达到 96%～97%）。内置数据集小而简单，测试正确率能到 98% 左右；不过它的测试集只有 257 张，每错一张就差 0.4%。
 #
-# **用时：** 训练单元格在内置数据上约 1 秒，在真实 MNIST 上约 20 秒（双核机器）。想试试别的超参数，就直接改训练单元格第一行的 `hidden_size`、`learning_rate`、`batch_size` 和 `num_epochs`。
+# **用时：** 训练单元格在内置数据上只需几秒钟，在真实 MNIST 上约 20 秒（双核机器）。想试试别的超参数，就直接改训练单元格第一行的 `hidden_size`、`learning_rate`、`batch_size` 和 `num_epochs`。
 
 # %% [markdown] lang="en"
 # ## 4. Training on MNIST with backprop
@@ -469,7 +469,7 @@ with demo(), threadpool_limits(1):
 # embedded set is small and easy and reaches about 98 % test accuracy, but with only 257 test images each mistake
 # costs 0.4 %.
 #
-# **Time:** the training cell takes about 1 second on the embedded set and about 20 seconds on real MNIST (two-core
+# **Time:** the training cell takes a few seconds on the embedded set and about 20 seconds on real MNIST (two-core
 # machine). To try other hyper-parameters, change `hidden_size`, `learning_rate`, `batch_size` and
 # `num_epochs` on the training cell's first line.
 
