@@ -514,7 +514,7 @@ else:
 #
 # ## 8. （选做）同一个网络，用 PyTorch 写
 #
-# 下面用 PyTorch 搭同样的网络：同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和迭代周期数、全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 习惯样本按行存放（样本在第一维）。没有安装 PyTorch 时，这一节会跳过。
+# 下面用 PyTorch 搭同样的网络：同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和迭代周期数、全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 习惯样本按行存放（样本在第一维）。没有安装 PyTorch 时，这一节会跳过；装了的话，这个单元格只需几秒钟。
 #
 # 网络这么小，时间主要花在每次函数调用的固定开销上，所以谁快谁慢都不奇怪；PyTorch 的优势在于大张量、GPU，以及不用自己写反向传播。
 
@@ -529,7 +529,7 @@ else:
 # The cell below builds the same network in PyTorch: the same layers, the same initial distribution
 # $\mathcal{N}(0, 0.1^2)$, the same learning rate and number of epochs, full-batch SGD and `BCELoss`.
 # `loss.backward()` does the backpropagation. Note that PyTorch keeps samples in rows (along the first axis).
-# Without PyTorch installed this section is skipped.
+# Without PyTorch installed this section is skipped; with it, the cell takes a few seconds.
 #
 # On a network this small the time goes mostly into the fixed overhead of every call, so either side may win;
 # PyTorch pays off with large tensors, GPUs, and not having to write the backward pass yourself.
