@@ -361,7 +361,7 @@ x_tiny, t_tiny = rng.uniform(-2.0, 2.0, size=(24, 48)), rng.integers(10, size=24
 hidden_sizes = [3, 6, 12, 24, 48, 96] if not FAST else [3, 6]
 timings = []
 with demo(), threadpool_limits(1):
-    for hidden in tqdm(hidden_sizes, desc=msg("隐藏层大小", "hidden sizes")):
+    for hidden in tqdm(hidden_sizes):
         np.random.seed(0)
         timed_net = TwoLayerNet(input_size=48, hidden_size=hidden, output_size=10)
         P = sum(p.size for p in timed_net.params.values())
