@@ -388,10 +388,16 @@ def small_loss(_):
 with demo():
     Y_hat_small, memory_small = full_forward_propagation(X_small, small_params, small_architecture)
     grads = full_backward_propagation(Y_hat_small, Y_small, memory_small, small_params, small_architecture)
-    errors = {name: rel_error(eval_numerical_gradient(small_loss, value, verbose=False), grads["d" + name])
-              for name, value in small_params.items()}
-    show_table(msg(["梯度", "相对误差", "低于 1e-7"], ["gradient", "relative error", "below 1e-7"]),
-               [(f"`d{name}`", f"{error:.2e}", "✔" if error < 1e-7 else "✘") for name, error in errors.items()])
+    rows = []
+    for name, value in small_params.items():
+        numerical, got = eval_numerical_gradient(small_loss, value, verbose=False), np.asarray(grads.get("d" + name))
+        if got.shape != numerical.shape:
+            rows.append((f"`d{name}`", got.shape, msg(f"形状应为 {numerical.shape}", f"should be {numerical.shape}"), "✘"))
+        else:
+            error = rel_error(numerical, got)
+            rows.append((f"`d{name}`", got.shape, f"{error:.2e}", "✔" if error < 1e-7 else "✘"))
+    show_table(msg(["梯度", "形状", "相对误差", "低于 1e-7"], ["gradient", "shape", "relative error", "below 1e-7"]),
+               rows)
 
 # %% grade_id="full_backward_propagation_dW" points=2
 check("full_backward_propagation_dW")
