@@ -112,7 +112,7 @@ set_language("en")
 #
 # 注意别把它和“列优先”（column-major）混为一谈：列优先说的是数组元素在**内存**里的排列顺序（NumPy 的 `order='F'`），与哪一维是样本无关。把样本按列存放的数组在内存里既可以是行优先，也可以是列优先，算出的结果都一样。
 #
-# 下面是本练习要训练的网络：4 个 ReLU 隐藏层，1 个 sigmoid 输出。Skalski 的文章用的是 2-25-50-50-25-1，这里每个隐藏层的宽度都小一些，参数不到它的一半，分开这两类点照样绰绰有余。
+# 下面是本练习要训练的网络：4 个 ReLU 隐藏层，1 个 sigmoid 输出。Skalski 文章配套的 notebook 训练的是 2-25-50-50-25-1，这里每个隐藏层都窄一些，参数不到它的一半，分开这两类点照样绰绰有余。
 
 # %% [markdown] lang="en"
 # ## 1. Shapes with samples in columns
@@ -137,9 +137,9 @@ set_language("en")
 # `order='F'`), whatever axis holds the samples. An array with samples in columns may be stored row-major or
 # column-major; the results are the same.
 #
-# Here is the network this exercise trains: four ReLU hidden layers and one sigmoid output. Skalski's article uses
-# 2-25-50-50-25-1; the hidden layers here are narrower, with fewer than half its parameters, and still more than
-# enough to separate the two classes.
+# Here is the network this exercise trains: four ReLU hidden layers and one sigmoid output. The notebook that comes
+# with Skalski's article trains 2-25-50-50-25-1; the hidden layers here are narrower, with fewer than half its
+# parameters, and still more than enough to separate the two classes.
 
 # %%
 NN_ARCHITECTURE = [
