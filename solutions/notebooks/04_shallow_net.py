@@ -469,7 +469,7 @@ steps = search_iters if not EMBEDDED else 150
 if FAST:
     learning_rates, hidden_sizes, regs, steps = learning_rates[:1], hidden_sizes[:1], regs[:1], 10
 settings = [(lr, hidden, reg) for lr in learning_rates for hidden in hidden_sizes for reg in regs]
-print(f"{len(settings)} × {steps} = {len(settings) * steps} SGD steps")
+print(f"len(settings) × steps = {len(settings)} × {steps} = {len(settings) * steps}")
 best_net, best_val, results, runs = None, -1.0, {}, {}
 with demo():
     for lr, hidden, reg in settings:

@@ -230,16 +230,18 @@ check("FullyConnectedNet_loss")
 depth, width = 10, 100
 scales = {"0.01": 0.01, "0.1": 0.1, "sqrt(2/100)": np.sqrt(2 / width), "0.3": 0.3}
 images = data["X_train"][:200].reshape(200, -1).astype(np.float64)
+spreads = {}  # sigma's label -> standard deviation of h_1, ..., h_depth
 with demo():
-    fig, ax = plt.subplots(figsize=(7, 4))
     for label, sigma in scales.items():
-        layer_rng, h, spread = np.random.default_rng(11), images, []
+        layer_rng, h, spreads[label] = np.random.default_rng(11), images, []
         for _ in range(depth):
             W = layer_rng.normal(0.0, sigma, (h.shape[1], width))
             h, _ = affine_relu_forward(h, W, np.zeros(width))
-            spread.append(h.std())
+            spreads[label].append(h.std())
+        print(f"sigma = {label:>11}:  std(h_1) = {spreads[label][0]:.2e},  std(h_{depth}) = {spreads[label][-1]:.2e}")
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for label, spread in spreads.items():
         ax.semilogy(range(1, depth + 1), spread, "o-", label=f"$\\sigma$ = {label}")
-        print(f"sigma = {label:>11}:  std(h_1) = {spread[0]:.2e},  std(h_{depth}) = {spread[-1]:.2e}")
     ax.set(xlabel="$l$", ylabel="std$(h_l)$", xticks=range(1, depth + 1))
     ax.legend()
     plt.show()
@@ -382,21 +384,25 @@ check("adam_bias_correction")
 # %%
 curvature = np.array([1.0, 25.0])
 rules = {"sgd": (sgd, 0.07), "sgd_momentum": (sgd_momentum, 0.01), "rmsprop": (rmsprop, 0.1), "adam": (adam, 0.15)}
-fig, ax = plt.subplots(figsize=(8, 4))
-grid1, grid2 = np.meshgrid(np.linspace(-4.5, 1, 200), np.linspace(-1.3, 1.3, 200))
-ax.contour(grid1, grid2, 0.5 * (grid1**2 + 25 * grid2**2), levels=15, colors="lightgray")
+paths = {}  # rule name -> (41, 2) points visited
 for rule_name, (rule, lr) in rules.items():
     with demo():
-        w, config, path = np.array([-4.0, 1.0]), {"learning_rate": lr}, []
+        w, config, visited = np.array([-4.0, 1.0]), {"learning_rate": lr}, [np.array([-4.0, 1.0])]
         for _ in range(40):
-            path.append(w)
             w, config = rule(w, curvature * w, config)
-        path = np.array(path)
+            visited.append(w)
+        paths[rule_name] = np.array(visited)
+
+if paths:
+    fig, ax = plt.subplots(figsize=(8, 4))
+    grid1, grid2 = np.meshgrid(np.linspace(-4.5, 1, 200), np.linspace(-1.3, 1.3, 200))
+    ax.contour(grid1, grid2, 0.5 * (grid1**2 + 25 * grid2**2), levels=15, colors="lightgray")
+    for rule_name, path in paths.items():
         ax.plot(path[:, 0], path[:, 1], "o-", ms=3, label=rule_name)
-ax.plot(0, 0, "k*", ms=12)
-ax.set(xlabel="$w_1$", ylabel="$w_2$", title="$f(w) = (w_1^2 + 25 w_2^2) / 2$")
-ax.legend()
-plt.show()
+    ax.plot(0, 0, "k*", ms=12)
+    ax.set(xlabel="$w_1$", ylabel="$w_2$", title="$f(w) = (w_1^2 + 25 w_2^2) / 2$")
+    ax.legend()
+    plt.show()
 
 # %% [markdown] lang="zh"
 # ## 5. Solver：先让网络在 50 个样本上过拟合
@@ -484,11 +490,11 @@ for rule_name, lr in learning_rates.items():
 
 if solvers:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-    for ax, history, step in zip(axes, ("loss_history", "train_acc_history", "val_acc_history"), ("$t$", "epoch", "epoch")):
+    for ax, history in zip(axes, ("loss_history", "train_acc_history", "val_acc_history")):
+        per_step = history == "loss_history"
         for rule_name, solver in solvers.items():
-            ax.plot(getattr(solver, history), lw=1 if step == "$t$" else 1.5, marker=None if step == "$t$" else "o",
-                    label=rule_name)
-        ax.set(title=f"solver.{history}", xlabel=step)
+            ax.plot(getattr(solver, history), lw=1, marker=None if per_step else "o", label=rule_name)
+        ax.set(title=f"solver.{history}", xlabel="$t$" if per_step else "epoch")
         ax.legend()
     plt.show()
 
@@ -500,9 +506,10 @@ if solvers:
 # `raise NotImplementedError()` 那一行换成你自己的设置。
 #
 # 再下一个单元格训练模型，然后调用 `save_if_better(best_model, val_acc, data)`，其中 `val_acc` 是这次训练
-# 达到的最高验证集正确率。只有当它超过 `best_model.npz` 里记录的值时，才覆盖这个文件。所以反复运行训练单元格，留下的总是最好的一次，
-# 而不是最后一次。文件里除了参数，还记录了模型是在什么数据上训练的（数据集、训练集和验证集的大小、
-# 是否减去了平均图像、数据类型）和它的验证集正确率。这个文件保存在本笔记本所在的文件夹里，提交时要一起交。
+# 达到的最高验证集正确率。只有当它超过 `best_model.npz` 里记录的值时，才覆盖这个文件，所以训练单元格无论
+# 重新运行多少次，留下的都是最好的一次，而不是最后一次。文件里除了参数，还记录了模型是在什么数据上训练的
+# （数据集、训练集和验证集的大小、是否减去了平均图像、数据类型）和它的验证集正确率。这个文件保存在本笔记本
+# 所在的文件夹里，提交时要一起交。
 #
 # **评分看的是什么。** 评分时，一段不依赖你的代码的前向传播在**测试集**上计算这个文件里模型的正确率，
 # 分三档计分：
@@ -567,8 +574,8 @@ if solvers:
 #
 # **Time:** on a 2-core machine the reference settings (hidden layers of 512 and 256, Adam, 15 epochs) take about
 # 2 minutes on real CIFAR-10, and the whole notebook about 140 s. On the embedded set training stops after at most
-# 3 epochs, to keep the notebook quick: the reference settings take about 3 s there, the whole notebook about 20 s. Under the autograder this
-# cell does not train again: the `best_model.npz` you handed in is graded.
+# 3 epochs, to keep the notebook quick: the reference settings take about 3 s there, the whole notebook about
+# 20 s. Under the autograder this cell does not train again: the `best_model.npz` you handed in is graded.
 #
 # Hint: two or three hidden layers of a few hundred units with Adam and some regularisation usually suffice;
 # compare a few settings with few epochs first, then train the best one longer.
