@@ -1,20 +1,16 @@
 # %% [markdown] lang="zh"
 # # 练习 4：浅层神经网络
 #
-# 前面几个练习写好了仿射层（全连接层）、ReLU、softmax 损失函数（loss function）和“仿射-ReLU”组合层。
-# 现在把它们拼成一个完整的两层网络：
+# 前面几个练习写好了仿射层（全连接层）、ReLU、softmax 损失函数（loss function）和“仿射-ReLU”组合层。现在把它们拼成一个完整的两层网络：
 #
 # $$\text{输入 } X \;\to\; \text{仿射} \;\to\; \text{ReLU} \;\to\; \text{仿射} \;\to\; \text{softmax 损失}$$
 #
 # 再在 CIFAR-10 上用小批量随机梯度下降（minibatch SGD）训练它。本练习要写的是：
 #
-# - `classifiers/chapter3/shallow_layer_net.py` 中的 `ShallowLayerNet.loss`：前向传播（forward propagation）、
-#   损失和梯度；
-# - `classifiers/chapter3/classifier.py` 中 `Classifier.train` 的循环体和 `Classifier.predict`。
-#   `Classifier` 是练习 4 和练习 5 中网络的共同父类，下一个练习的深层网络直接继承这两个方法。
+# - `classifiers/chapter3/shallow_layer_net.py` 中的 `ShallowLayerNet.loss`：前向传播（forward propagation）、损失和梯度；
+# - `classifiers/chapter3/classifier.py` 中 `Classifier.train` 的循环体和 `Classifier.predict`。`Classifier` 是练习 4 和练习 5 中网络的共同父类，下一个练习的深层网络直接继承这两个方法。
 #
-# 输出 ✔/✘ 的单元格都是自动评分的检查。检查上方的演示单元格用一个小例子展示你的函数算出了什么；
-# 演示出错时只打印一行说明，真正的诊断看下方的检查。
+# 输出 ✔/✘ 的单元格都是自动评分的检查。检查上方的演示单元格用一个小例子展示你的函数算出了什么；演示出错时只打印一行说明，真正的诊断看下方的检查。
 
 # %% [markdown] lang="en"
 # # Exercise 4: a shallow neural network
@@ -70,15 +66,9 @@ set_language("en")
 # %% [markdown] lang="zh"
 # ## 0. 数据
 #
-# `get_CIFAR10_data()` 返回训练集（training set）49000 张、验证集（validation set）1000 张和
-# 测试集（test set）1000 张，图像形状为 $(N, 3, 32, 32)$。如果本机还没有下载 CIFAR-10，它会打印一行提示，
-# 改用内置的替代数据集（sklearn 的手写数字，放大成同样的形状），这样笔记本在任何地方都能运行。
-# 要用真实数据，请在课程根目录运行 `python datasets/get_datasets.py cifar10`。
+# `get_CIFAR10_data()` 返回训练集（training set）49000 张、验证集（validation set）1000 张和测试集（test set）1000 张，图像形状为 $(N, 3, 32, 32)$。如果本机还没有下载 CIFAR-10，它会打印一行提示，改用内置的替代数据集（sklearn 的手写数字，放大成同样的形状），这样笔记本在任何地方都能运行。要用真实数据，请在课程根目录运行 `python datasets/get_datasets.py cifar10`。
 #
-# **输入的尺度。** 像素值是 0 到 255 之间的整数，加载时减去了训练集的平均图像，但没有再缩放：每个分量
-# 落在 $-255$ 到 $255$ 之间，标准差约为 60。后面的学习率（learning rate）都是按这个尺度选的：
-# 梯度 $\partial L / \partial W_1 = X^\top(\cdots)$ 与输入同一量级，所以学习率取 $10^{-4}$ 到 $10^{-3}$。
-# 练习 6 把 MNIST 的像素缩放到 0 到 1，梯度小了两个数量级，学习率就可以取到 0.5。
+# **输入的尺度。** 像素值是 0 到 255 之间的整数，加载时减去了训练集的平均图像，但没有再缩放：每个分量落在 $-255$ 到 $255$ 之间，标准差约为 60。后面的学习率（learning rate）都是按这个尺度选的：梯度 $\partial L / \partial W_1 = X^\top(\cdots)$ 与输入同一量级，所以学习率取 $10^{-4}$ 到 $10^{-3}$。练习 6 把 MNIST 的像素缩放到 0 到 1，梯度小了两个数量级，学习率就可以取到 0.5。
 #
 # 本练习只用训练集和验证集。测试集留到最后、只用一次，否则“测试正确率”就不再是对新数据的诚实估计。
 
@@ -113,28 +103,21 @@ input_dim, num_classes = int(np.prod(X_train.shape[1:])), 10
 # %% [markdown] lang="zh"
 # ## 1. 前向传播：分数
 #
-# 设小批量（minibatch）有 $N$ 个样本，展平后 $X \in \mathbb{R}^{N \times D}$，隐藏层（hidden layer）有 $H$ 个神经元，
-# 共 $C$ 个类别：
+# 设小批量（minibatch）有 $N$ 个样本，展平后 $X \in \mathbb{R}^{N \times D}$，隐藏层（hidden layer）有 $H$ 个神经元，共 $C$ 个类别：
 #
 # $$h = \max(0,\; X W_1 + b_1) \in \mathbb{R}^{N \times H}, \qquad s = h W_2 + b_2 \in \mathbb{R}^{N \times C}.$$
 #
-# 参数放在字典 `self.params` 里：`W1` $(D, H)$、`b1` $(H,)$、`W2` $(H, C)$、`b2` $(C,)$。构造函数已经写好：
-# 权重（weight）取自 $\mathcal{N}(0, \text{weight\_scale}^2)$，偏置（bias）为 0。
+# 参数放在字典 `self.params` 里：`W1` $(D, H)$、`b1` $(H,)$、`W2` $(H, C)$、`b2` $(C,)$。构造函数已经写好：权重（weight）取自 $\mathcal{N}(0, \text{weight\_scale}^2)$，偏置（bias）为 0。
 #
-# 在 `ShallowLayerNet.loss(X, y=None)` 中，`y is None` 时只做前向传播，返回分数 $s$。
-# 直接调用你写过的 `affine_relu_forward` 和 `affine_forward`，并留下它们的缓存，反向传播（backpropagation）时要用。
-# `X` 也可能是图像形状 $(N, d_1, \dots, d_k)$（例如 $(N, 3, 32, 32)$）：`affine_forward` 会把它展平，
-# 不要自己改形状。各参数的梯度与参数本身形状相同。
+# 在 `ShallowLayerNet.loss(X, y=None)` 中，`y is None` 时只做前向传播，返回分数 $s$。直接调用你写过的 `affine_relu_forward` 和 `affine_forward`，并留下它们的缓存，反向传播（backpropagation）时要用。`X` 也可能是图像形状 $(N, d_1, \dots, d_k)$（例如 $(N, 3, 32, 32)$）：`affine_forward` 会把它展平，不要自己改形状。各参数的梯度与参数本身形状相同。
 #
-# **常见错误：** 在返回的分数上再做一次 softmax 或 ReLU。`loss(X)` 返回的是原始分数，`predict` 取它的 argmax，
-# softmax 只在计算损失时出现。
+# **常见错误：** 在返回的分数上再做一次 softmax 或 ReLU。`loss(X)` 返回的是原始分数，`predict` 取它的 argmax，softmax 只在计算损失时出现。
 #
 # 下面的演示用一个小网络（4 个样本、6 个特征、8 个隐藏单元、3 个类别）验证三件不依赖具体数值的事：
 #
 # 1. 分数的形状是 $(N, C)$；
 # 2. 把同样的输入排成“图像”形状 $(N, 2, 3)$，分数不变；
-# 3. 把 $b_1$ 设成很大的负数，所有隐藏单元都不激活，$h = 0$，每一行分数都应该正好等于 $b_2$。
-#    漏掉 ReLU 的网络在这里会露馅。
+# 3. 把 $b_1$ 设成很大的负数，所有隐藏单元都不激活，$h = 0$，每一行分数都应该正好等于 $b_2$。漏掉 ReLU 的网络在这里会露馅。
 #
 # 2 和 3 打印的是最大偏差，应为 0 或 $10^{-15}$ 量级。
 
@@ -194,19 +177,16 @@ check("ShallowLayerNet_nd_input")
 # %% [markdown] lang="zh"
 # ## 2. 损失与正则化
 #
-# 给出标签 `y` 时，`loss` 返回 `(loss, grads)`。总损失是 softmax 数据损失（对 $N$ 个样本取平均）加上
-# 权重衰减（L2 正则化）项：
+# 给出标签 `y` 时，`loss` 返回 `(loss, grads)`。总损失是 softmax 数据损失（对 $N$ 个样本取平均）加上权重衰减（L2 正则化）项：
 #
 # $$L = \frac{1}{N}\sum_{i=1}^{N} -\log \frac{e^{s_{i, y_i}}}{\sum_{j} e^{s_{ij}}}
 # \;+\; \frac{\lambda}{2}\left(\lVert W_1 \rVert_F^2 + \lVert W_2 \rVert_F^2\right),$$
 #
-# 其中正则化（regularization）强度 $\lambda$ 就是 `self.reg`。偏置不参与正则化。系数 $\frac{1}{2}$
-# 的好处是求导后正好得到 $\lambda W$。`softmax_loss` 已经除以了 $N$，不要再除一次。
+# 其中正则化（regularization）强度 $\lambda$ 就是 `self.reg`。偏置不参与正则化。系数 $\frac{1}{2}$ 的好处是求导后正好得到 $\lambda W$。`softmax_loss` 已经除以了 $N$，不要再除一次。
 #
 # 演示打印三个量：
 #
-# - 权重极小（`weight_scale=1e-6`）时，所有分数几乎都是 0，softmax 给每个类别 $1/C$ 的概率，数据损失应接近
-#   $\ln C$；
+# - 权重极小（`weight_scale=1e-6`）时，所有分数几乎都是 0，softmax 给每个类别 $1/C$ 的概率，数据损失应接近 $\ln C$；
 # - 同一个网络在 $\lambda = 0$ 和 $\lambda = 0.8$ 下的损失；
 # - 两者之差减去 $\frac{0.8}{2}\left(\lVert W_1 \rVert_F^2 + \lVert W_2 \rVert_F^2\right)$，应为 $10^{-15}$ 量级。
 
@@ -258,9 +238,7 @@ check("ShallowLayerNet_loss_reg")
 # 3. `affine_relu_backward` 得到 `dW1`、`db1`（对 $X$ 的梯度用不到）；
 # 4. 正则项的梯度：`dW1 += reg * W1`，`dW2 += reg * W2`。
 #
-# `grads` 的键和形状必须与 `self.params` 完全一致。下面用梯度检验（gradient check）核对：对每个参数，
-# 用中心差分算出数值梯度（numerical gradient），和你的解析梯度比较，表中是两者的相对误差。
-# 正确的实现在 $10^{-8}$ 左右，不应超过 $10^{-6}$。
+# `grads` 的键和形状必须与 `self.params` 完全一致。下面用梯度检验（gradient check）核对：对每个参数，用中心差分算出数值梯度（numerical gradient），和你的解析梯度比较，表中是两者的相对误差。正确的实现在 $10^{-8}$ 左右，不应超过 $10^{-6}$。
 
 # %% [markdown] lang="en"
 # ## 3. Backward pass: the gradients
@@ -311,16 +289,11 @@ check("ShallowLayerNet_grads_reg")
 #
 # 1. 从训练集中随机抽取 `batch_size` 个下标 `idx`（有放回抽样即可），取出 `X[idx]` 和 `y[idx]`；
 # 2. 调用 `self.loss(X_batch, y_batch)`，得到损失和梯度；
-# 3. 每个参数更新一步：$\theta \leftarrow \theta - \eta \,\frac{\partial L}{\partial \theta}$，即
-#    `self.params[name] -= learning_rate * grads[name]`。
+# 3. 每个参数更新一步：$\theta \leftarrow \theta - \eta \,\frac{\partial L}{\partial \theta}$，即 `self.params[name] -= learning_rate * grads[name]`。
 #
-# 循环的其余部分已经写好：记录每一步的损失；每个迭代周期（epoch）结束时，也就是每过训练集大小 ÷ `batch_size`
-# 步，记录训练正确率和验证正确率，并把学习率乘以 `learning_rate_decay`。
+# 循环的其余部分已经写好：记录每一步的损失；每个迭代周期（epoch）结束时，也就是每过训练集大小 ÷ `batch_size` 步，记录训练正确率和验证正确率，并把学习率乘以 `learning_rate_decay`。
 #
-# **常见错误：** 给 `X` 和 `y` 各抽一次下标，样本和标签就对不上了；更新时写成 `+=`，损失会越来越大。
-# 检查 `Classifier_train` 让你的 `train` 去训练一个简单的最近质心分类器（不是 ShallowLayerNet），
-# 记下每一步用到的小批量，再拿这些小批量自己算一遍 SGD，逐步核对参数。所以怎么随机抽样都可以，
-# 但每一步的更新必须准确。
+# **常见错误：** 给 `X` 和 `y` 各抽一次下标，样本和标签就对不上了；更新时写成 `+=`，损失会越来越大。检查 `Classifier_train` 让你的 `train` 去训练一个简单的最近质心分类器（不是 ShallowLayerNet），记下每一步用到的小批量，再拿这些小批量自己算一遍 SGD，逐步核对参数。所以怎么随机抽样都可以，但每一步的更新必须准确。
 
 # %% [markdown] lang="en"
 # ## 4. Training and prediction: `Classifier.train` and `Classifier.predict`
@@ -354,13 +327,9 @@ check("Classifier_train")
 # %% [markdown] lang="zh"
 # ## 5. 在 CIFAR-10 上训练
 #
-# 先用一组保守的超参数（hyperparameter）训练一个隐藏层有 50 个神经元的网络，作为基线。在真实的 CIFAR-10 上，
-# 它的验证正确率远低于 50%；内置的手写数字简单得多，正确率会很高，这很正常。训练时进度条上会显示当前的损失。
+# 先用一组保守的超参数（hyperparameter）训练一个隐藏层有 50 个神经元的网络，作为基线。在真实的 CIFAR-10 上，它的验证正确率远低于 50%；内置的手写数字简单得多，正确率会很高，这很正常。训练时进度条上会显示当前的损失。
 #
-# **用时：** 在 2 核的机器上，一步 SGD（批大小 200）在隐藏层有 50 个神经元时约需 7 毫秒，100 个时约需 10 毫秒。
-# 两个数据集的图像一样大，所以每一步一样快，差别只在步数：这个单元格在真实 CIFAR-10 上训练 1000 步，约 7 秒；
-# 在内置数据集上训练 300 步，约 2 秒。整个笔记本在真实 CIFAR-10 上运行约 80 秒（含加载数据），在内置数据集上
-# 约 10 秒。
+# **用时：** 在 2 核的机器上，一步 SGD（批大小 200）在隐藏层有 50 个神经元时约需 7 毫秒，100 个时约需 10 毫秒。两个数据集的图像一样大，所以每一步一样快，差别只在步数：这个单元格在真实 CIFAR-10 上训练 1000 步，约 7 秒；在内置数据集上训练 300 步，约 2 秒。整个笔记本在真实 CIFAR-10 上运行约 80 秒（含加载数据），在内置数据集上约 10 秒。
 
 # %% [markdown] lang="en"
 # ## 5. Training on CIFAR-10
@@ -393,8 +362,7 @@ with demo():
 # - 训练正确率和验证正确率都低，而且很接近：模型欠拟合，可以加大网络、多训练一会儿或减小正则化强度；
 # - 训练正确率远高于验证正确率：过拟合（overfitting），可以加大正则化强度或减小网络。
 #
-# 第一层权重 `W1` 的每一列都可以还原成一张 $3 \times 32 \times 32$ 的图像。训练得好的网络，这些“模板”会呈现
-# 色块和边缘；训练不足时，它们看起来像噪声。
+# 第一层权重 `W1` 的每一列都可以还原成一张 $3 \times 32 \times 32$ 的图像。训练得好的网络，这些“模板”会呈现色块和边缘；训练不足时，它们看起来像噪声。
 
 # %% [markdown] lang="en"
 # ### Reading the training curves
@@ -418,14 +386,9 @@ if stats is not None:  # None: the training cell above stopped, and said why
 # %% [markdown] lang="zh"
 # ## 6. 调超参数
 #
-# 在下面的单元格里列出你想尝试的学习率、隐藏层大小和正则化强度，再设定每组训练的步数 `search_iters`。
-# 单元格开头的值只是一个较弱的起点：把 `raise NotImplementedError()` 那一行换成你自己的设置。
-# 下一个单元格逐一训练所有组合，按**验证集**正确率挑出最好的网络。目标：在真实的 CIFAR-10 上，
-# 验证正确率达到 **50% 以上**。再下面一个单元格先画最好一组的训练曲线，再画最差一组的，最后显示最好的网络的
-# 第一层权重。
+# 在下面的单元格里列出你想尝试的学习率、隐藏层大小和正则化强度，再设定每组训练的步数 `search_iters`。单元格开头的值只是一个较弱的起点：把 `raise NotImplementedError()` 那一行换成你自己的设置。下一个单元格逐一训练所有组合，按**验证集**正确率挑出最好的网络。目标：在真实的 CIFAR-10 上，验证正确率达到 **50% 以上**。再下面一个单元格先画最好一组的训练曲线，再画最差一组的，最后显示最好的网络的第一层权重。
 #
-# 组合数是三个列表长度的乘积，用时也随之相乘：按每步 7 到 10 毫秒估算，每组 1000 步要 7 到 10 秒，
-# 3 × 3 × 3 = 27 组各训练 2000 步就要 7 分钟左右。所以先粗搜，再细搜：
+# 组合数是三个列表长度的乘积，用时也随之相乘：按每步 7 到 10 毫秒估算，每组 1000 步要 7 到 10 秒，3 × 3 × 3 = 27 组各训练 2000 步就要 7 分钟左右。所以先粗搜，再细搜：
 #
 # 1. 先让 `search_iters` 取 500 左右，学习率按 10 倍或 3 倍的间隔取几个值，看哪个区域的验证正确率高；
 # 2. 再在好的区域里取两三组，把 `search_iters` 加到 2000 左右。
@@ -496,8 +459,7 @@ if best_net is not None:  # None: the search above stopped, and said why
 # %% [markdown] lang="zh"
 # ## 7. 思考题（2 分）
 #
-# 在你的搜索中，最好的网络和最差的网络各用的是哪组超参数？从它们的训练曲线（训练正确率与验证正确率的差距、
-# 损失曲线的形状）看，最差的那组是欠拟合、过拟合，还是学习率不合适？用两三句话回答。
+# 在你的搜索中，最好的网络和最差的网络各用的是哪组超参数？从它们的训练曲线（训练正确率与验证正确率的差距、损失曲线的形状）看，最差的那组是欠拟合、过拟合，还是学习率不合适？用两三句话回答。
 
 # %% [markdown] lang="en"
 # ## 7. Question (2 points)
@@ -507,10 +469,7 @@ if best_net is not None:  # None: the search above stopped, and said why
 # or held back by its learning rate? Answer in two or three sentences.
 
 # %% [markdown] grade_id="ShallowLayerNet_tuning_answer" points=2 solution=true
-# **参考答案**（具体数字取决于学生的搜索）：最好的一组是较大的学习率配较弱的正则化，例如学习率 1e-3、
-# 100 个隐藏单元、正则化强度 0.25。最差的一组是较小的学习率配较强的正则化：训练正确率和验证正确率都低，
-# 而且彼此接近，训练结束时损失还在下降。这说明它欠拟合，原因是在给定的步数内每一步走得太小。
-# 如果训练正确率远高于验证正确率，那才是过拟合。
+# **参考答案**（具体数字取决于学生的搜索）：最好的一组是较大的学习率配较弱的正则化，例如学习率 1e-3、100 个隐藏单元、正则化强度 0.25。最差的一组是较小的学习率配较强的正则化：训练正确率和验证正确率都低，而且彼此接近，训练结束时损失还在下降。这说明它欠拟合，原因是在给定的步数内每一步走得太小。如果训练正确率远高于验证正确率，那才是过拟合。
 #
 # **Model answer** (the numbers depend on the student's search): best, the larger learning rate with the weaker
 # regularisation, e.g. lr 1e-3, 100 hidden units, reg 0.25. Worst, the smaller learning rate with the stronger

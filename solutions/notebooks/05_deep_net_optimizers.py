@@ -1,8 +1,7 @@
 # %% [markdown] lang="zh"
 # # 练习 5：深层全连接网络与优化算法
 #
-# 浅层网络只有一个隐藏层（hidden layer）。把“仿射-ReLU”重复任意多次，就得到深层全连接网络，也就是
-# 多层感知机（MLP）：
+# 浅层网络只有一个隐藏层（hidden layer）。把“仿射-ReLU”重复任意多次，就得到深层全连接网络，也就是多层感知机（MLP）：
 #
 # $$X \to \underbrace{\{\text{仿射} \to \text{ReLU}\} \times (L-1)}_{\text{隐藏层}} \to \text{仿射} \to
 # \text{softmax 损失}$$
@@ -12,9 +11,7 @@
 # - `classifiers/chapter3/fc_net.py` 中的 `FullyConnectedNet`：初始化和 `loss`（任意层数）；
 # - `classifiers/chapter3/optim.py` 中的四种参数更新规则：`sgd`、`sgd_momentum`、`rmsprop`、`adam`。
 #
-# 然后用 `utils.solver.Solver` 训练网络、比较几种优化算法，最后训练出你最好的模型并保存下来，
-# 它在测试集（test set）上的正确率也计分。输出 ✔/✘ 的单元格都是自动评分的检查；检查上方的演示单元格
-# 出错时只打印一行说明，真正的诊断看下方的检查。
+# 然后用 `utils.solver.Solver` 训练网络、比较几种优化算法，最后训练出你最好的模型并保存下来，它在测试集（test set）上的正确率也计分。输出 ✔/✘ 的单元格都是自动评分的检查；检查上方的演示单元格出错时只打印一行说明，真正的诊断看下方的检查。
 
 # %% [markdown] lang="en"
 # # Exercise 5: deep fully connected nets and optimizers
@@ -70,10 +67,7 @@ set_language("en")
 # %% [markdown] lang="zh"
 # ## 0. 数据
 #
-# 和练习 4 一样加载 CIFAR-10：像素值 0 到 255 减去训练集（training set）的平均图像，不再缩放，
-# 标准差约为 60。没有下载 CIFAR-10 时，加载函数打印一行提示，改用内置的替代数据集（放大的手写数字）。
-# 这一次加载后立刻把测试集从字典里拿掉：整个笔记本只用训练集和验证集（validation set）来选模型，
-# 测试集只在评分时用一次。
+# 和练习 4 一样加载 CIFAR-10：像素值 0 到 255 减去训练集（training set）的平均图像，不再缩放，标准差约为 60。没有下载 CIFAR-10 时，加载函数打印一行提示，改用内置的替代数据集（放大的手写数字）。这一次加载后立刻把测试集从字典里拿掉：整个笔记本只用训练集和验证集（validation set）来选模型，测试集只在评分时用一次。
 
 # %% [markdown] lang="en"
 # ## 0. Data
@@ -95,20 +89,16 @@ input_dim, num_classes = int(np.prod(data["X_train"].shape[1:])), 10
 # %% [markdown] lang="zh"
 # ## 1. 初始化
 #
-# `hidden_dims` 给出各隐藏层的大小 $H_1, \dots, H_{L-1}$，网络共有 $L$ = `len(hidden_dims) + 1` 个
-# 仿射层（全连接层）。令 `dims = [input_dim, *hidden_dims, num_classes]`，第 $l$ 层（$l = 1, \dots, L$）的参数为
+# `hidden_dims` 给出各隐藏层的大小 $H_1, \dots, H_{L-1}$，网络共有 $L$ = `len(hidden_dims) + 1` 个仿射层（全连接层）。令 `dims = [input_dim, *hidden_dims, num_classes]`，第 $l$ 层（$l = 1, \dots, L$）的参数为
 #
 # $$W_l \in \mathbb{R}^{\text{dims}[l-1] \times \text{dims}[l]},\quad W_l \sim \mathcal{N}(0, \text{weight\_scale}^2),
 # \qquad b_l = \mathbf{0} \in \mathbb{R}^{\text{dims}[l]},$$
 #
-# 分别存为 `self.params["W1"]`、`self.params["b1"]`……`self.params[f"W{L}"]`、`self.params[f"b{L}"]`，
-# 数据类型都是 `dtype`。参数 `seed` 交给 `np.random.default_rng(seed)`，同一个种子给出同样的权重（weight）。
+# 分别存为 `self.params["W1"]`、`self.params["b1"]`……`self.params[f"W{L}"]`、`self.params[f"b{L}"]`，数据类型都是 `dtype`。参数 `seed` 交给 `np.random.default_rng(seed)`，同一个种子给出同样的权重（weight）。
 #
-# **常见错误：** 把网络写死成两个隐藏层。`hidden_dims=()`（没有隐藏层）时，网络退化成一个 softmax 分类器，
-# 只有 `W1` 和 `b1`，你的代码也要能处理。
+# **常见错误：** 把网络写死成两个隐藏层。`hidden_dims=()`（没有隐藏层）时，网络退化成一个 softmax 分类器，只有 `W1` 和 `b1`，你的代码也要能处理。
 #
-# 下面的演示建一个 12 → 16 → 8 → 5 的网络和一个没有隐藏层的 12 → 5 网络，打印每个参数的形状、数据类型和
-# 标准差。权重的标准差应接近 `weight_scale`（这里是 0.1），偏置（bias）应全为 0。
+# 下面的演示建一个 12 → 16 → 8 → 5 的网络和一个没有隐藏层的 12 → 5 网络，打印每个参数的形状、数据类型和标准差。权重的标准差应接近 `weight_scale`（这里是 0.1），偏置（bias）应全为 0。
 
 # %% [markdown] lang="en"
 # ## 1. Initialisation
@@ -144,15 +134,13 @@ check("FullyConnectedNet_init")
 # %% [markdown] lang="zh"
 # ## 2. 前向传播与损失
 #
-# 对 $l = 1, \dots, L-1$：$h_l = \max(0, h_{l-1} W_l + b_l)$，其中 $h_0 = X$；最后一层没有 ReLU：
-# $s = h_{L-1} W_L + b_L$。`loss(X)` 返回分数 $s$；`loss(X, y)` 返回 `(loss, grads)`，其中
+# 对 $l = 1, \dots, L-1$：$h_l = \max(0, h_{l-1} W_l + b_l)$，其中 $h_0 = X$；最后一层没有 ReLU：$s = h_{L-1} W_L + b_L$。`loss(X)` 返回分数 $s$；`loss(X, y)` 返回 `(loss, grads)`，其中
 #
 # $$\mathcal{L} = \text{softmax 损失}(s, y) + \frac{\lambda}{2} \sum_{l=1}^{L} \lVert W_l \rVert_F^2 .$$
 #
 # 用循环实现，前向传播时把每一层的缓存存进列表。
 #
-# **合理性检查：** 权重很小时，所有类别的分数都接近 0，softmax 给每类约 $1/10$ 的概率，所以初始损失应接近
-# $\ln 10 \approx 2.303$。如果差得很远，先修好前向传播，再谈训练。
+# **合理性检查：** 权重很小时，所有类别的分数都接近 0，softmax 给每类约 $1/10$ 的概率，所以初始损失应接近 $\ln 10 \approx 2.303$。如果差得很远，先修好前向传播，再谈训练。
 
 # %% [markdown] lang="en"
 # ## 2. Forward pass and loss
@@ -182,24 +170,15 @@ check("FullyConnectedNet_loss")
 # %% [markdown] lang="zh"
 # ### 权重的尺度为什么重要（不计分）
 #
-# `weight_scale` 看起来只是一个随手取的常数，其实它决定了信号能不能顺利穿过一个深层网络。
-# 设第 $l$ 层有 $n_{l-1}$ 个输入，权重独立地取自 $\mathcal{N}(0, \sigma^2)$。仿射层输出的每个分量是
-# $n_{l-1}$ 项之和，方差是输入均方值的 $n_{l-1}\sigma^2$ 倍；ReLU 把负的一半置零，均方值再减半。于是每过一层，
-# 激活值的大小大约乘以
+# `weight_scale` 看起来只是一个随手取的常数，其实它决定了信号能不能顺利穿过一个深层网络。设第 $l$ 层有 $n_{l-1}$ 个输入，权重独立地取自 $\mathcal{N}(0, \sigma^2)$。仿射层输出的每个分量是 $n_{l-1}$ 项之和，方差是输入均方值的 $n_{l-1}\sigma^2$ 倍；ReLU 把负的一半置零，均方值再减半。于是每过一层，激活值的大小大约乘以
 #
 # $$\sigma \sqrt{n_{l-1} / 2}.$$
 #
-# 这个因子小于 1，激活值逐层指数级缩小；大于 1，就逐层指数级放大。反向传播（backpropagation）时梯度每过一层要乘以 $W_l^\top$，
-# 也按同样的因子缩放，这就是梯度消失（vanishing gradient）和梯度爆炸（exploding gradient）。
-# 因子恰好为 1 时，$\sigma = \sqrt{2 / n_{l-1}}$，这就是 He 初始化；《动手学深度学习》的
-# “数值稳定性和模型初始化”一节讲的是同一件事。
+# 这个因子小于 1，激活值逐层指数级缩小；大于 1，就逐层指数级放大。反向传播（backpropagation）时梯度每过一层要乘以 $W_l^\top$，也按同样的因子缩放，这就是梯度消失（vanishing gradient）和梯度爆炸（exploding gradient）。因子恰好为 1 时，$\sigma = \sqrt{2 / n_{l-1}}$，这就是 He 初始化；《动手学深度学习》的“数值稳定性和模型初始化”一节讲的是同一件事。
 #
-# 下面把 200 张训练图像送进一个 10 层、每层 100 个神经元的“仿射-ReLU”堆叠（用你在练习 2 写的
-# `affine_relu_forward`），对几种 $\sigma$ 画出每一层输出 $h_l$ 的标准差（纵轴是对数刻度）。
-# 第一层的输入有 3072 维，所以第一层的放大倍数和后面各层不同。改改 `scales` 或 `depth`，看看曲线怎么变。
+# 下面把 200 张训练图像送进一个 10 层、每层 100 个神经元的“仿射-ReLU”堆叠（用你在练习 2 写的 `affine_relu_forward`），对几种 $\sigma$ 画出每一层输出 $h_l$ 的标准差（纵轴是对数刻度）。第一层的输入有 3072 维，所以第一层的放大倍数和后面各层不同。改改 `scales` 或 `depth`，看看曲线怎么变。
 #
-# 本练习后面的网络只有两三层，`weight_scale` 取 $10^{-2}$ 或 $10^{-3}$ 时分数很小，初始损失接近 $\ln 10$，
-# 训练也能进行；网络越深，权重初始化（weight initialization）就越要讲究。
+# 本练习后面的网络只有两三层，`weight_scale` 取 $10^{-2}$ 或 $10^{-3}$ 时分数很小，初始损失接近 $\ln 10$，训练也能进行；网络越深，权重初始化（weight initialization）就越要讲究。
 
 # %% [markdown] lang="en"
 # ### Why the scale of the weights matters (not graded)
@@ -249,18 +228,11 @@ with demo():
 # %% [markdown] lang="zh"
 # ## 3. 反向传播
 #
-# 从第 $L$ 层往回走：第 $L$ 层用 `affine_backward`，第 $L-1, \dots, 1$ 层用 `affine_relu_backward`。
-# 第 $l$ 层算出的 `dx`（损失对 $h_{l-1}$ 的梯度）就是第 $l-1$ 层的 `dout`。最后给每个 `dW{l}` 加上
-# `reg * W{l}`。
+# 从第 $L$ 层往回走：第 $L$ 层用 `affine_backward`，第 $L-1, \dots, 1$ 层用 `affine_relu_backward`。第 $l$ 层算出的 `dx`（损失对 $h_{l-1}$ 的梯度）就是第 $l-1$ 层的 `dout`。最后给每个 `dW{l}` 加上 `reg * W{l}`。
 #
-# 下面在一个小网络（6 个样本、9 个特征、隐藏层 11 和 7、4 个类别）上做梯度检验（gradient check），
-# 用 float64，正则化（regularization）强度取 0 和 0.45：表中是每个参数的数值梯度（numerical gradient）与你的梯度的相对误差，
-# 在 $10^{-6}$ 以下就是对的。这里特意把 `weight_scale` 取得较大（0.3）：权重太小时，靠近输入的几层梯度也很小，
-# 数值梯度的舍入误差会让相对误差虚高到 $10^{-5}$ 左右，看起来像错了，其实没错。
+# 下面在一个小网络（6 个样本、9 个特征、隐藏层 11 和 7、4 个类别）上做梯度检验（gradient check），用 float64，正则化（regularization）强度取 0 和 0.45：表中是每个参数的数值梯度（numerical gradient）与你的梯度的相对误差，在 $10^{-6}$ 以下就是对的。这里特意把 `weight_scale` 取得较大（0.3）：权重太小时，靠近输入的几层梯度也很小，数值梯度的舍入误差会让相对误差虚高到 $10^{-5}$ 左右，看起来像错了，其实没错。
 #
-# 下方的检查中，`FullyConnectedNet_grads` 检查梯度，`FullyConnectedNet_any_depth` 换一个更深的网络再查一遍，
-# `FullyConnectedNet_no_hidden_layer` 单独检查 `hidden_dims=()`，`FullyConnectedNet_reg` 和
-# `FullyConnectedNet_float32` 分别检查正则化和单精度。
+# 下方的检查中，`FullyConnectedNet_grads` 检查梯度，`FullyConnectedNet_any_depth` 换一个更深的网络再查一遍，`FullyConnectedNet_no_hidden_layer` 单独检查 `hidden_dims=()`，`FullyConnectedNet_reg` 和 `FullyConnectedNet_float32` 分别检查正则化和单精度。
 
 # %% [markdown] lang="en"
 # ## 3. Backward pass
@@ -312,10 +284,7 @@ check("FullyConnectedNet_float32")
 # %% [markdown] lang="zh"
 # ## 4. 参数更新规则
 #
-# 每个规则的接口都是 `next_w, config = rule(w, dw, config)`。`config` 既保存超参数（hyperparameter），
-# 也保存规则在两步之间要记住的状态（速度、滑动平均、步数）。第一次调用时状态还不存在，从全零开始；
-# 返回的 `config` 会在下一步原样传回来。下面 $\eta$ 是学习率（learning rate），$g$ 是梯度 `dw`，
-# 所有运算都是逐元素的：
+# 每个规则的接口都是 `next_w, config = rule(w, dw, config)`。`config` 既保存超参数（hyperparameter），也保存规则在两步之间要记住的状态（速度、滑动平均、步数）。第一次调用时状态还不存在，从全零开始；返回的 `config` 会在下一步原样传回来。下面 $\eta$ 是学习率（learning rate），$g$ 是梯度 `dw`，所有运算都是逐元素的：
 #
 # | 规则 | 更新 |
 # | --- | --- |
@@ -327,9 +296,7 @@ check("FullyConnectedNet_float32")
 #
 # 状态存放的键：`config["velocity"]`、`config["cache"]`、`config["m"]`、`config["v"]`、`config["t"]`。
 #
-# **Adam 的偏差修正：** $m$ 和 $v$ 从 0 开始，头几步严重偏向 0。除以 $1-\beta^t$ 正好抵消这一偏差：
-# 第一步 $\hat m = g$、$\hat v = g^2$，于是这一步约为 $-\eta \cdot \operatorname{sign}(g)$。
-# 注意 $t$ 要**先**加 1 再用，否则 $1-\beta^0 = 0$。
+# **Adam 的偏差修正：** $m$ 和 $v$ 从 0 开始，头几步严重偏向 0。除以 $1-\beta^t$ 正好抵消这一偏差：第一步 $\hat m = g$、$\hat v = g^2$，于是这一步约为 $-\eta \cdot \operatorname{sign}(g)$。注意 $t$ 要**先**加 1 再用，否则 $1-\beta^0 = 0$。
 
 # %% [markdown] lang="en"
 # ## 4. Update rules
@@ -369,10 +336,7 @@ check("adam_update")
 check("adam_bias_correction")
 
 # %% [markdown] lang="zh"
-# 在一个狭长的二次函数 $f(w) = \frac{1}{2}(w_1^2 + 25\, w_2^2)$ 上看看四种规则的轨迹（起点 $(-4, 1)$，
-# 各走 40 步，星号是最小值点）。普通 SGD 在陡峭的方向上来回震荡，在平缓的方向上却走得很慢；动量在平缓方向上
-# 越走越快，但也会带着速度冲过最小值，绕一圈再回来；RMSProp 和 Adam 按每个坐标自己的梯度大小缩放步长，
-# 两个方向前进得差不多快。可以改改学习率，看看轨迹怎么变。
+# 在一个狭长的二次函数 $f(w) = \frac{1}{2}(w_1^2 + 25\, w_2^2)$ 上看看四种规则的轨迹（起点 $(-4, 1)$，各走 40 步，星号是最小值点）。普通 SGD 在陡峭的方向上来回震荡，在平缓的方向上却走得很慢；动量在平缓方向上越走越快，但也会带着速度冲过最小值，绕一圈再回来；RMSProp 和 Adam 按每个坐标自己的梯度大小缩放步长，两个方向前进得差不多快。可以改改学习率，看看轨迹怎么变。
 
 # %% [markdown] lang="en"
 # Here are the paths of the four rules on a long narrow quadratic $f(w) = \frac{1}{2}(w_1^2 + 25\, w_2^2)$, from
@@ -407,14 +371,9 @@ if paths:
 # %% [markdown] lang="zh"
 # ## 5. Solver：先让网络在 50 个样本上过拟合
 #
-# `Solver` 负责训练循环：按 `batch_size` 随机抽取小批量（minibatch），调用 `model.loss`，对每个参数调用你的
-# 更新规则（每个参数各有一份 `config`）；每个迭代周期（epoch）结束时记录训练正确率和验证正确率，并把学习率
-# 乘以 `lr_decay`；训练结束时把验证正确率最高时的参数放回模型。
+# `Solver` 负责训练循环：按 `batch_size` 随机抽取小批量（minibatch），调用 `model.loss`，对每个参数调用你的更新规则（每个参数各有一份 `config`）；每个迭代周期（epoch）结束时记录训练正确率和验证正确率，并把学习率乘以 `lr_decay`；训练结束时把验证正确率最高时的参数放回模型。
 #
-# 训练大模型之前先做一个简单的合理性检查：只拿 50 个训练样本，一个三层网络应该能在 20 个迭代周期内把它们
-# **全部记住**（训练正确率 100%），验证正确率则低得多。这就是过拟合（overfitting）。在真实的 CIFAR-10 上
-# 验证正确率只有百分之十几到二十几；内置的手写数字简单得多，50 个样本就能让验证正确率达到 70% 左右。
-# 如果训练正确率到不了 100%，说明前向传播、反向传播或更新规则还有问题。
+# 训练大模型之前先做一个简单的合理性检查：只拿 50 个训练样本，一个三层网络应该能在 20 个迭代周期内把它们**全部记住**（训练正确率 100%），验证正确率则低得多。这就是过拟合（overfitting）。在真实的 CIFAR-10 上验证正确率只有百分之十几到二十几；内置的手写数字简单得多，50 个样本就能让验证正确率达到 70% 左右。如果训练正确率到不了 100%，说明前向传播、反向传播或更新规则还有问题。
 
 # %% [markdown] lang="en"
 # ## 5. The Solver: first overfit 50 samples
@@ -447,14 +406,11 @@ with demo():
 # %% [markdown] lang="zh"
 # ## 6. 比较四种更新规则
 #
-# 同一个网络结构、同样的初始权重，分别用四种规则在一部分训练数据上训练 5 个迭代周期。学习率是为各规则分别
-# 挑的合理值：自适应的方法（RMSProp、Adam）对学习率不那么敏感。观察损失下降的速度和验证正确率。
+# 同一个网络结构、同样的初始权重，分别用四种规则在一部分训练数据上训练 5 个迭代周期。学习率是为各规则分别挑的合理值：自适应的方法（RMSProp、Adam）对学习率不那么敏感。观察损失下降的速度和验证正确率。
 #
-# 从这里开始，网络用 `dtype=np.float32` 训练：图像本来就是 float32，参数也用单精度时，每一步的矩阵乘法
-# 不必升到 float64，内存减半，时间大约也减半。梯度检验需要 float64 的精度，训练不需要。
+# 从这里开始，网络用 `dtype=np.float32` 训练：图像本来就是 float32，参数也用单精度时，每一步的矩阵乘法不必升到 float64，内存减半，时间大约也减半。梯度检验需要 float64 的精度，训练不需要。
 #
-# **用时：** 在 2 核的机器上，这个单元格在真实 CIFAR-10 上（4000 个训练样本）约需 15 秒，在内置数据集上
-# （1000 个）约需 4 秒。
+# **用时：** 在 2 核的机器上，这个单元格在真实 CIFAR-10 上（4000 个训练样本）约需 15 秒，在内置数据集上（1000 个）约需 4 秒。
 
 # %% [markdown] lang="en"
 # ## 6. Comparing the update rules
@@ -501,18 +457,11 @@ if solvers:
 # %% [markdown] lang="zh"
 # ## 7. 训练你最好的模型
 #
-# 现在轮到你了：在下面的单元格里选择网络结构和超参数（隐藏层、权重尺度、正则化强度、更新规则、学习率、
-# 学习率衰减、迭代周期数、批大小），只根据**验证集**正确率来选。单元格开头的值只是一个较弱的起点，把
-# `raise NotImplementedError()` 那一行换成你自己的设置。
+# 现在轮到你了：在下面的单元格里选择网络结构和超参数（隐藏层、权重尺度、正则化强度、更新规则、学习率、学习率衰减、迭代周期数、批大小），只根据**验证集**正确率来选。单元格开头的值只是一个较弱的起点，把 `raise NotImplementedError()` 那一行换成你自己的设置。
 #
-# 再下一个单元格训练模型，然后调用 `save_if_better(best_model, val_acc, data)`，其中 `val_acc` 是这次训练
-# 达到的最高验证集正确率。只有当它超过 `best_model.npz` 里记录的值时，才覆盖这个文件，所以训练单元格无论
-# 重新运行多少次，留下的都是最好的一次，而不是最后一次。文件里除了参数，还记录了模型是在什么数据上训练的
-# （数据集、训练集和验证集的大小、是否减去了平均图像、数据类型）和它的验证集正确率。这个文件保存在本笔记本
-# 所在的文件夹里，提交时要一起交。
+# 再下一个单元格训练模型，然后调用 `save_if_better(best_model, val_acc, data)`，其中 `val_acc` 是这次训练达到的最高验证集正确率。只有当它超过 `best_model.npz` 里记录的值时，才覆盖这个文件，所以训练单元格无论重新运行多少次，留下的都是最好的一次，而不是最后一次。文件里除了参数，还记录了模型是在什么数据上训练的（数据集、训练集和验证集的大小、是否减去了平均图像、数据类型）和它的验证集正确率。这个文件保存在本笔记本所在的文件夹里，提交时要一起交。
 #
-# **评分看的是什么。** 评分时，一段不依赖你的代码的前向传播在**测试集**上计算这个文件里模型的正确率，
-# 分三档计分：
+# **评分看的是什么。** 评分时，一段不依赖你的代码的前向传播在**测试集**上计算这个文件里模型的正确率，分三档计分：
 #
 # | 检查 | 真实 CIFAR-10 | 内置替代数据集 |
 # | --- | --- | --- |
@@ -520,21 +469,13 @@ if solvers:
 # | `FullyConnectedNet_best_model_acc_48` | ≥ 48% | ≥ 75% |
 # | `FullyConnectedNet_best_model_acc_52` | ≥ 52% | ≥ 85% |
 #
-# 你调参时只看得到验证集正确率，而计分的是测试集正确率。两者都是在 1000 张图像上测的，即使模型一样好，
-# 也会相差一两个百分点。所以要留出余量：想拿到 52% 这一档，让验证集正确率达到 54% 左右再保存。
+# 你调参时只看得到验证集正确率，而计分的是测试集正确率。两者都是在 1000 张图像上测的，即使模型一样好，也会相差一两个百分点。所以要留出余量：想拿到 52% 这一档，让验证集正确率达到 54% 左右再保存。
 #
-# **用哪个数据集评分。** 评分用哪个数据集由课程设置决定，下方的检查会说明评分用的是哪一个，以及你的
-# 文件是在什么数据上训练的。如果你的机器上没有 CIFAR-10，训练用的就是内置的替代数据集：这样得到的模型学的是
-# 手写数字，不是 CIFAR-10 模型，拿到 CIFAR-10 上正确率只有 10% 左右。替代数据集简单得多
-# （验证集和测试集都只有 35 张），所以门槛更高，而且即使只训练一个迭代周期的普通 SGD（学习率 1e-3）
-# 也能过全部三档：这三档是为 CIFAR-10 设计的。
+# **用哪个数据集评分。** 评分用哪个数据集由课程设置决定，下方的检查会说明评分用的是哪一个，以及你的文件是在什么数据上训练的。如果你的机器上没有 CIFAR-10，训练用的就是内置的替代数据集：这样得到的模型学的是手写数字，不是 CIFAR-10 模型，拿到 CIFAR-10 上正确率只有 10% 左右。替代数据集简单得多（验证集和测试集都只有 35 张），所以门槛更高，而且即使只训练一个迭代周期的普通 SGD（学习率 1e-3）也能过全部三档：这三档是为 CIFAR-10 设计的。
 #
-# **用时：** 在 2 核的机器上，参考设置（两个隐藏层 512 和 256，Adam，15 个迭代周期）在真实 CIFAR-10 上
-# 约需 2 分钟，整个笔记本约 140 秒。在内置数据集上训练最多 3 个迭代周期，让笔记本跑得快一些：参考设置约需
-# 3 秒，整个笔记本约 20 秒。自动评分时这个单元格不会重新训练，只评你提交的 `best_model.npz`。
+# **用时：** 在 2 核的机器上，参考设置（两个隐藏层 512 和 256，Adam，15 个迭代周期）在真实 CIFAR-10 上约需 2 分钟，整个笔记本约 140 秒。在内置数据集上训练最多 3 个迭代周期，让笔记本跑得快一些：参考设置约需 3 秒，整个笔记本约 20 秒。自动评分时这个单元格不会重新训练，只评你提交的 `best_model.npz`。
 #
-# 提示：两三个隐藏层、每层几百个神经元，配合 Adam 和适当的正则化通常就够了；先用较少的迭代周期比较几组设置，
-# 再把最好的那组训练得久一些。
+# 提示：两三个隐藏层、每层几百个神经元，配合 Adam 和适当的正则化通常就够了；先用较少的迭代周期比较几组设置，再把最好的那组训练得久一些。
 
 # %% [markdown] lang="en"
 # ## 7. Training your best model
@@ -614,8 +555,7 @@ if not FAST:  # under the autograder nothing is trained: the best_model.npz hand
         save_if_better(best_model, best_solver.best_val_acc, data, path=BEST_MODEL_FILE)
 
 # %% [markdown] lang="zh"
-# 看一看保存的文件：参数应是 `W1..WL` 和 `b1..bL`，形状首尾相接，第一层输入 3072 维，最后一层输出 10 个类别；
-# `meta` 是训练记录。
+# 看一看保存的文件：参数应是 `W1..WL` 和 `b1..bL`，形状首尾相接，第一层输入 3072 维，最后一层输出 10 个类别；`meta` 是训练记录。
 
 # %% [markdown] lang="en"
 # A look at the saved file: the parameters should be `W1..WL` and `b1..bL` with chained shapes, 3072 inputs to the
@@ -645,8 +585,7 @@ check("FullyConnectedNet_best_model_acc_52")
 # %% [markdown] lang="zh"
 # ## 8. 思考题（2 分）
 #
-# 在第 6 节的比较中，哪种规则让损失下降得最快？普通 SGD 落后的原因是什么？RMSProp 和 Adam 对每个参数分别
-# 缩放步长，这解决了什么问题？用两三句话回答。
+# 在第 6 节的比较中，哪种规则让损失下降得最快？普通 SGD 落后的原因是什么？RMSProp 和 Adam 对每个参数分别缩放步长，这解决了什么问题？用两三句话回答。
 
 # %% [markdown] lang="en"
 # ## 8. Question (2 points)
@@ -655,10 +594,7 @@ check("FullyConnectedNet_best_model_acc_52")
 # what problem does the per-parameter step scaling of RMSProp and Adam solve? Answer in two or three sentences.
 
 # %% [markdown] grade_id="FullyConnectedNet_optimizer_answer" points=2 solution=true
-# **参考答案：** Adam 和 RMSProp 最快，带动量的 SGD 居中，普通 SGD 最慢。普通 SGD 对所有参数用同一个学习率：
-# 小到能让陡峭方向不发散的学习率，对平缓的方向来说又太小，所以在平缓方向上进展很慢（学习率再大，陡峭方向上
-# 又会发散）。RMSProp 和 Adam 把每个参数的步长除以它自己梯度大小的滑动平均，各个方向前进得差不多快；
-# Adam 还带有动量，能进一步抑制来回震荡。
+# **参考答案：** Adam 和 RMSProp 最快，带动量的 SGD 居中，普通 SGD 最慢。普通 SGD 对所有参数用同一个学习率：小到能让陡峭方向不发散的学习率，对平缓的方向来说又太小，所以在平缓方向上进展很慢（学习率再大，陡峭方向上又会发散）。RMSProp 和 Adam 把每个参数的步长除以它自己梯度大小的滑动平均，各个方向前进得差不多快；Adam 还带有动量，能进一步抑制来回震荡。
 #
 # **Model answer:** Adam and RMSProp (with momentum SGD between them and plain SGD). Plain SGD uses one learning
 # rate for all parameters: a rate small enough for the steep directions is far too small for the flat ones, so it
