@@ -163,10 +163,10 @@ with demo():
     print("scores =\n", np.round(toy_scores, 4))
     print("(1) scores.shape =", np.shape(toy_scores))
     as_images = toy.loss(X_toy.reshape(n_samples, 2, 3))
-    print("(2) max |scores(X as images) - scores| =", np.abs(as_images - toy_scores).max())
+    print(f"(2) max |loss(X.reshape({n_samples}, 2, 3)) - scores| =", np.abs(as_images - toy_scores).max())
     dead = ShallowLayerNet(input_dim=n_features, hidden_dim=n_hidden, num_classes=n_classes)
     dead.params = {**toy.params, "b1": np.full(n_hidden, -100.0)}
-    print("(3) max |scores(b1 = -100) - b2| =", np.abs(dead.loss(X_toy) - toy.params["b2"]).max())
+    print("(3) b1 = -100:  max |loss(X) - b2| =", np.abs(dead.loss(X_toy) - toy.params["b2"]).max())
 
 # %% grade_id="ShallowLayerNet_scores" points=2
 check("ShallowLayerNet_scores")
@@ -270,7 +270,7 @@ with demo():
     for strength in strengths:
         toy.reg = strength
         table[strength] = gradient_errors(toy, X_toy, y_toy)
-    print("name  " + "  ".join(f"reg={s:<6}" for s in strengths))
+    print("      " + "  ".join(f"reg={s:<6}" for s in strengths))
     for name in sorted(toy.params):
         print(f"{name:<4}  " + "  ".join(f"{table[s][name]:<10.1e}" for s in strengths))
 
@@ -444,7 +444,7 @@ with demo():
         print(f"lr {lr:.1e}  hidden {hidden:4d}  reg {reg:.2f}  ->  val_acc {results[lr, hidden, reg]:.3f}")
         if results[lr, hidden, reg] > best_val:
             best_net, best_val = candidate, results[lr, hidden, reg]
-    print(f"best val_acc = {best_val:.3f}")
+    print(f"best_val = {best_val:.3f}")
 
 # %%
 if best_net is not None:  # None: the search above stopped, and said why

@@ -265,7 +265,7 @@ with demo():
             name: rel_error(eval_numerical_gradient(lambda _: net.loss(X_small, y_small)[0], net.params[name],
                                                     verbose=False), analytic[name])
             for name in analytic}
-    print("name  " + "  ".join(f"reg={s:<6}" for s in strengths))
+    print("      " + "  ".join(f"reg={s:<6}" for s in strengths))
     for name in sorted(table[strengths[0]], key=lambda n: (n[0], int(n[1:]))):
         print(f"{name:<4}  " + "  ".join(f"{table[s][name]:<10.1e}" for s in strengths))
 
