@@ -82,7 +82,8 @@ def test_a_better_run_replaces_the_saved_model(tmp_path, digits, capsys):
     assert save_if_better(better, 0.65, digits, path=path) is True
     assert np.array_equal(_arrays(path)["W2"], better.params["W2"])
     assert _meta(path)["val_acc"] == 0.65
-    assert capsys.readouterr().out.splitlines()[0] == "已保存到 best_model.npz：验证集正确率 0.650，高于原来记录的 0.600。"
+    assert capsys.readouterr().out.splitlines()[0] == \
+        "已保存到 best_model.npz：验证集正确率 0.650，高于原来记录的 0.600。"
 
 
 def test_records_from_other_data_or_without_accuracy_do_not_compare(tmp_path, digits, capsys):
@@ -157,3 +158,13 @@ def test_the_file_is_readable_by_others_and_no_temporary_file_is_left(tmp_path, 
         os.umask(old)
     assert [p.name for p in tmp_path.iterdir()] == ["best_model.npz"]
     assert (tmp_path / "best_model.npz").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_record_with_an_unusable_accuracy_counts_as_no_record(tmp_path, digits, capsys):
+    path = tmp_path / "best_model.npz"
+    data_utils.get_CIFAR10_data(num_training=100, num_validation=20, num_test=10, source="embedded")
+    record = {"data": "embedded", "num_train": 100, "num_val": 20, "subtract_mean": True, "dtype": "float32",
+              "val_acc": "0.9"}
+    np.savez(path, **_model(5).params, meta=np.frombuffer(json.dumps(record).encode(), dtype=np.uint8))
+    assert save_if_better(_model(0), 0.1, digits, path=path) is True
+    assert "原来的文件没有记录验证集正确率，已被替换" in capsys.readouterr().out

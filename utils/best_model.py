@@ -35,6 +35,7 @@ TEXT = {
         "no mean": "没有减去平均图像",
         "no data": "还不知道数据来自哪里：请先用 get_CIFAR10_data() 加载数据，再保存模型。",
         "bad acc": "val_acc 应为 0 到 1 之间的数，得到的是 {acc!r}。",
+        "meta param": "模型参数不能叫 {meta!r}：这个名字留给训练记录。",
     },
     "en": {
         "saved": "Saved to {file}: validation accuracy {acc:.3f}{why}.",
@@ -53,6 +54,7 @@ TEXT = {
         "no mean": "mean image not subtracted",
         "no data": "Where the data came from is not known yet: load it with get_CIFAR10_data() before saving a model.",
         "bad acc": "val_acc must be a number between 0 and 1, got {acc!r}.",
+        "meta param": "A parameter may not be called {meta!r}: the name is kept for the training record.",
     },
 }
 
@@ -117,10 +119,17 @@ def _write_atomically(path, arrays):
 
 
 def _describe(text, record, key, lang):
+    """The sentence ``key`` of ``text`` about what the model of ``record`` was trained on."""
     return text[key].format(data=DATA_NAMES[lang].get(record.get("data"), str(record.get("data"))),
                             num_train=record.get("num_train", "?"), num_val=record.get("num_val", "?"),
                             mean=text["mean" if record.get("subtract_mean") else "no mean"],
                             dtype=record.get("dtype", "?"))
+
+
+def _is_accuracy(value):
+    """True for a finite number in [0, 1] (not a bool)."""
+    return (isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+            and math.isfinite(float(value)) and 0.0 <= float(value) <= 1.0)
 
 
 def save_if_better(model, val_acc, data, path="best_model.npz"):
@@ -140,30 +149,27 @@ def save_if_better(model, val_acc, data, path="best_model.npz"):
     """
     lang = _language()
     text = TEXT[lang]
-    if isinstance(val_acc, bool) or not isinstance(val_acc, (int, float, np.number)) \
-            or not math.isfinite(float(val_acc)) or not 0.0 <= float(val_acc) <= 1.0:
+    if not _is_accuracy(val_acc):
         raise ValueError(text["bad acc"].format(acc=val_acc))
     record = training_record(data, val_acc)
     name = Path(path).name
     old = read_record(path) if os.path.exists(path) else None
-    comparable = old is not None and isinstance(old.get("val_acc"), (int, float)) \
-        and (old.get("data"), old.get("num_val")) == (record["data"], record["num_val"])
-    if comparable and not record["val_acc"] > old["val_acc"]:
+    if old is not None and not _is_accuracy(old.get("val_acc")):
+        old = None  # a record without a usable accuracy is no record
+    if old is None:
+        why = text["no record"] if os.path.exists(path) else text["first"]
+    elif (old.get("data"), old.get("num_val")) != (record["data"], record["num_val"]):
+        why = text["other data"].format(old_data=DATA_NAMES[lang].get(old.get("data"), str(old.get("data"))),
+                                        old_val=old.get("num_val", "?"))
+    elif record["val_acc"] > old["val_acc"]:
+        why = text["better"].format(old=old["val_acc"])
+    else:
         print(text["kept"].format(acc=record["val_acc"], old=old["val_acc"], file=name))
         print(_describe(text, old, "kept on", lang))
         return False
-    if comparable:
-        why = text["better"].format(old=old["val_acc"])
-    elif old is not None and "data" in old:
-        why = text["other data"].format(old_data=DATA_NAMES[lang].get(old["data"], str(old["data"])),
-                                        old_val=old.get("num_val", "?"))
-    elif os.path.exists(path):
-        why = text["no record"]
-    else:
-        why = text["first"]
     params = {key: np.asarray(value) for key, value in model.params.items()}
     if META in params:
-        raise ValueError(f"a parameter may not be called {META!r}")
+        raise ValueError(text["meta param"].format(meta=META))
     _write_atomically(path, {**params, META: encode_meta(record)})
     print(text["saved"].format(file=name, acc=record["val_acc"], why=why))
     print(_describe(text, record, "trained on", lang))

@@ -259,7 +259,10 @@ check("ShallowLayerNet_loss_reg")
 def gradient_errors(net, X, y):
     """{parameter name: relative error between the analytic and the numerical gradient of net's loss}."""
     analytic = net.loss(X, y)[1]
-    loss_of = lambda _: net.loss(X, y)[0]  # eval_numerical_gradient perturbs net.params[name] in place
+
+    def loss_of(_):  # eval_numerical_gradient perturbs net.params[name] in place and calls this
+        return net.loss(X, y)[0]
+
     return {name: rel_error(eval_numerical_gradient(loss_of, net.params[name], verbose=False), analytic[name])
             for name in sorted(net.params)}
 

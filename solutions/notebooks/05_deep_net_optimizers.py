@@ -261,10 +261,12 @@ with demo():
         net = FullyConnectedNet(input_dim=9, hidden_dims=(11, 7), num_classes=4, reg=strength, weight_scale=0.3,
                                 seed=8)
         analytic = net.loss(X_small, y_small)[1]
-        table[strength] = {
-            name: rel_error(eval_numerical_gradient(lambda _: net.loss(X_small, y_small)[0], net.params[name],
-                                                    verbose=False), analytic[name])
-            for name in analytic}
+
+        def loss_of(_, net=net):  # eval_numerical_gradient perturbs net.params[name] in place and calls this
+            return net.loss(X_small, y_small)[0]
+
+        table[strength] = {name: rel_error(eval_numerical_gradient(loss_of, net.params[name], verbose=False),
+                                           analytic[name]) for name in analytic}
     print("      " + "  ".join(f"reg={s:<6}" for s in strengths))
     for name in sorted(table[strengths[0]], key=lambda n: (n[0], int(n[1:]))):
         print(f"{name:<4}  " + "  ".join(f"{table[s][name]:<10.1e}" for s in strengths))
@@ -446,7 +448,7 @@ for rule_name, lr in learning_rates.items():
 
 if solvers:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-    for ax, history in zip(axes, ("loss_history", "train_acc_history", "val_acc_history")):
+    for ax, history in zip(axes, ("loss_history", "train_acc_history", "val_acc_history"), strict=True):
         per_step = history == "loss_history"
         for rule_name, solver in solvers.items():
             ax.plot(getattr(solver, history), lw=1, marker=None if per_step else "o", label=rule_name)
