@@ -174,7 +174,7 @@ check("FullyConnectedNet_loss")
 #
 # $$\sigma \sqrt{n_{l-1} / 2}.$$
 #
-# 这个因子小于 1，激活值逐层指数级缩小；大于 1，就逐层指数级放大。反向传播（backpropagation）时梯度每过一层要乘以 $W_l^\top$，也按同样的因子缩放，这就是梯度消失（vanishing gradient）和梯度爆炸（exploding gradient）。因子恰好为 1 时，$\sigma = \sqrt{2 / n_{l-1}}$，这就是 He 初始化；《动手学深度学习》的“数值稳定性和模型初始化”一节讲的是同一件事。
+# 这个因子小于 1，激活值逐层指数级缩小；大于 1，就逐层指数级放大。反向传播（backpropagation）时梯度每过一层要乘以 $W_l^\top$（再经过 ReLU 的开关），也大致按同样的因子缩放，这就是梯度消失（vanishing gradient）和梯度爆炸（exploding gradient）。因子恰好为 1 时，$\sigma = \sqrt{2 / n_{l-1}}$，这就是 He 初始化；《动手学深度学习》的“数值稳定性和模型初始化”一节讲的是同一件事。
 #
 # 下面把 200 张训练图像送进一个 10 层、每层 100 个神经元的“仿射-ReLU”堆叠（用你在练习 2 写的 `affine_relu_forward`），对几种 $\sigma$ 画出每一层输出 $h_l$ 的标准差（纵轴是对数刻度）。第一层的输入有 3072 维，所以第一层的放大倍数和后面各层不同。改改 `scales` 或 `depth`，看看曲线怎么变。
 #
@@ -192,9 +192,10 @@ check("FullyConnectedNet_loss")
 # $$\sigma \sqrt{n_{l-1} / 2}.$$
 #
 # Below 1 the activations shrink exponentially with depth; above 1 they grow exponentially. On the way back every
-# layer multiplies the gradient by $W_l^\top$, which scales it by the same factor: vanishing and exploding
-# gradients. The factor is exactly 1 for $\sigma = \sqrt{2 / n_{l-1}}$, He initialisation; the section "Numerical
-# Stability and Initialization" of *Dive into Deep Learning* tells the same story.
+# layer multiplies the gradient by $W_l^\top$ (and ReLU's on/off mask), which scales it by roughly the same
+# factor: vanishing and exploding gradients. The factor is exactly 1 for $\sigma = \sqrt{2 / n_{l-1}}$, He
+# initialisation; the section "Numerical Stability and Initialization" of *Dive into Deep Learning* tells the same
+# story.
 #
 # Below, 200 training images go through a stack of 10 affine-ReLU layers of 100 units (with the
 # `affine_relu_forward` you wrote in exercise 2), and for a few values of $\sigma$ the plot shows the standard
