@@ -1,4 +1,4 @@
-"""Architecture-list network (seed 003), column-major: init, forward, BCE cost, accuracy, backprop, training."""
+"""Architecture-list network (seed 003), samples in columns: init, forward, BCE cost, accuracy, backprop, training."""
 import math
 
 import numpy as np

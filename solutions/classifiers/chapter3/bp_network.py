@@ -1,4 +1,4 @@
-"""A dense network described by an architecture list, in the column-major convention.
+"""A dense network described by an architecture list, with samples in columns (features × samples).
 
 Data are (features, samples): X (n_0, m), Y (1, m). Layer l has W{l} (n_l, n_{l-1}) and b{l} (n_l, 1).
 An architecture is a list of dicts ``{"input_dim": n_{l-1}, "output_dim": n_l, "activation": "relu"|"sigmoid"}``.
