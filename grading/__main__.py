@@ -94,14 +94,15 @@ def _export(args):
               f"{args.out_dir}` first", file=sys.stderr)
         return 2
     try:
-        path, unlisted = export(args.out_dir, args.format, roster=args.roster, key=args.key, output=args.output)
+        path, unlisted = export(args.out_dir, args.format, roster=args.roster, key=args.key, output=args.output,
+                                course_dir=args.course, lang=args.lang)
     except ValueError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
     print(f"{args.format} export: {path}")
     if unlisted:
-        print(f"{len(unlisted)} submission(s) not on the roster (listed at the end of the file, not dropped): "
-              + ", ".join(unlisted))
+        print(f"{len(unlisted)} graded submission(s) not on the roster (not in the LMS file; listed in "
+              f"{path.with_name(path.stem + '.not_on_roster.csv')}): " + ", ".join(unlisted))
     return 0
 
 
@@ -168,6 +169,9 @@ def main(argv=None):
     p.add_argument("--key", choices=("email", "username", "idnumber"), default="username",
                    help="moodle: the identifier its import matches users by (default: username)")
     p.add_argument("--output", metavar="FILE", help="where to write (default: OUT_DIR/export/<format>.csv)")
+    p.add_argument("--course", metavar="DIR", help="nbgrader course directory whose gradebook holds the points graded "
+                                                   "by hand (default: the one autograde uses)")
+    p.add_argument("--lang", **lang)
     p.set_defaults(run=_export)
 
     p = commands.add_parser("similarity", help="pairwise code similarity of the students' modules")

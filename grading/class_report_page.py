@@ -65,10 +65,12 @@ img { max-width: 100%; }
 {% for a, group in cells.items() %}<h3>{{ a }}</h3>
 <table class="cells"><tr><th>{{ t.cell }}</th><th>{{ t.points }}</th><th>{{ t.earned }}</th><th>{{ t.share }}</th>
 <th>{{ t.kinds }}</th></tr>
-{% for c in group %}<tr class="cell" data-grade-id="{{ c.grade_id }}" data-notebook="{{ a }}" data-passed="{{ c.passed }}">
+{% for c in group %}
+<tr class="cell" data-grade-id="{{ c.grade_id }}" data-notebook="{{ a }}" data-passed="{{ c.passed }}">
 <td><code>{{ c.grade_id }}</code></td><td class="num">{{ '%g' % c.points }}</td>
 <td class="num">{{ c.passed }}/{{ s.n }}</td>
-<td class="num"><span class="bar" style="width: {{ (100 * c.share(s.n))|round|int }}px"></span> {{ pct(c.share(s.n)) }}</td>
+<td class="num"><span class="bar" style="width: {{ (100 * c.share(s.n))|round|int }}px"></span>
+{{ pct(c.share(s.n)) }}</td>
 <td>{% for kind, count in c.kinds.most_common(top) %}<div class="kind" data-count="{{ count }}">
 <b>{{ count }}×</b> {{ kind }}<pre>{{ example(c, kind) }}</pre></div>{% else %}{{ t.all_passed }}{% endfor %}</td></tr>
 {% endfor %}</table>
@@ -78,7 +80,8 @@ img { max-width: 100%; }
 <table id="skills"><tr><th>{{ t.function }}</th><th>{{ t.cell }}</th><th>{{ t.skill_points }}</th>
 <th>{{ t.skill_all }}</th></tr>
 {% for target, ids, earned, possible, every in s.skills %}
-<tr class="skill" data-target="{{ target }}" data-earned="{{ earned }}" data-possible="{{ possible }}" data-every="{{ every }}">
+<tr class="skill" data-target="{{ target }}" data-earned="{{ earned }}" data-possible="{{ possible }}"
+ data-every="{{ every }}">
 <td><code>{{ target }}</code></td><td>{{ ids|join(', ') }}</td>
 <td class="num">{{ '%g' % earned }} / {{ '%g' % possible }} ({{ pct(earned / possible if possible else 0) }})</td>
 <td class="num">{{ every }}/{{ s.n }}</td></tr>{% endfor %}</table>
@@ -109,7 +112,6 @@ def figures(stats, folder, t):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     import numpy as np
-
     from matplotlib import font_manager
 
     installed = {f.name for f in font_manager.fontManager.ttflist}
@@ -125,7 +127,7 @@ def figures(stats, folder, t):
         cols = min(4, len(names))
         rows = -(-len(names) // cols)
         fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.4 * rows), squeeze=False)
-        for ax, a in zip(axes.flat, names):
+        for ax, a in zip(axes.flat, names, strict=False):  # spare axes: off below
             top = max(stats.notebook_max[a], 1)
             ax.hist(list(stats.by_notebook[a].values()), bins=np.linspace(0, top, min(int(top), 20) + 1),
                     color="#55a868", edgecolor="white")
