@@ -33,6 +33,11 @@ FAILS = {  # student -> (cells that must fail, status); every other cell must pa
     "s11_symlink_passwd": (USES_LAYERS, "ok"),
     "s12_invalid_notebook": ([], "invalid notebook: 01_affine_layer"),
     "s13_empty": (CELLS, "no submission"),
+    # the similarity demo's authors: each one's own layers.py is correct
+    "s14_alice": ([], "ok"),
+    "s15_copied_function": ([], "ok"),
+    "s16_renamed_copy": ([], "ok"),
+    "s17_independent": ([], "ok"),
 }
 
 
@@ -57,6 +62,17 @@ def test_the_class_holds_what_the_demo_says(demo_class):
     with np.load(model, allow_pickle=False) as saved:
         assert sorted(saved.files) == ["W1", "W2", "b1", "b2"] and saved["W1"].shape == (3072, 100)
     assert not list(dest.glob("s02_partial/assignments/*/*.npz"))
+
+
+def test_the_similarity_authors_wrote_their_own_layers(demo_class):
+    dest, _ = demo_class
+    layers = {sid: (dest / sid / "classifiers/chapter3/layers.py").read_text() for sid in
+              ("s01_complete", "s14_alice", "s15_copied_function", "s16_renamed_copy", "s17_independent")}
+    assert len(set(layers.values())) == 5
+    assert "np.einsum" in layers["s17_independent"] and "grad_x" in layers["s14_alice"]
+    assert "grad_x" not in layers["s16_renamed_copy"] and "dX" in layers["s16_renamed_copy"]
+    copied = demo.demo_authors.ALICE["softmax_loss"].strip().splitlines()[3].strip()
+    assert copied in layers["s15_copied_function"] and "shifted = x - x.max" not in layers["s15_copied_function"]
 
 
 def test_the_same_arrays_give_the_same_model_file():
