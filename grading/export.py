@@ -9,7 +9,9 @@ Formats (files are UTF-8, comma-separated, quoted where needed, read back by Pyt
   is ``Points Possible`` (first column) with each column's maximum. Canvas matches students by ID, SIS User ID or
   SIS Login ID; an assignment column it does not know becomes a new assignment.
 - ``moodle``: Moodle's "Import grades: CSV file" layout: the identifier column (``email``, ``username`` or
-  ``idnumber``, chosen with ``--key``; the import's "Map from" picks it), then one column per grade item.
+  ``idnumber``, chosen with ``--key``; the import's "Map from" picks it), then one column per grade item. Without
+  a roster column for the key, ``username`` is the student id (the hub login); ``email`` and ``idnumber`` must be
+  on the roster.
 - ``csv``: ``student_id``, the notebook columns, ``total``, ``max_total``, ``status``.
 
 Roster (``--roster FILE``, CSV with a header): ``student_id`` (the id autograde used) and optionally ``name``,
@@ -131,7 +133,7 @@ def moodle_rows(assignments, rows, key):
         raise ValueError(f"--key must be one of {', '.join(MOODLE_KEYS)}")
     out = [[key] + assignments + [TOTAL]]
     for e, per, _ in rows:
-        ident = e.get(key) or (e["student_id"] if key != "email" else "")
+        ident = e.get(key) or (e["student_id"] if key == "username" else "")  # hub logins are usernames
         if not ident:
             raise ValueError(f"roster entry {e['student_id']} has no {key}: Moodle could not match it")
         out.append([ident] + [_points(per, a) for a in assignments] + [_total(per)])
