@@ -3,6 +3,7 @@
     .venv/bin/python bench/similarity.py                      # 300 students, copydetect (what the verb uses)
     .venv/bin/python bench/similarity.py --students 60
     .venv/bin/python bench/similarity.py --compare50 PYTHON   # also time compare50 installed in another venv
+    .venv/bin/python bench/similarity.py --dolos DIR          # also Dolos: DIR has node_modules/@dodona/dolos-lib
 
 The class: every student has the release's stubs; each of the 8 modules is finished with probability 0.7. A
 finished layers.py takes each function's body from one of three independent authors (the reference, Alice, Dave
@@ -91,6 +92,40 @@ def compare50(python, dest, out):
     return seconds, {tuple(sorted((Path(x["source"]).name, Path(x["target"]).name))): x["value"] for x in links}
 
 
+DOLOS_SCRIPT = """
+import { Dolos } from "@dodona/dolos-lib";
+import fs from "node:fs";
+import path from "node:path";
+const [classDir, stubDir] = process.argv.slice(2);
+const out = [];
+for (const m of fs.readdirSync(stubDir).filter(f => f.endsWith(".py") && f !== "__init__.py")) {
+  const stub = fs.readFileSync(path.join(stubDir, m), "utf8").trim();
+  const paths = fs.readdirSync(classDir).map(s => path.join(classDir, s, "classifiers/chapter3", m))
+    .filter(p => fs.existsSync(p) && fs.readFileSync(p, "utf8").trim() !== stub);
+  if (paths.length < 2) continue;
+  const report = await new Dolos({ language: "python" }).analyzePaths(paths, path.join(stubDir, m));
+  for (const pair of report.allPairs()) {
+    out.push([m, pair.leftFile.path.split("/").at(-4), pair.rightFile.path.split("/").at(-4), pair.similarity]);
+  }
+}
+console.log(JSON.stringify(out));
+"""
+
+
+def dolos(folder, dest):
+    """(seconds, {(a, b): similarity of layers.py}) of Dolos's library (one run per module, the stub ignored)."""
+    import json
+
+    script = Path(folder) / "bench_similarity.mjs"
+    script.write_text(DOLOS_SCRIPT, encoding="utf-8")
+    start = time.perf_counter()
+    done = subprocess.run(["node", str(script), str(dest), str(similarity.STUB_PACKAGE / "chapter3")], check=True,
+                          capture_output=True, text=True, cwd=folder)
+    seconds = time.perf_counter() - start
+    script.unlink()
+    return seconds, {tuple(sorted((a, b))): sim for m, a, b, sim in json.loads(done.stdout) if m == "layers.py"}
+
+
 def show_scores(name, scores):
     key = lambda a, b: scores.get((a, b), scores.get((b, a), 0.0))  # noqa: E731
     copies = {"copied softmax_loss": key("s14_alice", "s15_copied_function"),
@@ -105,6 +140,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--students", type=int, default=300)
     ap.add_argument("--compare50", metavar="PYTHON", help="python of a venv with compare50 installed")
+    ap.add_argument("--dolos", metavar="DIR", help="folder where `npm install @dodona/dolos-lib` ran")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-similarity-") as tmp:
         tmp = Path(tmp)
@@ -113,6 +149,8 @@ def main(argv=None):
         if args.compare50:
             show_scores("compare50 (relative scores, top pair = 10)",
                         compare50(args.compare50, tmp / "authors", tmp / "c50-authors")[1])
+        if args.dolos:
+            show_scores("dolos", dolos(args.dolos, tmp / "authors")[1])
         synthetic_class(tmp / "class", args.students)
         start = time.perf_counter()
         pairs = similarity.run(tmp / "class", tmp / "out", lang="en", progress=False)
@@ -123,6 +161,8 @@ def main(argv=None):
             c50_seconds, _ = compare50(args.compare50, tmp / "class", tmp / "c50")
             size = sum(p.stat().st_size for p in (tmp / "c50").iterdir()) / 1e6
             print(f"compare50: {args.students} students, {c50_seconds:.1f} s (50 matches, {size:.0f} MB of pages)")
+        if args.dolos:
+            print(f"dolos: {args.students} students, {dolos(args.dolos, tmp / 'class')[0]:.1f} s (pairs only, no page)")
         shutil.rmtree(tmp / "class")
 
 

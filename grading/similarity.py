@@ -19,6 +19,7 @@ import io
 import itertools
 import tempfile
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +27,8 @@ import numpy as np
 from .paths import STUB_PACKAGE
 
 NOISE_T = 35  # shortest match (in characters of the abstracted token stream) that counts (bench/README.md)
-GUARANTEE_T = 40  # a match this long is always found (winnowing window = GUARANTEE_T - NOISE_T + 1)
+GUARANTEE_T = NOISE_T  # window 1: every k-gram is a fingerprint, so results do not depend on Python's per-process
+# string hash (copydetect hashes k-grams with hash(); winnowing would pick different ones in every run)
 FLAG_AT = 0.5  # the page opens the pairs from this similarity on
 SHOWN = 100  # pairs shown side by side on the page
 COLUMNS = ["rank", "similarity", "a", "b", "module", "share_a", "share_b", "tokens", "functions_a", "functions_b"]
@@ -36,12 +38,18 @@ ARCHIVE = "archive:"
 @dataclass
 class Source:
     """One file compared: who it belongs to (a student id, or ``archive:<relative path>``), the module, the text
-    and its fingerprint."""
+    and its copydetect fingerprint (``hashes``/``positions``: every fingerprint and where it starts, as arrays)."""
 
     owner: str
     module: str
     text: str
     fingerprint: object
+
+    def __post_init__(self):
+        items = [(h, i) for h, where in self.fingerprint.hash_idx.items() for i in where]
+        self.hashes = np.array([h for h, _ in items], dtype=np.int64)
+        self.positions = np.array([i for _, i in items], dtype=np.int64)
+        self.unique = np.unique(self.hashes)
 
 
 @dataclass
@@ -57,6 +65,14 @@ class Pair:
     @property
     def similarity(self):
         return max(self.share_a, self.share_b)
+
+    @cached_property
+    def functions_a(self):
+        return matched_functions(self.a.text, self.slices_a)
+
+    @cached_property
+    def functions_b(self):
+        return matched_functions(self.b.text, self.slices_b)
 
 
 def student_files(submissions, work_dir):
@@ -96,6 +112,7 @@ def archive_files(folder):
 
 
 def fingerprint(text, boilerplate):
+    """copydetect's fingerprint of a module's text (tokens filtered: names, strings, comments abstracted)."""
     from copydetect import CodeFingerprint
 
     return CodeFingerprint("module.py", NOISE_T, GUARANTEE_T - NOISE_T + 1, boilerplate=boilerplate,
@@ -120,13 +137,17 @@ def compare(students, archive=None, progress=False):
 
     Returns a list of Pair (a: the student, or the first student id in sort order).
     """
-    from copydetect import compare_files
     from tqdm.auto import tqdm
 
     plate = boilerplate_hashes()
-    sources = [Source(sid, name, text, fingerprint(text, plate))
-               for sid in sorted(students) for name, text in sorted(students[sid].items())]
-    known = [Source(name, "", text, fingerprint(text, plate)) for name, text in sorted((archive or {}).items())]
+    prints = {}  # identical texts (a module several students left as the reference had it) are fingerprinted once
+
+    def source(owner, module, text):
+        if text not in prints:
+            prints[text] = fingerprint(text, plate)
+        return Source(owner, module, text, prints[text])
+    sources = [source(sid, name, text) for sid in sorted(students) for name, text in sorted(students[sid].items())]
+    known = [source(name, "", text) for name, text in sorted((archive or {}).items())]
     by_module = {}
     for s in sources:
         by_module.setdefault(s.module, []).append(s)
@@ -134,15 +155,39 @@ def compare(students, archive=None, progress=False):
     jobs += [(s, k) for s in sources for k in known]
     pairs = []
     for a, b in tqdm(jobs, desc="comparing", unit="pair", disable=not progress):
-        if not a.fingerprint.hashes or not b.fingerprint.hashes:
-            continue
-        tokens, (share_a, share_b), (slices_a, slices_b) = compare_files(a.fingerprint, b.fingerprint)
-        if tokens:
-            pairs.append(Pair(a, b, float(share_a), float(share_b), int(tokens), slices_a, slices_b))
+        pair = overlap(a, b)
+        if pair is not None:
+            pairs.append(pair)
     pairs.sort(key=lambda p: (-p.similarity, -p.tokens, p.a.owner, p.b.owner, p.a.module))
     return pairs
 
 
+def overlap(a, b):
+    """The Pair of two sources, or None when they share no fingerprint.
+
+    Equals copydetect's ``compare_files`` (shared fingerprints -> copied slices -> shares of each file's
+    fingerprinted tokens -> slices in the original text), with the shared fingerprints found by one vectorised
+    lookup instead of a Python loop over them (the loop made a 300-student class take many minutes).
+    """
+    from copydetect.utils import get_copied_slices
+
+    if not len(a.unique) or not len(b.unique) or not len(np.intersect1d(a.unique, b.unique, assume_unique=True)):
+        return None
+    result = []
+    for this, other in ((a, b), (b, a)):
+        slices = get_copied_slices(this.positions[np.isin(this.hashes, other.unique)], NOISE_T)
+        tokens = int(np.sum(slices[1] - slices[0]))
+        fp = this.fingerprint
+        share = tokens / fp.token_coverage if len(fp.filtered_code) and fp.token_coverage else 0.0
+        if len(fp.offsets) > 0:
+            slices = slices + fp.offsets[:, 1][np.clip(np.searchsorted(fp.offsets[:, 0], slices), 0,
+                                                       fp.offsets.shape[0] - 1)]
+        result.append((tokens, float(share), slices.astype(np.int64)))
+    (tokens, share_a, slices_a), (_, share_b, slices_b) = result
+    return Pair(a, b, share_a, share_b, tokens, slices_a, slices_b)
+
+
+@cache
 def functions(text):
     """[(qualified name, first char, end char)] of the functions and methods of a module (innermost last)."""
     try:
@@ -188,7 +233,7 @@ def rows(pairs):
     for rank, p in enumerate(pairs, 1):
         out.append([rank, f"{p.similarity:.3f}", p.a.owner, p.b.owner, p.a.module or p.b.module,
                     f"{p.share_a:.3f}", f"{p.share_b:.3f}", p.tokens,
-                    _label(matched_functions(p.a.text, p.slices_a)), _label(matched_functions(p.b.text, p.slices_b))])
+                    _label(p.functions_a), _label(p.functions_b)])
     return out
 
 

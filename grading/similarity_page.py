@@ -1,7 +1,7 @@
 """The similarity report page: one self-contained HTML file (no script, no link outside it), zh or en."""
 from jinja2 import Environment, select_autoescape
 
-from .similarity import FLAG_AT, highlighted, matched_functions
+from .similarity import FLAG_AT, highlighted
 
 TEXT = {
     "en": {
@@ -87,8 +87,7 @@ def write_page(pairs, students, archive, path, lang="zh", shown=100):
     flagged = sum(1 for p in pairs if p.similarity >= FLAG_AT)
     view = []
     for rank, p in enumerate(pairs, 1):
-        fa, fb = matched_functions(p.a.text, p.slices_a), matched_functions(p.b.text, p.slices_b)
-        names = list(dict.fromkeys([*fa, *fb]))
+        names = list(dict.fromkeys([*p.functions_a, *p.functions_b]))
         item = {"rank": rank, "similarity": p.similarity, "a": p.a.owner, "b": p.b.owner,
                 "module": p.a.module or p.b.module, "tokens": p.tokens, "functions": ", ".join(names),
                 "flagged": p.similarity >= FLAG_AT, "shown": rank <= shown}

@@ -104,3 +104,13 @@ def test_archive_zip_layout_csv_and_page(layers, tmp_path):
     assert "本页内容本身不构成任何指控" in page and "<mark class='a'>" in page and "<script" not in page
     assert main(["similarity", str(src), "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
     assert "Nothing on this page is an accusation" in (tmp_path / "en" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_vectorised_overlap_equals_copydetects_compare_files(pairs):
+    from copydetect import compare_files
+
+    assert len(pairs) >= 15
+    for p in pairs:
+        tokens, (share_a, share_b), (slices_a, slices_b) = compare_files(p.a.fingerprint, p.b.fingerprint)
+        assert (int(tokens), share_a, share_b) == (p.tokens, pytest.approx(p.share_a), pytest.approx(p.share_b))
+        assert slices_a.tolist() == p.slices_a.tolist() and slices_b.tolist() == p.slices_b.tolist()
