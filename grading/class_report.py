@@ -22,6 +22,7 @@ from pathlib import Path
 OTHER = "other"
 PASSED = "passed"
 TOP_KINDS = 3
+NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # 3, -0.5, 1.00e+00; not the 32 of float32
 
 
 def load_results(out_dir):
@@ -54,7 +55,7 @@ def course_cells(lang="zh"):
 def failure_kind(status, lines):
     """A failed cell's kind: its status and the checker's first problem line, numbers masked."""
     detail = next((line.strip()[2:] for line in lines[1:] if line.strip().startswith("- ")), "")
-    detail = re.sub(r"-?\d+(\.\d+)?(e-?\d+)?", "#", detail)
+    detail = NUMBER.sub("#", detail)
     return f"{status}: {detail}" if detail else status
 
 

@@ -8,7 +8,7 @@ import io
 
 from jinja2 import Environment, select_autoescape
 
-from .class_report import hardest_first
+from .class_report import TOP_KINDS, hardest_first
 
 FONTS = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # the installed ones are used
 
@@ -169,7 +169,7 @@ def render(stats, folder, lang):
 
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
     return env.from_string(PAGE).render(
-        lang=lang, t=t, s=stats, cells=hardest_first(stats.cells), figures=figures(stats, folder, t), top=3,
+        lang=lang, t=t, s=stats, cells=hardest_first(stats.cells), figures=figures(stats, folder, t), top=TOP_KINDS,
         head=t["students"].format(n=stats.n, points=f"{stats.max_total:g}"),
         mean=t["mean"].format(mean=statistics.mean(totals), median=statistics.median(totals), min=min(totals),
                               max=max(totals)),

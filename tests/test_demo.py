@@ -1,10 +1,12 @@
 """grading.demo: the fabricated class holds what it says, and grading it catches each typical bug exactly."""
+import csv
 import os
+import re
 
 import numpy as np
 import pytest
 
-from grading import autograde, demo
+from grading import autograde, class_report, demo, similarity
 
 # One or two grade cells per bug, and cells next to them that the bug must not touch.
 CELLS = ["affine_forward_value", "affine_backward_dx", "affine_backward_nd_input", "relu_backward_value",
@@ -75,6 +77,23 @@ def test_the_similarity_authors_wrote_their_own_layers(demo_class):
     assert copied in layers["s15_copied_function"] and "shifted = x - x.max" not in layers["s15_copied_function"]
 
 
+def test_similarity_on_the_demo_class_ranks_the_copies_above_independent_work(demo_class, tmp_path):
+    dest, students = demo_class
+    pairs = similarity.run(dest, tmp_path / "similarity", lang="en", progress=False)
+    layers = {frozenset((p.a.owner, p.b.owner)): p.similarity for p in pairs if p.a.module == "layers.py"}
+    # whose code each layers.py holds: the reference (every student the demo made from it), Alice, Dave
+    source = {sid: {"reference"} for sid in students if sid < "s14"}
+    source.update(s14_alice={"alice"}, s15_copied_function={"reference", "alice"}, s16_renamed_copy={"alice"},
+                  s17_independent={"dave"})
+    copies = [layers[frozenset(p)] for p in [("s14_alice", "s15_copied_function"), ("s14_alice", "s16_renamed_copy")]]
+    independent = [layers.get(frozenset((a, b)), 0.0) for a in source for b in source
+                   if a < b and not source[a] & source[b]]
+    assert len(independent) > 30 and min(copies) > max(independent), (copies, max(independent))
+    assert "s13_empty" not in {o for p in pairs for o in (p.a.owner, p.b.owner)}  # nothing handed in
+    with open(tmp_path / "similarity" / "pairs.csv", newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(pairs)
+
+
 def test_the_same_arrays_give_the_same_model_file():
     arrays = {"W1": np.arange(6.0).reshape(2, 3), "b1": np.zeros(3)}
     assert demo.npz_bytes(arrays) == demo.npz_bytes(dict(arrays))
@@ -102,3 +121,9 @@ def test_grading_the_demo_class_catches_each_bug(demo_class, tmp_path):
     assert not problems, "\n".join(problems)
     assert got["s01_complete"]["total"] == got["s01_complete"]["max_total"] == sum(
         c.points for c in autograde.make_plan("en", only=CELLS).auto_cells)
+    # the class report of these real records: every cell's count is a recount of results/*.json
+    page = class_report.write_report(tmp_path / "out", "en").read_text(encoding="utf-8")
+    shown = dict(re.findall(r'data-grade-id="(\w+)" data-notebook="\w+" data-passed="(\d+)"', page))
+    assert shown == {c: str(sum(r["cells"][c][2] == "passed" for r in records)) for c in CELLS}
+    assert re.findall(r'<tr class="unusual" data-student="(\w+)"', page) == [
+        sid for sid, (_, status) in FAILS.items() if status != "ok"]
