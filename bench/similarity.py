@@ -81,11 +81,13 @@ def copydetect_scores(dest):
 def compare50(python, dest, out):
     """(seconds, {(a, b): score}) of compare50 (its own venv) on the class in ``dest``."""
     import json
+    import os
 
     start = time.perf_counter()
+    # compare50's own launcher fixes the hash seed (its fingerprints use hash()); so does this call
     subprocess.run([python, "-m", "compare50", *sorted(map(str, dest.iterdir())), "-d",
                     *map(str, sorted((similarity.STUB_PACKAGE / "chapter3").glob("*.py"))), "-o", str(out),
-                    "-n", "50"], check=True, capture_output=True)
+                    "-n", "50"], check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": "50"})
     seconds = time.perf_counter() - start
     graph = re.search(r"GRAPH = (\{.*?\});\n", (out / "index.html").read_text(encoding="utf-8"), re.S)
     links = json.loads(graph.group(1))["links"] if graph else []

@@ -114,3 +114,21 @@ def test_the_vectorised_overlap_equals_copydetects_compare_files(pairs):
         tokens, (share_a, share_b), (slices_a, slices_b) = compare_files(p.a.fingerprint, p.b.fingerprint)
         assert (int(tokens), share_a, share_b) == (p.tokens, pytest.approx(p.share_a), pytest.approx(p.share_b))
         assert slices_a.tolist() == p.slices_a.tolist() and slices_b.tolist() == p.slices_b.tolist()
+
+
+def test_nbgrader_submitted_tree_takes_each_students_newest_copy(layers, tmp_path):
+    """nbgrader's submitted/<student>/<assignment>/classifiers/...: the module of the latest assignment counts."""
+    stub = demo.stub_sources()["layers.py"]
+    for sid, (early, late) in {"p1": (stub, layers["s14_alice"]), "p2": (layers["s17_independent"], stub),
+                               "p3": (stub, layers["s16_renamed_copy"])}.items():
+        for assignment, text, stamp in (("01_affine_layer", early, "2026-03-01"),
+                                        ("02_activations", late, "2026-03-08")):
+            folder = tmp_path / "course" / "submitted" / sid / assignment
+            (folder / "classifiers" / "chapter3").mkdir(parents=True)
+            (folder / "classifiers" / "chapter3" / "layers.py").write_text(text, encoding="utf-8")
+            (folder / "timestamp.txt").write_text(f"{stamp} 12:00:00.000000 UTC\n")
+    files = similarity.student_files(tmp_path / "course", tmp_path / "work")
+    assert files == {"p1": {"layers.py": layers["s14_alice"]}, "p2": {},
+                     "p3": {"layers.py": layers["s16_renamed_copy"]}}
+    pairs = similarity.compare(files)
+    assert [(p.a.owner, p.b.owner, round(p.similarity, 3)) for p in pairs] == [("p1", "p3", 1.0)]
