@@ -8,8 +8,9 @@
 The class: every student has the release's stubs; each of the 8 modules is finished with probability 0.7. A
 finished layers.py takes each function's body from one of three independent authors (the reference, Alice, Dave
 of grading.demo_authors), with every local name of Alice's renamed in half of the students; other finished modules
-are the reference's. Copies are therefore everywhere (as in a class where a few solutions circulate), which is
-the expensive case for every tool: many pairs share code and their matches have to be located.
+are the reference's. Every finished file starts with a comment naming its student, so no two files are identical
+(no tool can save work on duplicates) while copies are everywhere (as in a class where a few solutions
+circulate): the expensive case for every tool, as many pairs share code and their matches have to be located.
 
 Besides the time, it prints each tool's scores for the pairs of the demo's four authors: copies (Alice with the
 student who copied her softmax_loss, with her renamed copy) against independent pairs (Alice, Dave, the
@@ -57,6 +58,9 @@ def synthetic_class(dest, n, seed=0):
                     text = demo_authors.fill(stub, {f: pick[rng.choice(AUTHORS)][f] for f in demo_authors.ALICE})
                 else:
                     text = ref[name]
+                # every finished file distinct (as in a real class), so no tool saves work on identical files;
+                # comments are not code to any of the tools
+                text = f"# student{i:03d}\n" + text
             (folder / name).write_text(text, encoding="utf-8")
 
 

@@ -153,29 +153,50 @@ def compare(students, archive=None, progress=False):
         by_module.setdefault(s.module, []).append(s)
     jobs = [pair for group in by_module.values() for pair in itertools.combinations(group, 2)]
     jobs += [(s, k) for s in sources for k in known]
-    pairs = []
+    pairs, memo = [], {}
     for a, b in tqdm(jobs, desc="comparing", unit="pair", disable=not progress):
-        pair = overlap(a, b)
+        pair = overlap(a, b, memo)
         if pair is not None:
             pairs.append(pair)
     pairs.sort(key=lambda p: (-p.similarity, -p.tokens, p.a.owner, p.b.owner, p.a.module))
     return pairs
 
 
-def overlap(a, b):
+def member(values, sorted_unique):
+    """Boolean mask: which of ``values`` are in the sorted array ``sorted_unique`` (np.isin without its sort)."""
+    if not len(sorted_unique):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_unique, values), len(sorted_unique) - 1)
+    return sorted_unique[at] == values
+
+
+def overlap(a, b, memo=None):
     """The Pair of two sources, or None when they share no fingerprint.
 
     Equals copydetect's ``compare_files`` (shared fingerprints -> copied slices -> shares of each file's
-    fingerprinted tokens -> slices in the original text), with the shared fingerprints found by one vectorised
-    lookup instead of a Python loop over them (the loop made a 300-student class take many minutes).
+    fingerprinted tokens -> slices in the original text), with the shared fingerprints found by a vectorised
+    lookup instead of a Python loop over them (the loop made a 300-student class take many minutes). ``memo``
+    (a dict) keeps the result of each pair of fingerprints: files identical to other files are compared once.
     """
+    key = (id(a.fingerprint), id(b.fingerprint))
+    if memo is not None and key in memo:
+        found = memo[key]
+    else:
+        found = _overlap(a, b)
+        if memo is not None:
+            memo[key] = found
+    return None if found is None else Pair(a, b, *found)
+
+
+def _overlap(a, b):
     from copydetect.utils import get_copied_slices
 
-    if not len(a.unique) or not len(b.unique) or not len(np.intersect1d(a.unique, b.unique, assume_unique=True)):
+    shared_a = member(a.hashes, b.unique)
+    if not shared_a.any():
         return None
     result = []
-    for this, other in ((a, b), (b, a)):
-        slices = get_copied_slices(this.positions[np.isin(this.hashes, other.unique)], NOISE_T)
+    for this, shared in ((a, shared_a), (b, member(b.hashes, a.unique))):
+        slices = get_copied_slices(this.positions[shared], NOISE_T)
         tokens = int(np.sum(slices[1] - slices[0]))
         fp = this.fingerprint
         share = tokens / fp.token_coverage if len(fp.filtered_code) and fp.token_coverage else 0.0
@@ -184,7 +205,7 @@ def overlap(a, b):
                                                        fp.offsets.shape[0] - 1)]
         result.append((tokens, float(share), slices.astype(np.int64)))
     (tokens, share_a, slices_a), (_, share_b, slices_b) = result
-    return Pair(a, b, share_a, share_b, tokens, slices_a, slices_b)
+    return share_a, share_b, tokens, slices_a, slices_b
 
 
 @cache
@@ -212,6 +233,12 @@ def matched_functions(text, slices):
     """{function: share of its characters inside the matched slices}, largest first, for shares >= 1 %."""
     if len(slices) == 0 or slices.shape[-1] == 0:
         return {}
+    return dict(_matched_functions(text, np.asarray(slices, dtype=np.int64).tobytes()))
+
+
+@cache
+def _matched_functions(text, slices_bytes):
+    slices = np.frombuffer(slices_bytes, dtype=np.int64).reshape(2, -1)
     covered = np.zeros(len(text) + 1, dtype=bool)
     for start, end in zip(slices[0], slices[1], strict=True):
         covered[int(start):int(end)] = True
@@ -220,7 +247,7 @@ def matched_functions(text, slices):
         share = covered[start:end].mean() if end > start else 0.0
         if share >= 0.01:
             shares[name] = round(float(share), 3)
-    return dict(sorted(shares.items(), key=lambda kv: -kv[1]))
+    return tuple(sorted(shares.items(), key=lambda kv: -kv[1]))
 
 
 def _label(shares):

@@ -3,6 +3,8 @@ from jinja2 import Environment, select_autoescape
 
 from .similarity import FLAG_AT, highlighted
 
+LISTED = 1000  # rows of the page's table (a class of 300 has ~10^5 pairs that share some code)
+
 TEXT = {
     "en": {
         "title": "Code similarity",
@@ -18,7 +20,8 @@ TEXT = {
                   "other file.",
         "rank": "rank", "similarity": "similarity", "a": "A", "b": "B", "module": "module", "tokens": "shared tokens",
         "functions": "functions with shared code", "none": "No two files share code.",
-        "shown": "The {shown} most similar pairs side by side (all pairs: pairs.csv).",
+        "shown": "The {shown} most similar pairs side by side.",
+        "listed": "The table lists the {listed} most similar of the {pairs} pairs; pairs.csv lists them all.",
         "share": "{share:.0%} of this file's code is in the other one",
     },
     "zh": {
@@ -34,7 +37,8 @@ TEXT = {
                   "文件中。",
         "rank": "名次", "similarity": "相似度", "a": "A", "b": "B", "module": "模块", "tokens": "相同的词法单元数",
         "functions": "含相同代码的函数", "none": "没有任何两个文件存在相同代码。",
-        "shown": "相似度最高的 {shown} 对文件并排显示如下（全部结果见 pairs.csv）。",
+        "shown": "相似度最高的 {shown} 对文件并排显示如下。",
+        "listed": "上表列出 {pairs} 对中相似度最高的 {listed} 对；pairs.csv 列出全部。",
         "share": "本文件 {share:.0%} 的代码也出现在另一个文件中",
     },
 }
@@ -66,6 +70,7 @@ h3 { margin-top: 2em; }
 <td class="num">{{ '%.2f' % p.similarity }}</td><td>{{ p.a }}</td><td>{{ p.b }}</td><td>{{ p.module }}</td>
 <td class="num">{{ p.tokens }}</td><td>{{ p.functions }}</td></tr>
 {% endfor %}</table>
+{% if listed_text %}<p>{{ listed_text }}</p>{% endif %}
 <p>{{ shown_text }}</p>
 {% for p in pairs if p.shown %}
 <h3 id="pair-{{ p.rank }}">{{ p.rank }}. {{ p.a }} — {{ p.b }} ({{ p.module }}, {{ '%.2f' % p.similarity }})</h3>
@@ -78,15 +83,16 @@ h3 { margin-top: 2em; }
 """
 
 
-def write_page(pairs, students, archive, path, lang="zh", shown=100):
-    """Write the report page for ``pairs`` (from grading.similarity.compare) to ``path``."""
+def write_page(pairs, students, archive, path, lang="zh", shown=100, listed=LISTED):
+    """Write the report page for ``pairs`` (from grading.similarity.compare) to ``path``: the table lists the
+    ``listed`` most similar pairs, the ``shown`` most similar are shown side by side (the CSV has every pair)."""
     from importlib.metadata import version
 
     t = TEXT[lang]
     files = sum(len(m) for m in students.values())
     flagged = sum(1 for p in pairs if p.similarity >= FLAG_AT)
     view = []
-    for rank, p in enumerate(pairs, 1):
+    for rank, p in enumerate(pairs[:listed], 1):
         names = list(dict.fromkeys([*p.functions_a, *p.functions_b]))
         item = {"rank": rank, "similarity": p.similarity, "a": p.a.owner, "b": p.b.owner,
                 "module": p.a.module or p.b.module, "tokens": p.tokens, "functions": ", ".join(names),
@@ -102,5 +108,6 @@ def write_page(pairs, students, archive, path, lang="zh", shown=100):
         summary=t["summary"].format(students=len(students), files=files, archive=len(archive), pairs=len(pairs),
                                     flagged=flagged, flag=f"{FLAG_AT:.2f}"),
         method=t["method"].format(version=version("copydetect")),
-        shown_text=t["shown"].format(shown=min(shown, len(pairs))))
+        shown_text=t["shown"].format(shown=min(shown, len(pairs))),
+        listed_text=t["listed"].format(listed=listed, pairs=len(pairs)) if len(pairs) > listed else "")
     path.write_text(page, encoding="utf-8")
