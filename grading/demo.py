@@ -287,6 +287,8 @@ def publish(out, students, course, lang):
         shutil.rmtree(archive)
     archive.mkdir()
     for name, text in reference_sources().items():  # stands in for solutions published on the internet
+        text = "".join(line for line in text.splitlines(keepends=True) if "### BEGIN SOLUTION" not in line
+                       and "### END SOLUTION" not in line)
         (archive / f"published_{name}").write_text(text, encoding="utf-8")
     pairs = similarity.run(out / "submissions", out / "similarity", archive=archive, lang=lang)
     print(f"similarity: {len(pairs)} pairs share code; {out / 'similarity' / 'index.html'}")

@@ -35,7 +35,7 @@ TEXT = {
         "method": "工具：copydetect {version}（对词法单元序列做 winnowing 指纹；变量名、字符串和注释都被抽象掉，"
                   "因此改了变量名照样能匹配）。相似度取两个方向中较大的一个：一个文件的代码有多大比例也出现在另一个"
                   "文件中。",
-        "rank": "名次", "similarity": "相似度", "a": "A", "b": "B", "module": "模块", "tokens": "相同的词法单元数",
+        "rank": "名次", "similarity": "相似度", "a": "A", "b": "B", "module": "模块", "tokens": "相同词法单元",
         "functions": "含相同代码的函数", "none": "没有任何两个文件存在相同代码。",
         "shown": "相似度最高的 {shown} 对文件并排显示如下。",
         "listed": "上表列出 {pairs} 对中相似度最高的 {listed} 对；pairs.csv 列出全部。",
@@ -53,7 +53,8 @@ table.pairs { border-collapse: collapse; margin: 1em 0; }
 table.pairs td, table.pairs th { border: 1px solid #ccc; padding: .2em .5em; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.flagged td { background: #fdecea; }
-.side { display: grid; grid-template-columns: 1fr 1fr; gap: 1em; }
+.side { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1em; }
+th { white-space: nowrap; }
 pre { background: #f7f7f7; padding: .5em; overflow-x: auto; font-size: 12px; max-height: 40em; }
 mark.a { background: #ffb3b3; } mark.b { background: #b3e6b3; }
 h3 { margin-top: 2em; }
