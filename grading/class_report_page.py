@@ -43,6 +43,10 @@ TEXT = {
     },
 }
 
+# the graders' status words as the zh page names them (the en page shows them as recorded)
+STATUS_ZH = {"failed": "结果错误", "error": "出错", "not attempted": "未完成", "timeout": "超时", "memory": "内存超限",
+             "crash": "崩溃", "invalid output": "输出无法读取", "not run": "未运行"}
+
 PAGE = """<!DOCTYPE html>
 <html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}"><head><meta charset="utf-8"><title>{{ t.title }}</title>
 <style>
@@ -72,7 +76,8 @@ img { max-width: 100%; }
 <td class="num"><span class="bar" style="width: {{ (100 * c.share(s.n))|round|int }}px"></span>
 {{ pct(c.share(s.n)) }}</td>
 <td>{% for kind, count in c.kinds.most_common(top) %}<div class="kind" data-count="{{ count }}">
-<b>{{ count }}×</b> {{ kind }}<pre>{{ example(c, kind) }}</pre></div>{% else %}{{ t.all_passed }}{% endfor %}</td></tr>
+<b>{{ count }}×</b> {{ label(kind) }}<pre>{{ example(c, kind) }}</pre></div>
+{% else %}{{ t.all_passed }}{% endfor %}</td></tr>
 {% endfor %}</table>
 {% endfor %}
 <h2>{{ t.skills }}</h2>
@@ -167,8 +172,14 @@ def render(stats, folder, lang):
         student, lines = cell.examples[kind]
         return t["example"].format(student=student) + "\n" + "\n".join(lines[:6])
 
+    def label(kind):
+        status, sep, detail = kind.partition(": ")
+        if lang == "zh" and status in STATUS_ZH:
+            return STATUS_ZH[status] + ("：" + detail if sep else "")
+        return kind
+
     env = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
-    return env.from_string(PAGE).render(
+    return env.from_string(PAGE).render(label=label,
         lang=lang, t=t, s=stats, cells=hardest_first(stats.cells), figures=figures(stats, folder, t), top=TOP_KINDS,
         head=t["students"].format(n=stats.n, points=f"{stats.max_total:g}"),
         mean=t["mean"].format(mean=statistics.mean(totals), median=statistics.median(totals), min=min(totals),

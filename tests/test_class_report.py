@@ -100,6 +100,7 @@ def test_chinese_page(graded, tmp_path):
     assert main(["report", str(out), "--lang", "zh"]) == 0
     html = page(out)
     assert "班级报告" in html and "共 7 名学生，每人可自动评分的总分为 9 分。" in html
+    assert "<b>2×</b> 未完成" in html and "<b>1×</b> 结果错误：`dx` has shape (#, #), expected (#, #, #, #)" in html
 
 
 def test_mixed_plans_keep_the_most_common_one(tmp_path):
