@@ -292,3 +292,11 @@ def publish(out, students, course, lang):
         (archive / f"published_{name}").write_text(text, encoding="utf-8")
     pairs = similarity.run(out / "submissions", out / "similarity", archive=archive, lang=lang)
     print(f"similarity: {len(pairs)} pairs share code; {out / 'similarity' / 'index.html'}")
+    # the students made from the reference match each other and the archive; the authors' pairs are the story
+    ranks = {frozenset((p.a.owner, p.b.owner)): (rank, p.similarity)
+             for rank, p in enumerate(pairs, 1) if p.a.module == "layers.py"}
+    for a, b, what in [("s14_alice", "s16_renamed_copy", "renamed copy"),
+                       ("s14_alice", "s15_copied_function", "one copied function"),
+                       ("s14_alice", "s17_independent", "independent solutions")]:
+        rank, score = ranks.get(frozenset((a, b)), (None, 0.0))
+        print(f"  layers.py {a} / {b} ({what}): similarity {score:.2f}" + (f", rank {rank}" if rank else ""))
