@@ -1,4 +1,4 @@
-"""Instructor command line: ``python -m grading build | release | autograde | demo``."""
+"""Instructor command line: ``python -m grading build | release | autograde | demo | report | export | similarity``."""
 import argparse
 import os
 import sys
@@ -74,6 +74,54 @@ def _demo(args):
     return demo.main(Path(args.out), workers=args.workers, lang=args.lang)
 
 
+def _report(args):
+    from .class_report import write_report
+
+    if not (Path(args.out_dir) / "results").is_dir():
+        print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
+              f"{args.out_dir}` first", file=sys.stderr)
+        return 2
+    page = write_report(args.out_dir, lang=args.lang)
+    print(f"class report: {page}")
+    return 0
+
+
+def _export(args):
+    from .export import export
+
+    if not (Path(args.out_dir) / "results").is_dir():
+        print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
+              f"{args.out_dir}` first", file=sys.stderr)
+        return 2
+    try:
+        path, unlisted = export(args.out_dir, args.format, roster=args.roster, key=args.key, output=args.output,
+                                course_dir=args.course, lang=args.lang)
+    except ValueError as exc:
+        print(f"export: {exc}", file=sys.stderr)
+        return 2
+    print(f"{args.format} export: {path}")
+    if unlisted:
+        print(f"{len(unlisted)} graded submission(s) not on the roster (not in the LMS file; listed in "
+              f"{path.with_name(path.stem + '.not_on_roster.csv')}): " + ", ".join(unlisted))
+    return 0
+
+
+def _similarity(args):
+    from .similarity import FLAG_AT, run
+
+    if not Path(args.submissions).exists():
+        print(f"{args.submissions}: no such file or folder", file=sys.stderr)
+        return 2
+    if args.archive and not Path(args.archive).is_dir():
+        print(f"--archive {args.archive}: not a folder", file=sys.stderr)
+        return 2
+    pairs = run(args.submissions, args.out, archive=args.archive, lang=args.lang)
+    flagged = sum(1 for p in pairs if p.similarity >= FLAG_AT)
+    print(f"{len(pairs)} pair(s) share code, {flagged} with similarity >= {FLAG_AT}; "
+          f"{Path(args.out) / 'pairs.csv'}, {Path(args.out) / 'index.html'}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -106,6 +154,32 @@ def main(argv=None):
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--lang", **lang)
     p.set_defaults(run=_demo)
+
+    p = commands.add_parser("report", help="class report of a graded OUT_DIR: OUT_DIR/report/index.html")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="the --out folder of autograde")
+    p.add_argument("--lang", **{**lang, "help": "language of the report"})
+    p.set_defaults(run=_report)
+
+    p = commands.add_parser("export", help="grades of a graded OUT_DIR in the format an LMS imports")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="the --out folder of autograde")
+    p.add_argument("--format", required=True, choices=("canvas", "moodle", "csv"))
+    p.add_argument("--roster", metavar="FILE",
+                   help="CSV of the class (columns: student_id, and optionally name, sis_user_id, sis_login_id, "
+                        "section, email, username, idnumber); students on it without a submission get 0/missing")
+    p.add_argument("--key", choices=("email", "username", "idnumber"), default="username",
+                   help="moodle: the identifier its import matches users by (default: username)")
+    p.add_argument("--output", metavar="FILE", help="where to write (default: OUT_DIR/export/<format>.csv)")
+    p.add_argument("--course", metavar="DIR", help="nbgrader course directory whose gradebook holds the points graded "
+                                                   "by hand (default: the one autograde uses)")
+    p.add_argument("--lang", **lang)
+    p.set_defaults(run=_export)
+
+    p = commands.add_parser("similarity", help="pairwise code similarity of the students' modules")
+    p.add_argument("submissions", metavar="SUBMISSIONS", help="any layout autograde accepts")
+    p.add_argument("--out", required=True, metavar="DIR", help="where pairs.csv and index.html go")
+    p.add_argument("--archive", metavar="FOLDER", help="folder of known solutions (.py files) to compare against")
+    p.add_argument("--lang", **{**lang, "help": "language of the page"})
+    p.set_defaults(run=_similarity)
 
     args = parser.parse_args(argv)
     return args.run(args)

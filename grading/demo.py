@@ -4,6 +4,12 @@ The class (in ``demo-out/submissions/``, one folder per student laid out like th
 partial work, the typical bugs of the chapter and a few hostile submissions; every student is the release tree with
 some files replaced. It is graded with 2 workers into ``demo-out/graded/`` against a copy of the nbgrader course
 directory (``demo-out/course/``), so the instructor's own gradebook never sees the demo students.
+
+Four students wrote ``layers.py`` themselves (grading.demo_authors): Alice, a student who copied Alice's
+``softmax_loss`` into the reference's module, one who copied all of Alice's work and renamed every variable, and
+Dave, who solved it independently. Then the demo writes the class report (``graded/report/``), the LMS exports
+(``graded/export/``, with a roster that has one student who never submitted and lacks one who did) and a similarity
+run (``similarity/``, against an archive holding the reference modules as "known published solutions").
 """
 import io
 import shutil
@@ -13,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .paths import REFERENCE_PACKAGE
+from . import demo_authors
+from .paths import REFERENCE_PACKAGE, STUB_PACKAGE
 
 MODULE_DIR = "classifiers/chapter3"
 MODEL_ASSIGNMENT_PREFIX = "05_"
@@ -25,6 +32,22 @@ def reference_sources():
     """{module file name: text} of the reference package (solution regions included: they are only comments)."""
     return {p.name: p.read_text(encoding="utf-8") for p in sorted((REFERENCE_PACKAGE / "chapter3").glob("*.py"))
             if p.name != "__init__.py"}
+
+
+def stub_sources():
+    """{module file name: text} of the release's stubs."""
+    return {p.name: p.read_text(encoding="utf-8") for p in sorted((STUB_PACKAGE / "chapter3").glob("*.py"))
+            if p.name != "__init__.py"}
+
+
+def with_solution(source, function, body):
+    """``source`` (the reference) with the solution region of the top-level ``function`` replaced by ``body``."""
+    import textwrap
+
+    start = source.index(f"\ndef {function}(")
+    begin = source.index("### BEGIN SOLUTION\n", start) + len("### BEGIN SOLUTION\n")
+    end = source.index("    ### END SOLUTION", begin)
+    return source[:begin] + textwrap.indent(textwrap.dedent(body).strip("\n") + "\n", "    ") + source[end:]
 
 
 def patch(text, old, new, count=1):
@@ -107,6 +130,18 @@ except Exception:
 '''
 
 
+def authors(ref, model):
+    """The four students of the similarity demo: {student id: files} (every module but layers.py is the reference's)."""
+    stub = stub_sources()["layers.py"]
+    layers = {
+        "s14_alice": demo_authors.fill(stub, demo_authors.ALICE),
+        "s15_copied_function": with_solution(ref["layers.py"], "softmax_loss", demo_authors.ALICE["softmax_loss"]),
+        "s16_renamed_copy": demo_authors.fill(stub, demo_authors.renamed(demo_authors.ALICE)),
+        "s17_independent": demo_authors.fill(stub, demo_authors.DAVE),
+    }
+    return {sid: {**_complete(ref, model), f"{MODULE_DIR}/layers.py": text} for sid, text in layers.items()}
+
+
 def demo_class(ref, model):
     """{student id: {path: text, bytes, or a ("symlink", target) pair} or None for a folder left empty}.
 
@@ -135,6 +170,7 @@ def demo_class(ref, model):
         "s11_symlink_passwd": {**_complete(ref, model), f"{MODULE_DIR}/layers.py": ("symlink", "/etc/passwd")},
         "s12_invalid_notebook": {**_complete(ref, model), "notebook": '{"cells": [ this is not json'},
         "s13_empty": None,
+        **authors(ref, model),
     }
 
 
@@ -215,4 +251,52 @@ def main(out, workers=2, lang="zh"):
     print(f"\n{len(students)} submissions graded with {workers} workers in {seconds:.1f} s "
           f"(demo total {time.perf_counter() - start:.1f} s).")
     print(f"gradebook (formgrader): {demo_course}")
+    publish(out, students, demo_course, lang)
     return 1 if failures else 0
+
+
+ABSENT = "s18_never_submitted"
+OFF_ROSTER = "s12_invalid_notebook"
+
+
+def write_roster(path, students):
+    """The demo's roster: every fabricated student but OFF_ROSTER, plus ABSENT, who handed in nothing."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["student_id", "name", "email", "section"])
+        for sid in [s for s in students if s != OFF_ROSTER] + [ABSENT]:
+            writer.writerow([sid, sid.split("_", 1)[0].upper(), f"{sid}@example.edu", "A"])
+
+
+def publish(out, students, course, lang):
+    """Class report, LMS exports and the similarity run of the graded demo class."""
+    from . import similarity
+    from .class_report import write_report
+    from .export import export
+
+    graded = out / "graded"
+    print(f"class report: {write_report(graded, lang)}")
+    write_roster(out / "roster.csv", students)
+    for fmt in ("canvas", "moodle", "csv"):
+        path, unlisted = export(graded, fmt, roster=out / "roster.csv", key="email", course_dir=course, lang=lang)
+        print(f"{fmt} export: {path}" + (f" (not on the roster: {', '.join(unlisted)})" if unlisted else ""))
+    archive = out / "archive"
+    if archive.exists():
+        shutil.rmtree(archive)
+    archive.mkdir()
+    for name, text in reference_sources().items():  # stands in for solutions published on the internet
+        text = "".join(line for line in text.splitlines(keepends=True) if "### BEGIN SOLUTION" not in line
+                       and "### END SOLUTION" not in line)
+        (archive / f"published_{name}").write_text(text, encoding="utf-8")
+    pairs = similarity.run(out / "submissions", out / "similarity", archive=archive, lang=lang)
+    print(f"similarity: {len(pairs)} pairs share code; {out / 'similarity' / 'index.html'}")
+    # the students made from the reference match each other and the archive; the authors' pairs are the story
+    ranks = {frozenset((p.a.owner, p.b.owner)): (rank, p.similarity)
+             for rank, p in enumerate(pairs, 1) if p.a.module == "layers.py"}
+    for a, b, what in [("s14_alice", "s16_renamed_copy", "renamed copy"),
+                       ("s14_alice", "s15_copied_function", "one copied function"),
+                       ("s14_alice", "s17_independent", "independent solutions")]:
+        rank, score = ranks.get(frozenset((a, b)), (None, 0.0))
+        print(f"  layers.py {a} / {b} ({what}): similarity {score:.2f}" + (f", rank {rank}" if rank else ""))

@@ -1,10 +1,12 @@
 """grading.demo: the fabricated class holds what it says, and grading it catches each typical bug exactly."""
+import csv
 import os
+import re
 
 import numpy as np
 import pytest
 
-from grading import autograde, demo
+from grading import autograde, class_report, demo, similarity
 
 # One or two grade cells per bug, and cells next to them that the bug must not touch.
 CELLS = ["affine_forward_value", "affine_backward_dx", "affine_backward_nd_input", "relu_backward_value",
@@ -33,6 +35,11 @@ FAILS = {  # student -> (cells that must fail, status); every other cell must pa
     "s11_symlink_passwd": (USES_LAYERS, "ok"),
     "s12_invalid_notebook": ([], "invalid notebook: 01_affine_layer"),
     "s13_empty": (CELLS, "no submission"),
+    # the similarity demo's authors: each one's own layers.py is correct
+    "s14_alice": ([], "ok"),
+    "s15_copied_function": ([], "ok"),
+    "s16_renamed_copy": ([], "ok"),
+    "s17_independent": ([], "ok"),
 }
 
 
@@ -57,6 +64,34 @@ def test_the_class_holds_what_the_demo_says(demo_class):
     with np.load(model, allow_pickle=False) as saved:
         assert sorted(saved.files) == ["W1", "W2", "b1", "b2"] and saved["W1"].shape == (3072, 100)
     assert not list(dest.glob("s02_partial/assignments/*/*.npz"))
+
+
+def test_the_similarity_authors_wrote_their_own_layers(demo_class):
+    dest, _ = demo_class
+    layers = {sid: (dest / sid / "classifiers/chapter3/layers.py").read_text() for sid in
+              ("s01_complete", "s14_alice", "s15_copied_function", "s16_renamed_copy", "s17_independent")}
+    assert len(set(layers.values())) == 5
+    assert "np.einsum" in layers["s17_independent"] and "grad_x" in layers["s14_alice"]
+    assert "grad_x" not in layers["s16_renamed_copy"] and "dX" in layers["s16_renamed_copy"]
+    copied = demo.demo_authors.ALICE["softmax_loss"].strip().splitlines()[3].strip()
+    assert copied in layers["s15_copied_function"] and "shifted = x - x.max" not in layers["s15_copied_function"]
+
+
+def test_similarity_on_the_demo_class_ranks_the_copies_above_independent_work(demo_class, tmp_path):
+    dest, students = demo_class
+    pairs = similarity.run(dest, tmp_path / "similarity", lang="en", progress=False)
+    layers = {frozenset((p.a.owner, p.b.owner)): p.similarity for p in pairs if p.a.module == "layers.py"}
+    # whose code each layers.py holds: the reference (every student the demo made from it), Alice, Dave
+    source = {sid: {"reference"} for sid in students if sid < "s14"}
+    source.update(s14_alice={"alice"}, s15_copied_function={"reference", "alice"}, s16_renamed_copy={"alice"},
+                  s17_independent={"dave"})
+    copies = [layers[frozenset(p)] for p in [("s14_alice", "s15_copied_function"), ("s14_alice", "s16_renamed_copy")]]
+    independent = [layers.get(frozenset((a, b)), 0.0) for a in source for b in source
+                   if a < b and not source[a] & source[b]]
+    assert len(independent) > 30 and min(copies) > max(independent), (copies, max(independent))
+    assert "s13_empty" not in {o for p in pairs for o in (p.a.owner, p.b.owner)}  # nothing handed in
+    with open(tmp_path / "similarity" / "pairs.csv", newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(pairs)
 
 
 def test_the_same_arrays_give_the_same_model_file():
@@ -86,3 +121,9 @@ def test_grading_the_demo_class_catches_each_bug(demo_class, tmp_path):
     assert not problems, "\n".join(problems)
     assert got["s01_complete"]["total"] == got["s01_complete"]["max_total"] == sum(
         c.points for c in autograde.make_plan("en", only=CELLS).auto_cells)
+    # the class report of these real records: every cell's count is a recount of results/*.json
+    page = class_report.write_report(tmp_path / "out", "en").read_text(encoding="utf-8")
+    shown = dict(re.findall(r'data-grade-id="(\w+)" data-notebook="\w+" data-passed="(\d+)"', page))
+    assert shown == {c: str(sum(r["cells"][c][2] == "passed" for r in records)) for c in CELLS}
+    assert re.findall(r'<tr class="unusual" data-student="(\w+)"', page) == [
+        sid for sid, (_, status) in FAILS.items() if status != "ok"]
