@@ -20,32 +20,39 @@ formgrader and are not part of ``total``/``max_total``.
 """
 import contextlib
 import hashlib
-import io
 import json
+import logging
 import multiprocessing
 import os
 import tempfile
 import threading
-import zipfile
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
 
 from utils.checks.engine import CASES, ERROR, NOT_ATTEMPTED, PASSED, Result, decode, encode, to_plain, verdict
+
 from utils.checks.messages import report as case_report
 
 from . import intake as intake_
+from . import model_score
+from .hidden import hidden_report, hidden_sandbox_error
+from .model_file import ModelFileError, load_model  # noqa: F401  (the grader's reader of best_model.npz)
+from .model_score import model_outputs, predictions  # noqa: F401
 from .notebooks import nbgrader_metadata, read_source, select_language, stable_ids
 from .paths import NOTEBOOK_SOURCES, ROOT, SOLUTIONS
 from .reference import expected_outputs, hidden_seeds, reference_module
 
 SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
 NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
-MODEL_ARRAY_CAP = 256 << 20  # bytes of all arrays in best_model.npz once loaded
-RECORD_VERSION = 1
+RECORD_VERSION = 2
+GRADER_ERROR = "grader error"  # the status of a student the grader itself failed on (retried by a rerun)
+PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
+log = logging.getLogger(__name__)
 
 TEXT = {
     "en": {
@@ -131,7 +138,7 @@ def grade_cells(nb, assignment):
     return out
 
 
-def make_plan(lang="zh", only=None, sources=None):
+def make_plan(lang="zh", only=None, sources=None, course_dir=None):
     """The Plan of the course (every notebook source in order), optionally restricted.
 
     Inputs:
@@ -139,6 +146,7 @@ def make_plan(lang="zh", only=None, sources=None):
     - only: None, or a collection of assignment names and/or grade_ids: the autograded cells kept (manual cells
       of the kept assignments stay listed); used to grade one assignment, and by tests to stay fast
     - sources: notebook source paths (default: solutions/notebooks/NN_*.py)
+    - course_dir: the course whose secret draws the hidden seeds (default: the configured course directory)
     """
     sources = sorted(NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py")) if sources is None else sources
     cells = []
@@ -154,7 +162,7 @@ def make_plan(lang="zh", only=None, sources=None):
     ids = [c.grade_id for c in cells]
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate grade_id across notebooks: {sorted({i for i in ids if ids.count(i) > 1})}")
-    return Plan(tuple(cells), {c.grade_id: hidden_seeds(c.grade_id) for c in cells if c.auto}, lang)
+    return Plan(tuple(cells), {c.grade_id: hidden_seeds(c.grade_id, course_dir) for c in cells if c.auto}, lang)
 
 
 # ----------------------------------------------------------------------------------------------- expected outputs
@@ -259,88 +267,9 @@ def decode_remote(rows):
     return out
 
 
-class ModelFileError(ValueError):
-    """best_model.npz cannot be used; the message says why (for the student)."""
-
-
-def load_model(path):
-    """{array name: array} of a best_model.npz, checked before anything is decompressed or allocated.
-
-    No pickle (object arrays are refused), at most ``intake.MODEL_CAP`` on disk and ``MODEL_ARRAY_CAP`` once
-    loaded, every member a plain ``.npy`` array.
-    """
-    path = Path(path)
-    if path.stat().st_size > intake_.MODEL_CAP:
-        raise ModelFileError("the file is larger than the allowed size")
-    data = path.read_bytes()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        total = 0
-        for info in archive.infolist():
-            if not info.filename.endswith(".npy") or info.file_size > MODEL_ARRAY_CAP:
-                raise ModelFileError(f"unexpected member {info.filename!r} in the file")
-            with archive.open(info) as f:
-                version = np.lib.format.read_magic(f)
-                read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                               (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-                if read_header is None:
-                    raise ModelFileError(f"{info.filename[:-4]}: unsupported .npy version {version}")
-                shape, _, dtype = read_header(f, max_header_size=10_000)
-            if dtype.hasobject:
-                raise ModelFileError(f"{info.filename[:-4]} holds Python objects (a pickle), not numbers")
-            total += int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if total > MODEL_ARRAY_CAP:
-                raise ModelFileError("the arrays are larger than the allowed size")
-        with np.load(io.BytesIO(data), allow_pickle=False) as saved:
-            return {name: saved[name] for name in saved.files}
-    except ModelFileError:
-        raise
-    except Exception as exc:  # a corrupt or hand-made file may fail anywhere in zipfile or numpy
-        raise ModelFileError(f"not a readable .npz file ({type(exc).__name__}: {exc})"[:300]) from exc
-
-
-def predictions(arrays, X):
-    """grading.model_score's trusted predictions for the saved W1..WL, b1..bL (never the student's code); None
-    when the arrays are not such a net (the judge then names what is wrong with them)."""
-    from .model_score import trusted_predictions
-
-    L = sum(1 for name in arrays if name.startswith("W"))
-    params = {f"{kind}{i}": arrays.get(f"{kind}{i}") for i in range(1, L + 1) for kind in "Wb"}
-    if L == 0 or any(v is None for v in params.values()):
-        return None
-    try:
-        return trusted_predictions(params, X)
-    except (ValueError, TypeError):  # shapes that do not chain
-        return None
-
-
-def model_outputs(arrays):
-    """The outputs the best-model probes give for these arrays (big ones in row blocks, as Plain values), with the
-    test split's predictions from :func:`predictions` in place of the student's ``predict``."""
-    from utils.checks.cases.best_model import PREDICTIONS, saved_outputs, test_split
-
-    outputs = saved_outputs(arrays)
-    X, _, _ = test_split()
-    y_pred = predictions(arrays, X)
-    if y_pred is not None:
-        outputs[PREDICTIONS] = y_pred
-    return {name: to_plain(value) for name, value in outputs.items()}
-
-
-def model_runs(tree, plan):
-    """{(grade_id, seed): Result} of the cells judged from best_model.npz, computed here from the file alone."""
-    cells = [c for c in plan.auto_cells if c.on_model]
-    if not cells:
-        return {}
-    path = Path(tree) / "assignments" / cells[0].assignment / intake_.MODEL_FILE if tree else None
-    if path is None or not path.is_file():
-        result = Result(NOT_ATTEMPTED)
-    else:
-        try:
-            result = Result(PASSED, model_outputs(load_model(path)))
-        except (ModelFileError, TypeError, ValueError) as exc:
-            result = Result(ERROR, error=str(exc))
-    return {(c.grade_id, s): result for c in cells for s in plan.seeds[c.grade_id]}
+def model_runs(tree, plan, scoring=None):
+    """{(grade_id, seed): Result} of the cells judged from best_model.npz (grading.model_score)."""
+    return model_score.model_runs(tree, plan, scoring)[0]
 
 
 # ----------------------------------------------------------------------------------------------- verdicts
@@ -388,9 +317,12 @@ def judge_cell(cell, runs, expected, lang):
     if _consequential(status, result):
         status = NOT_RUN
     if status in (*SANDBOX_STATUSES, NOT_RUN):
-        lines = [TEXT[lang][status].format(grade_id=cell.grade_id, target=case_.target, error=result.error)]
-    else:
+        lines = [TEXT[lang][status].format(grade_id=cell.grade_id, target=case_.target,
+                                           error=hidden_sandbox_error(result.error))]
+    elif cell.on_model:  # judged here from the file: every message is the grader's own
         lines = case_report(lang, case_, status, problems, result.error, result.warnings)
+    else:  # every run here is hidden: the kind of failure, never its values or inputs (grading.hidden)
+        lines = hidden_report(lang, case_, status, problems, result.error, result.warnings)
     return 0.0, status, lines
 
 
@@ -475,10 +407,12 @@ def load_records(out_dir, plan):
 
 
 def up_to_date(record, sub, plan):
-    return bool(record) and record.get("digest") == sub.digest and record.get("plan") == plan.key
+    """A record that makes a rerun skip this student: same files, same plan, and not a grader failure."""
+    return (bool(record) and record.get("digest") == sub.digest and record.get("plan") == plan.key
+            and not str(record.get("status", "")).startswith(GRADER_ERROR))
 
 
-def make_record(sub, plan, cells, status, isolation):
+def make_record(sub, plan, cells, status, isolation, flags=()):
     auto = [c for c in plan.auto_cells]
     return {
         "student_id": sub.student_id,
@@ -492,6 +426,7 @@ def make_record(sub, plan, cells, status, isolation):
         "files": sub.files,
         "notes": sub.notes,
         "sandbox": isolation,
+        "flags": list(flags),
     }
 
 
@@ -509,16 +444,21 @@ class Batch:
     publish_feedback: bool = True
     publish_gradebook: bool = True
     pages: object = None  # a process pool that renders feedback pages (None: render in this thread)
+    started: dict = field(default_factory=dict)  # student_id -> time.monotonic() when their grading started
+    stuck: bool = False  # the watchdog gave up on a student
+    scoring: object = None  # grading.model_score.ModelScoring (None: its defaults)
 
 
 def student_runs(batch, sub, remote=None):
-    """All runs of a student: the sandbox's (local, or ``remote`` rows from a Dask worker) and the model's."""
+    """(runs, flags): all runs of a student, the sandbox's (local, or ``remote`` rows from a Dask worker) and the
+    model's, and what the model's scoring flagged for the class report."""
     if remote is not None:
         runs = decode_remote(remote)
     else:  # no tree (rejected): the sandbox says "not attempted" for every job without starting a process
         runs = module_runs(sub.tree, batch.plan.jobs, batch.limits)
-    runs.update(model_runs(sub.tree, batch.plan))
-    return runs
+    mine, flags = model_score.model_runs(sub.tree, batch.plan, batch.scoring)
+    runs.update(mine)
+    return runs, flags
 
 
 def submitted_notebook(tree, assignment):
@@ -555,22 +495,60 @@ def publish(batch, sub, cells):
         for a, scores, notebook in entries:
             record(batch.course_dir, sub.student_id, a, scores, notebook_path=notebook)
     if pending is not None:
-        pending.result()
+        pending.result(timeout=PAGE_SECONDS)
 
 
-def finish_student(batch, sub, runs):
-    """Verdicts, scores, feedback, gradebook, and last the record (the commit point of this student)."""
+def _describe_failure(exc):
+    return f"{type(exc).__name__}: {exc}"[:200] if str(exc) else type(exc).__name__
+
+
+def save_record(batch, record):
+    write_atomic(record_path(batch.out_dir, record["student_id"]), json.dumps(record, indent=1, sort_keys=True)
+                 + "\n")
+    return record
+
+
+def failed_record(batch, sub, message):
+    """The record of a student the grader itself failed on: 0 points, status ``grader error: ...``; a rerun
+    grades them again (see up_to_date)."""
+    cells = {c.grade_id: ([0.0, c.points, GRADER_ERROR, [f"{GRADER_ERROR}: {message}"]] if c.auto
+                          else [None, c.points, "manual", []]) for c in batch.plan.cells}
+    record = make_record(sub, batch.plan, cells, f"{GRADER_ERROR}: {message}", batch.isolation)
+    return save_record(batch, record)
+
+
+def finish_student(batch, sub, runs, flags=()):
+    """Verdicts, scores, feedback, gradebook, and last the record (the commit point of this student).
+
+    A failure while publishing (a feedback page, the gradebook) becomes part of the status; the record is still
+    written, with the scores.
+    """
     cells = judge_student(batch.plan, runs, batch.expected.get() if runs else {})
     status = student_status(sub.problems, cells, batch.plan, notebook_problems(sub.tree, batch.plan.assignments))
-    record = make_record(sub, batch.plan, cells, status, batch.isolation)
-    publish(batch, sub, cells)
-    write_atomic(record_path(batch.out_dir, sub.student_id), json.dumps(record, indent=1, sort_keys=True) + "\n")
-    return record
+    try:
+        publish(batch, sub, cells)
+    except Exception as exc:  # noqa: BLE001  (nbconvert, the gradebook, a page process: any failure)
+        status = "; ".join(r for r in (None if status == "ok" else status,
+                                       f"feedback failed: {_describe_failure(exc)}") if r)
+    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags))
+
+
+def guarded(batch, sub, work):
+    """``work()`` (a student's record); any exception it raises, MemoryError included, becomes that student's
+    record with a ``grader error`` status, so that the batch goes on and grades.csv has their row."""
+    batch.started[sub.student_id] = time.monotonic()
+    try:
+        return work()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        log.exception("grading %s failed", sub.student_id)
+        return failed_record(batch, sub, _describe_failure(exc))
 
 
 def grade_student(batch, sub):
     """Grade one student in this process (the heavy part runs in the sandbox's child process)."""
-    return finish_student(batch, sub, student_runs(batch, sub))
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub)))
 
 
 def module_files(sub):
@@ -585,7 +563,7 @@ def default_course_dir():
 
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
-              course_dir=None, progress=True, gradebook=True, feedback=True):
+              course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -599,6 +577,9 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - course_dir: nbgrader course directory whose gradebook is updated (default: default_course_dir())
     - progress: show a progress bar
     - gradebook, feedback: update the nbgrader gradebook, write the feedback pages (off only in tests)
+    - watchdog_seconds: the most one student may take in all (default: twice the sandbox's total time plus the
+      pages' time); a student past it gets a ``grader error`` record and the batch goes on
+    - scoring: grading.model_score.ModelScoring (default: the course's settings and secret)
 
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
@@ -611,10 +592,11 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
 
     checks.set_language(lang)  # the judges' messages
     out_dir = Path(out_dir)
-    plan = make_plan(lang, only)
+    plan = make_plan(lang, only, course_dir=course_dir)
     subs = intake_.intake(submissions, out_dir / "submissions", assignments=plan.assignments)
     batch = Batch(plan, out_dir, Expected(plan), Path(course_dir) if course_dir else default_course_dir(),
-                  limits, sandbox.isolation(), publish_feedback=feedback, publish_gradebook=gradebook)
+                  limits, sandbox.isolation(), publish_feedback=feedback, publish_gradebook=gradebook,
+                  scoring=scoring or model_score.ModelScoring.of_course(course_dir))
     todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
     if todo:
         batch.expected.get()
@@ -628,22 +610,59 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     workers = workers or os.cpu_count() or 1
     # Feedback pages are the one CPU-heavy step in this process (nbconvert): a few long-lived page processes
     # render them, so that the GIL does not serialise them.
-    with ThreadPoolExecutor(max_workers=workers) as pool, contextlib.ExitStack() as stack:
-        if todo and feedback:
-            batch.pages = stack.enter_context(
-                ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
-        futures = {}
-        for sub, future in _submit_all(pool, batch, todo, scheduler):
-            future.add_done_callback(tick)
-            futures[future] = sub
-        for future in as_completed(futures):
-            if future.exception() is not None:
-                failures.append((futures[future].student_id, f"{type(future.exception()).__name__}: "
-                                                             f"{future.exception()}"))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        with contextlib.ExitStack() as stack:
+            if todo and feedback:
+                batch.pages = stack.enter_context(
+                    ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
+                stack.callback(_stop_stuck_pages, batch)
+            futures = {}
+            for sub, future in _submit_all(pool, batch, todo, scheduler):
+                future.add_done_callback(tick)
+                futures[future] = sub
+            failures = _watch(batch, futures, watchdog_seconds or _watchdog_default(limits), tick)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a thread the watchdog gave up on is not waited for
     bar.close()
     records = load_records(out_dir, plan)
     report.write_grades(records, plan, out_dir / "grades.csv")
     return records, sorted(failures)
+
+
+def _watchdog_default(limits):
+    from .sandbox import Limits
+
+    return 2 * (limits or Limits()).total_seconds + PAGE_SECONDS + 60
+
+
+def _watch(batch, futures, watchdog, tick):
+    """Wait for every student's future; one that runs longer than ``watchdog`` seconds gets a ``grader error``
+    record (its thread is left behind). Returns [(student_id, error)] of futures that raised anyway."""
+    failures, pending = [], set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            if future.exception() is not None:
+                failures.append((futures[future].student_id, _describe_failure(future.exception())))
+        now = time.monotonic()
+        for future in list(pending):
+            sub = futures[future]
+            since = batch.started.get(sub.student_id)
+            if since is not None and now - since > watchdog:
+                log.error("watchdog: %s not graded after %g s", sub.student_id, watchdog)
+                pending.discard(future)
+                failed_record(batch, sub, f"watchdog: not finished after {watchdog:g} s")
+                batch.stuck = True
+                tick(None)
+    return sorted(failures)
+
+
+def _stop_stuck_pages(batch):
+    """Kill the page processes when the watchdog gave up on a student (one may render forever)."""
+    if getattr(batch, "stuck", False) and batch.pages is not None:
+        for proc in list(getattr(batch.pages, "_processes", {}).values()):
+            proc.kill()
 
 
 def _submit_all(pool, batch, todo, scheduler):
@@ -684,4 +703,4 @@ def _failed(pool, exc):
 
 def finish_remote(batch, sub, rows):
     """Finish a student whose sandbox runs happened on a Dask worker."""
-    return finish_student(batch, sub, student_runs(batch, sub, rows))
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))

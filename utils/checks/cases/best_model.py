@@ -19,17 +19,24 @@ BEST_MODEL_FILE = "best_model.npz"
 INPUT_DIM, NUM_CLASSES = 3 * 32 * 32, 10
 CHUNK = 1_000_000  # numbers per probe output; large weight matrices travel in row blocks
 PREDICTIONS = "y_pred"  # the output holding the labels predicted on the test split; every other is a saved array
+SCORED = "scored"  # the grader's output: indices of the test images it scored (a subset drawn from its secret)
+SCORED_ON = "scored_on"  # the grader's output: 1 when it scored the embedded set, 0 for CIFAR-10
+META = "meta"  # the file's record of what the model was trained on (utils.best_model.save_if_better)
+NOT_PARAMS = (PREDICTIONS, SCORED, SCORED_ON, META)
+RELEASE_MARKER = ".chapter3-release"
+DATA_NAMES = {"cifar10": ("CIFAR-10", "CIFAR-10"), "embedded": ("内置的 digits 替代数据集", "the embedded digits set")}
 
 
-def test_split():
+def test_split(source=None):
     """(X_test (N, 3072) float64, y_test (N,), name of the data set): the test split of get_CIFAR10_data() as the
     notebook loads it, read without the training images (the notebook's own data is alive while the checks run).
 
-    The grader uses it too, to predict the labels of the test split with the saved model.
+    The grader uses it too, to predict the labels of the test split with the saved model; it passes
+    ``source="embedded"`` when the course scores on the embedded set.
     """
     from utils.data_utils import cache_dir, resolve_source
 
-    return _load_test_split(resolve_source(), str(cache_dir()))
+    return _load_test_split(resolve_source(source), str(cache_dir()))
 
 
 test_split.__test__ = False  # a helper, not a test: pytest must not collect it where a test module imports it
@@ -52,8 +59,9 @@ def saved_outputs(arrays):
     builds its outputs from the file with this function too.
     """
     arrays = dict(arrays)
-    if PREDICTIONS in arrays:
-        arrays[f"{PREDICTIONS} (saved)"] = arrays.pop(PREDICTIONS)
+    for name in (PREDICTIONS, SCORED, SCORED_ON):
+        if name in arrays:
+            arrays[f"{name} (saved)"] = arrays.pop(name)
     out = {}
     for name, value in arrays.items():
         value = np.asarray(value)
@@ -80,7 +88,8 @@ def _probe_best_model_accuracy(m, rng):
     A file that is not a FullyConnectedNet for CIFAR-10 gives no predictions: its judge names what is wrong.
     """
     out = _probe_best_model_file(m, rng)
-    params = saved_params({name: np.asarray(value, dtype=np.float64) for name, value in out.items()})
+    params = saved_params({name: np.asarray(value, dtype=np.float64) for name, value in out.items()
+                           if name != META})
     if _structure_problems(params):
         return out
     L = len(params) // 2
@@ -93,15 +102,16 @@ def _probe_best_model_accuracy(m, rng):
 
 
 def saved_params(got):
-    """{name: array} of the saved arrays, the row blocks of the probe put back together; the predictions left out.
+    """{name: array} of the saved arrays, the row blocks of the probe put back together; the predictions, the
+    scored indices and ``meta`` left out.
 
     ``got``: {output name: Plain} as judges get them, or {output name: array}.
     """
     blocks = {}
     for key, value in got.items():
-        if key == PREDICTIONS:
-            continue
         name, _, part = key.partition("#")
+        if name in NOT_PARAMS:
+            continue
         blocks.setdefault(name, []).append((int(part) if part else 0, getattr(value, "data", value)))
     return {name: np.concatenate([data for _, data in sorted(parts, key=lambda p: p[0])]) if len(parts) > 1
             else parts[0][1] for name, parts in blocks.items()}
@@ -153,27 +163,89 @@ ACCURACY_TIERS = {40: 0.40, 48: 0.48, 52: 0.52}
 EMBEDDED_TIERS = {40: 0.60, 48: 0.75, 52: 0.85}
 
 
+def saved_meta(got):
+    """The ``meta`` JSON object the file recorded (what the model was trained on), or None."""
+    import json
+
+    meta = got.get(META)
+    if meta is None:
+        return None
+    try:
+        data = np.asarray(getattr(meta, "data", meta), dtype=np.float64)
+        if data.ndim != 1 or data.size > 65536 or np.any((data < 0) | (data > 255) | (data != np.round(data))):
+            return None
+        value = json.loads(data.astype(np.uint8).tobytes().decode("utf-8"))
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def released_scoring_data():
+    """The data set the course scores best models on, as the release recorded it (its marker's "settings"), or
+    None outside a release."""
+    import json
+    from pathlib import Path
+
+    marker = Path(__file__).resolve().parents[3] / RELEASE_MARKER
+    try:
+        value = json.loads(marker.read_text(encoding="utf-8")).get("settings", {}).get("scoring_data")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if value in DATA_NAMES else None
+
+
+def data_mismatch(meta, scored_on):
+    """A message when the saved model was trained on another data set than the one it is scored on, else None."""
+    trained_on = meta.get("data") if isinstance(meta, dict) else None
+    if trained_on not in DATA_NAMES or trained_on == scored_on or scored_on not in DATA_NAMES:
+        return None
+    return say(f"这个模型是在{DATA_NAMES[trained_on][0]}上训练的,而评分用的是{DATA_NAMES[scored_on][0]}:"
+               f"请在{DATA_NAMES[scored_on][0]}上重新训练并保存。",
+               f"this model was trained on {DATA_NAMES[trained_on][1]}, but it is scored on "
+               f"{DATA_NAMES[scored_on][1]}: train it on {DATA_NAMES[scored_on][1]} and save it again.")
+
+
+def tier_threshold(tier, data_name):
+    """The accuracy the tier ``acc_<tier>`` needs on the data set it is scored on."""
+    return EMBEDDED_TIERS[tier] if data_name == "embedded" else ACCURACY_TIERS[tier]
+
+
 def _accuracy_judge(tier):
     @trusted_judge
     def judge(got, rng):
         problems = _structure_problems(saved_params(got))
         if problems:
             return problems
-        X, y, name = test_split()
+        in_grader = SCORED in got  # the grader scored a subset of the test split, drawn from its secret
+        X, y, name = test_split("embedded" if in_grader and got.get(SCORED_ON) is not None
+                                and float(got[SCORED_ON].data.ravel()[0]) == 1 else None)
+        if in_grader:
+            y = y[got[SCORED].data.astype(np.int64)]
         y_pred = got[PREDICTIONS].data
         if y_pred.shape != y.shape:
             return [say(f"FullyConnectedNet.predict 对 {len(y)} 张测试图像返回的形状是 {y_pred.shape},应为 {y.shape}。",
                         f"FullyConnectedNet.predict returned shape {y_pred.shape} for the {len(y)} test images, "
                         f"expected {y.shape}.")]
-        threshold = EMBEDDED_TIERS[tier] if name == "embedded" else ACCURACY_TIERS[tier]
+        tested_on = "embedded" if name == "embedded" else "cifar10"
+        threshold = tier_threshold(tier, tested_on)
         accuracy = float(np.mean(y_pred == y))
+        problems = []
         if accuracy < threshold:
-            data = say("内置的 digits 替代数据集", "the embedded digits set") if name == "embedded" else "CIFAR-10"
-            return [say(f"{BEST_MODEL_FILE} 中的模型在 {data} 测试集上的正确率为 {accuracy:.1%},本档要求至少 "
-                        f"{threshold:.0%}。",
-                        f"the model in {BEST_MODEL_FILE} classifies {accuracy:.1%} of the {data} test split "
-                        f"correctly; this tier needs at least {threshold:.0%}.")]
-        return []
+            data = DATA_NAMES[tested_on]
+            problems.append(say(
+                f"{BEST_MODEL_FILE} 中的模型在{data[0]}测试集上的正确率为 {accuracy:.1%};档位 acc_{tier} 在{data[0]}"
+                f"上要求至少 {threshold:.0%}(CIFAR-10 上为 {ACCURACY_TIERS[tier]:.0%},内置数据集上为 "
+                f"{EMBEDDED_TIERS[tier]:.0%})。",
+                f"the model in {BEST_MODEL_FILE} classifies {accuracy:.1%} of the {data[1]} test split correctly; "
+                f"tier acc_{tier} needs at least {threshold:.0%} on {data[1]} ({ACCURACY_TIERS[tier]:.0%} on "
+                f"CIFAR-10, {EMBEDDED_TIERS[tier]:.0%} on the embedded set)."))
+        # The grader explains a failure by the data the model was trained on; in the notebook a pass on another
+        # data set than the course scores on is no pass at all.
+        scored_on = tested_on if in_grader else released_scoring_data()
+        mismatch = data_mismatch(saved_meta(got), scored_on)
+        if mismatch and (problems or not in_grader):
+            problems.append(mismatch)
+        return problems
     return judge
 
 
