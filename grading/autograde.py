@@ -34,12 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.checks.engine import CASES, ERROR, NOT_ATTEMPTED, PASSED, Result, decode, encode, to_plain, verdict
+from utils.checks.engine import CASES, ERROR, FAILED, NOT_ATTEMPTED, PASSED, Result, decode, encode, to_plain, verdict
 
 from utils.checks.messages import report as case_report
 
 from . import intake as intake_
-from . import model_score
+from . import model_score, verify
 from .hidden import hidden_report, hidden_sandbox_error
 from .model_file import ModelFileError, load_model  # noqa: F401  (the grader's reader of best_model.npz)
 from .model_score import model_outputs, predictions  # noqa: F401
@@ -299,7 +299,13 @@ def judge_cell(cell, runs, expected, lang):
             status, problems = result.status, []
         elif result.status in (PASSED, NOT_ATTEMPTED, ERROR):
             try:
+                extra = []
+                if result.status == PASSED and verify.verified(cell.grade_id):
+                    outputs, extra = verify.verify(cell.grade_id, result.outputs, seed)
+                    result = Result(PASSED, outputs, result.error, result.warnings)
                 status, problems = verdict(case_, result, expected.get((cell.grade_id, seed)), seed)
+                if extra:
+                    status, problems = FAILED, problems + [("judge", {"text": text}) for text in extra]
             except Exception as exc:  # a judge that chokes on odd outputs must not stop the batch
                 status, problems = "invalid output", []
                 result = Result("invalid output", error=f"{type(exc).__name__}: {exc}"[:200])

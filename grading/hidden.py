@@ -36,6 +36,7 @@ TEXT = {
         "hidden": "  （隐藏测试：只说明问题的类型；笔记本中的检查会在它展示的输入上给出细节）",
     },
 }
+_IMPORT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]{0,60}) in ([A-Za-z_][A-Za-z0-9_]{0,60}\.py)( line [0-9]{1,6})?:")
 _WHERE = re.compile(r" \(in ([A-Za-z_][A-Za-z0-9_]{0,60}), ([A-Za-z_][A-Za-z0-9_]{0,60}\.py):([0-9]{1,6})\)$")
 _EXCEPTIONS = frozenset(name for name, obj in vars(builtins).items()
                         if isinstance(obj, type) and issubclass(obj, BaseException))
@@ -43,8 +44,12 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 
 
 def hidden_error(error):
-    """``ValueError (in affine_forward, layers.py:12)`` from the engine's ``Type: message (in f, file:line)``: the
-    built-in exception type (else "an exception") and where; the message is dropped."""
+    """``ValueError (in affine_forward, layers.py:12)`` from the engine's ``Type: message (in f, file:line)`` (or
+    ``SyntaxError in layers.py line 3`` from an import): the built-in exception type (else "an exception") and
+    where; the message, which the student's code wrote, is dropped."""
+    at_import = _IMPORT.match(error)  # "SyntaxError in layers.py line 3: ..." (runner.describe_import_error)
+    if at_import and at_import[1] in _EXCEPTIONS:
+        return f"{at_import[1]} in {at_import[2]}{at_import[3] or ''}"
     name = error.split(":", 1)[0].strip()
     name = name if name in _EXCEPTIONS else "an exception"
     where = _WHERE.search(error)

@@ -48,6 +48,7 @@ BWRAP, RLIMITS_ONLY = "bwrap", "rlimits-only"
 
 MAX_MODULE_BYTES = 1024**2
 RUNNER = Path(__file__).with_name("runner.py")
+VERIFIED_PROBES = Path(__file__).with_name("verified_probes.py")
 MOUNT = "/sandbox"  # the child's working folder in bwrap
 TOKEN_VAR = "CH3_SANDBOX_TOKEN"  # marks every process of one child, to find the ones it leaves behind
 KEPT_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # some machines need these for a correct OpenBLAS
@@ -199,6 +200,7 @@ def prepare_scratch(sources, scratch):
             (chapter / f"{name}.py").write_bytes(source)
     shutil.copytree(ROOT / "utils", scratch / "utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
     shutil.copyfile(RUNNER, scratch / "runner.py")
+    shutil.copyfile(VERIFIED_PROBES, scratch / "verified_probes.py")
     (scratch / "tmp").mkdir()
     _readable(scratch)
 
@@ -267,7 +269,7 @@ def bwrap_argv(limits, env, command, scratch=None):
     # After the tmpfs mounts, so that an interpreter installed under /tmp (a CI clone's venv) stays visible.
     argv += _python_binds()
     if scratch is not None:
-        for name in ("runner.py", "utils", "classifiers"):
+        for name in ("runner.py", "verified_probes.py", "utils", "classifiers"):
             argv += ["--ro-bind", str(scratch / name), f"{MOUNT}/{name}"]
     argv += ["--chdir", MOUNT]
     for key, value in env.items():
