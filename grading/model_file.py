@@ -60,13 +60,13 @@ def _headers(archive, limits):
     """{name: (shape, fortran_order, dtype, ZipInfo)} of the members, from their headers alone."""
     infos = archive.infolist()
     if len(infos) > 2 * (limits.max_hidden_layers + 2) + 1:  # one layer too many still gets its own message
-        raise ModelFileError(say(f"{MODEL_FILE} 里的数组太多({len(infos)} 个)。",
+        raise ModelFileError(say(f"{MODEL_FILE} 里的数组太多（{len(infos)} 个）。",
                                  f"{MODEL_FILE} holds too many arrays ({len(infos)})."))
     out = {}
     for info in infos:
         name = info.filename[:-4] if info.filename.endswith(".npy") else None
         if name is None or not (name == META or _PARAM.fullmatch(name)) or name in out:
-            raise ModelFileError(say(f"{MODEL_FILE} 里有意料之外的成员 {info.filename[:80]!r}:只应有 W1..WL、"
+            raise ModelFileError(say(f"{MODEL_FILE} 里有意料之外的成员 {info.filename[:80]!r}：只应有 W1..WL、"
                                      "b1..bL 和 meta。",
                                      f"unexpected member {info.filename[:80]!r} in {MODEL_FILE}: only W1..WL, "
                                      "b1..bL and meta belong there."))
@@ -85,14 +85,14 @@ def _headers(archive, limits):
 def _check_dtypes(headers):
     for name, (shape, _, dtype, _, _) in headers.items():
         if dtype.hasobject:
-            raise ModelFileError(say(f"{name} 存的是 Python 对象(pickle),不是数值。",
+            raise ModelFileError(say(f"{name} 存的是 Python 对象（pickle），不是数值。",
                                      f"{name} holds Python objects (a pickle), not numbers."))
         if name == META:
             if dtype != np.dtype("u1") or len(shape) != 1 or shape[0] > META_CAP:
                 raise ModelFileError(say(f"meta 应是至多 {META_CAP} 字节的一维 uint8 数组。",
                                          f"meta must be a 1-D uint8 array of at most {META_CAP} bytes."))
         elif dtype not in _FLOATS or dtype.itemsize == 0:
-            raise ModelFileError(say(f"{name} 的数据类型是 {dtype},参数只能是 float32 或 float64。",
+            raise ModelFileError(say(f"{name} 的数据类型是 {dtype}，参数只能是 float32 或 float64。",
                                      f"{name} has dtype {dtype}; parameters must be float32 or float64."))
 
 
@@ -102,31 +102,31 @@ def _check_shapes(headers, limits):
     L = sum(1 for n in params if n.startswith("W"))
     expected = {f"{k}{i}" for i in range(1, L + 1) for k in "Wb"}
     if L == 0 or set(params) != expected:
-        raise ModelFileError(say(f"{MODEL_FILE} 里的数组是 {sorted(params)},应恰好是 W1..WL 和 b1..bL"
-                                 "(用 np.savez(\"best_model.npz\", **model.params) 保存)。",
+        raise ModelFileError(say(f"{MODEL_FILE} 里的数组是 {sorted(params)}，应恰好是 W1..WL 和 b1..bL"
+                                 "（用 np.savez(\"best_model.npz\", **model.params) 保存）。",
                                  f"{MODEL_FILE} holds {sorted(params)}; expected exactly W1..WL and b1..bL "
                                  "(save with np.savez(\"best_model.npz\", **model.params))."))
     if L - 1 > limits.max_hidden_layers:
-        raise ModelFileError(say(f"模型有 {L - 1} 个隐藏层,本课程最多允许 {limits.max_hidden_layers} 个。",
+        raise ModelFileError(say(f"模型有 {L - 1} 个隐藏层，本课程最多允许 {limits.max_hidden_layers} 个。",
                                  f"the model has {L - 1} hidden layers; this course allows at most "
                                  f"{limits.max_hidden_layers}."))
     fan_in, total = INPUT_DIM, 0
     for i in range(1, L + 1):
         W, b = params[f"W{i}"], params[f"b{i}"]
         if len(W) != 2 or W[0] != fan_in or b != W[1:]:
-            raise ModelFileError(say(f"W{i} 的形状是 {W}、b{i} 的形状是 {b};第 {i} 层的输入维数应为 {fan_in}"
-                                     f"(第一层是 3*32*32 = {INPUT_DIM}),b{i} 的长度应等于 W{i} 的列数。",
+            raise ModelFileError(say(f"W{i} 的形状是 {W}、b{i} 的形状是 {b}；第 {i} 层的输入维数应为 {fan_in}"
+                                     f"（第一层是 3*32*32 = {INPUT_DIM}），b{i} 的长度应等于 W{i} 的列数。",
                                      f"W{i} has shape {W} and b{i} {b}; layer {i} should take {fan_in} inputs "
                                      f"(the first layer 3*32*32 = {INPUT_DIM}) and b{i} should have one entry per "
                                      f"column of W{i}."))
         fan_in = W[1]
         total += W[0] * W[1] + W[1]
         if total > limits.max_parameters:  # checked as it grows: no product of huge numbers is ever formed
-            raise ModelFileError(say(f"模型的参数超过 {limits.max_parameters:,} 个(本课程的上限)。",
+            raise ModelFileError(say(f"模型的参数超过 {limits.max_parameters:,} 个（本课程的上限）。",
                                      f"the model holds more than {limits.max_parameters:,} numbers (this course's "
                                      "limit)."))
     if fan_in != NUM_CLASSES:
-        raise ModelFileError(say(f"最后一层输出 {fan_in} 个分数,应为 {NUM_CLASSES} 个类别。",
+        raise ModelFileError(say(f"最后一层输出 {fan_in} 个分数，应为 {NUM_CLASSES} 个类别。",
                                  f"the last layer gives {fan_in} scores, expected {NUM_CLASSES} classes."))
 
 
