@@ -498,10 +498,26 @@ def publish(batch, sub, cells):
     if batch.publish_gradebook and batch.course_dir is not None:
         from .gradebook import record
 
-        for a, scores, notebook in entries:
-            record(batch.course_dir, sub.student_id, a, scores, notebook_path=notebook)
+        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:
+            for a, scores, notebook in entries:
+                record(batch.course_dir, sub.student_id, a, scores,
+                       notebook_path=formgrader_copy(notebook, Path(tmp) / f"{a}.ipynb"))
     if pending is not None:
         pending.result(timeout=PAGE_SECONDS)
+
+
+def formgrader_copy(notebook, dest):
+    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_safe), written to
+    ``dest``; None or an unreadable notebook is passed on unchanged (the gradebook then shows the release)."""
+    import nbformat
+
+    from .untrusted import formgrader_safe, read_notebook
+
+    nb = read_notebook(notebook)[0] if notebook is not None else None
+    if nb is None:
+        return notebook
+    dest.write_text(nbformat.writes(formgrader_safe(nb)), encoding="utf-8")
+    return dest
 
 
 def _describe_failure(exc):
