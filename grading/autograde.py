@@ -20,6 +20,7 @@ formgrader and are not part of ``total``/``max_total``.
 """
 import contextlib
 import hashlib
+import io
 import json
 import logging
 import multiprocessing
@@ -431,6 +432,7 @@ def make_record(sub, plan, cells, status, isolation, flags=()):
         "cells": cells,
         "files": sub.files,
         "notes": sub.notes,
+        "name": sub.name or sub.student_id,  # the folder or zip name the student's work came under
         "sandbox": isolation,
         "flags": list(flags),
     }
@@ -579,6 +581,22 @@ def module_files(sub):
 
 
 # ----------------------------------------------------------------------------------------------- the batch
+ID_MAP = "student_ids.csv"
+
+
+def write_id_map(records, path):
+    """``student_ids.csv``: student_id, the name the submission came under (李雷, "Ada Lovelace", ...), status; one
+    row per record, so that a mapped id is always traced back to its student."""
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student_id", "name", "status"])
+    for record in sorted(records, key=lambda r: r["student_id"]):
+        writer.writerow([record["student_id"], record.get("name", record["student_id"]), record["status"]])
+    write_atomic(path, buf.getvalue())
+
+
 def default_course_dir():
     """The nbgrader course directory: $CH3_COURSE_DIR, else grading/course."""
     return Path(os.environ.get("CH3_COURSE_DIR") or Path(__file__).with_name("course"))
@@ -649,6 +667,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     bar.close()
     records = load_records(out_dir, plan)
     report.write_grades(records, plan, out_dir / "grades.csv")
+    write_id_map(records, out_dir / ID_MAP)
     return records, sorted(failures)
 
 

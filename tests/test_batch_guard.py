@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from grading import autograde, demo, model_score, sandbox
+from grading import autograde, demo, intake, model_score, sandbox
 
 ONLY = ["affine_forward_value", "FullyConnectedNet_best_model_file"]
 LIMITS = sandbox.Limits(case_seconds=5.0, total_seconds=30.0)
@@ -87,3 +87,24 @@ def test_the_watchdog_gives_up_on_a_stuck_student(klass, tmp_path, monkeypatch):
         assert table["a"]["status"] == table["b"]["status"] == "ok"
     finally:
         release.set()
+
+
+def test_unicode_names_keep_their_work_and_get_their_row(tmp_path):
+    layers = demo.reference_sources()["layers.py"]
+    names = ["李雷", "Ada Lovelace", "学" * 85]
+    for name in [*names, ".hidden"]:
+        path = tmp_path / "class" / name / "classifiers" / "chapter3" / "layers.py"
+        path.parent.mkdir(parents=True)
+        path.write_text(layers)
+    records, _ = grade(tmp_path / "class", tmp_path / "out")
+    by_name = {r["name"]: r for r in records}
+    assert sorted(by_name) == sorted([*names, ".hidden"])
+    for name in names:
+        assert by_name[name]["status"] == "ok" and by_name[name]["scores"]["affine_forward_value"] > 0, name
+    assert by_name[".hidden"]["status"] == "rejected: hidden folder (its name starts with a dot)"
+    table = rows(tmp_path / "out")
+    assert sorted(table) == sorted(r["student_id"] for r in records)
+    with open(tmp_path / "out" / "student_ids.csv", encoding="utf-8") as f:
+        mapping = {r["name"]: r["student_id"] for r in csv.DictReader(f)}
+    assert {n: mapping[n] for n in names} == {n: by_name[n]["student_id"] for n in names}
+    assert all(intake._ID.fullmatch(mapping[n]) for n in names)

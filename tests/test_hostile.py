@@ -331,7 +331,10 @@ def hostile_class(ref, release, model_bytes, model_dir, out_dir, port):
         # archives
         "zip_traversal.zip": (complete, MODULES + M, "rejected: unsafe path in zip"),
         "zip_bomb.zip": (complete, MODULES + M, "rejected: zip bomb"),
-        "bad id!": (complete, MODULES + M, "rejected: invalid student id"),
+        # ids: any valid file name keeps its work under a mapped id; a hidden folder is a rejected row
+        "bad id!": (complete, [], "ok"),
+        "李雷": (complete, [], "ok"),
+        ".hidden": (complete, MODULES + M, "rejected: hidden folder (its name starts with a dot)"),
     }
 
 
