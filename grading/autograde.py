@@ -51,6 +51,7 @@ from .reference import expected_outputs, hidden_seeds, reference_module
 SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
 NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
 RECORD_VERSION = 2
+UNSANDBOXED = "unsandboxed (rlimits-only)"
 GRADER_ERROR = "grader error"  # the status of a student the grader itself failed on (retried by a rerun)
 PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
 log = logging.getLogger(__name__)
@@ -419,7 +420,7 @@ def up_to_date(record, sub, plan):
             and not str(record.get("status", "")).startswith(GRADER_ERROR))
 
 
-def make_record(sub, plan, cells, status, isolation, flags=()):
+def make_record(sub, plan, cells, status, isolation, flags=(), limits_text=""):
     auto = [c for c in plan.auto_cells]
     return {
         "student_id": sub.student_id,
@@ -434,6 +435,7 @@ def make_record(sub, plan, cells, status, isolation, flags=()):
         "notes": sub.notes,
         "name": sub.name or sub.student_id,  # the folder or zip name the student's work came under
         "sandbox": isolation,
+        "limits": limits_text,
         "flags": list(flags),
     }
 
@@ -454,6 +456,11 @@ class Batch:
     pages: object = None  # a process pool that renders feedback pages (None: render in this thread)
     started: dict = field(default_factory=dict)  # student_id -> time.monotonic() when their grading started
     stuck: bool = False  # the watchdog gave up on a student
+    limits_text: str = ""  # grading.sandbox.limits_applied(): the isolation and the limits the kernel enforces
+
+    @property
+    def unsandboxed(self):
+        return self.isolation != "bwrap"
     scoring: object = None  # grading.model_score.ModelScoring (None: its defaults)
 
 
@@ -475,12 +482,12 @@ def submitted_notebook(tree, assignment):
     return path if path is not None and path.is_file() else None
 
 
-def render_pages(pages, lang):
+def render_pages(pages, lang, unsandboxed=False):
     """Render feedback pages: [(notebook path or None, assignment, verdicts, out path)]. Runs in a page process."""
     from .feedback import render
 
     for notebook, assignment, verdicts, out in pages:
-        render(notebook, assignment, verdicts, out, lang=lang)
+        render(notebook, assignment, verdicts, out, lang=lang, unsandboxed=unsandboxed)
 
 
 def publish(batch, sub, cells):
@@ -494,9 +501,9 @@ def publish(batch, sub, cells):
     pending = None
     if batch.publish_feedback:
         if batch.pages is not None:
-            pending = batch.pages.submit(render_pages, pages, batch.plan.lang)
+            pending = batch.pages.submit(render_pages, pages, batch.plan.lang, batch.unsandboxed)
         else:
-            render_pages(pages, batch.plan.lang)
+            render_pages(pages, batch.plan.lang, batch.unsandboxed)
     if batch.publish_gradebook and batch.course_dir is not None:
         from .gradebook import record
 
@@ -554,7 +561,9 @@ def finish_student(batch, sub, runs, flags=()):
     except Exception as exc:  # noqa: BLE001  (nbconvert, the gradebook, a page process: any failure)
         status = "; ".join(r for r in (None if status == "ok" else status,
                                        f"feedback failed: {_describe_failure(exc)}") if r)
-    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags))
+    if batch.unsandboxed:  # the CSV says it too, on every row
+        status += f"; {UNSANDBOXED}"
+    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags, batch.limits_text))
 
 
 def guarded(batch, sub, work):
@@ -603,7 +612,8 @@ def default_course_dir():
 
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
-              course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None):
+              course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
+              allow_unsandboxed=False):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -620,6 +630,8 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - watchdog_seconds: the most one student may take in all (default: twice the sandbox's total time plus the
       pages' time); a student past it gets a ``grader error`` record and the batch goes on
     - scoring: grading.model_score.ModelScoring (default: the course's settings and secret)
+    - allow_unsandboxed: grade even where bubblewrap does not work (rlimits-only fallback; every status and every
+      feedback page then says so); without it such a batch raises sandbox.SandboxError before grading anyone
 
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
@@ -630,13 +642,19 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
 
     from . import report, sandbox
 
+    if sandbox.isolation() != sandbox.BWRAP and not allow_unsandboxed:
+        raise sandbox.SandboxError(
+            "bubblewrap (bwrap) does not work here, so the students' code would run without isolation (see "
+            "grading/README.md, 'Fallback without bubblewrap'). Grade where it works (apt-get install bubblewrap), "
+            "or pass --allow-unsandboxed to grade anyway: every status and feedback page will say so.")
     checks.set_language(lang)  # the judges' messages
     out_dir = Path(out_dir)
     plan = make_plan(lang, only, course_dir=course_dir)
     subs = intake_.intake(submissions, out_dir / "submissions", assignments=plan.assignments)
     batch = Batch(plan, out_dir, Expected(plan), Path(course_dir) if course_dir else default_course_dir(),
                   limits, sandbox.isolation(), publish_feedback=feedback, publish_gradebook=gradebook,
-                  scoring=scoring or model_score.ModelScoring.of_course(course_dir))
+                  scoring=scoring or model_score.ModelScoring.of_course(course_dir),
+                  limits_text=sandbox.limits_applied(limits))
     todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
     if todo:
         batch.expected.get()

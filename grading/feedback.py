@@ -36,6 +36,8 @@ TEXT = {
            "cut": "… (this cell is longer than the feedback page shows: {shown} of {total} characters)",
            "cut page": "… {cells} more of your cells are not shown: the feedback page shows at most {limit} cells "
                        "and {chars} characters of your own text.",
+           "unsandboxed": "Graded WITHOUT the sandbox (rlimits-only fallback): the grader could not isolate the "
+                          "students' code on this machine.",
            "total": "total", "banner": "Your submitted notebook could not be read: {reason}. Below is the released "
            "notebook with your results.", "missing": "This check was missing from your notebook; it was graded "
            "all the same.", "manual": "graded by hand", "answer": "Your answer:"},
@@ -43,6 +45,7 @@ TEXT = {
            "cut": "……（这个单元格太长，反馈页只显示了 {total} 个字符中的 {shown} 个）",
            "cut page": "……还有 {cells} 个单元格没有显示：反馈页最多显示 {limit} 个单元格、{chars} 个你自己写的字符。",
            "banner": "无法读取你提交的笔记本:{reason}。下面是发布版笔记本和你的成绩。",
+           "unsandboxed": "本次评分没有使用沙箱（仅资源限制的后备模式）：这台机器上无法隔离学生的代码。",
            "missing": "你的笔记本中缺少这一检查单元格;它照常评分。", "manual": "人工评分", "answer": "你的回答:"},
 }
 
@@ -117,8 +120,8 @@ def _student_text(text, label=None):
     return nbformat.v4.new_markdown_cell(f'{head}<pre class="ch3-student">{html.escape(shown)}</pre>')
 
 
-def summary_cell(assignment, verdicts, lang, banner=None):
-    """The page's head: title, optional banner, and the table of grade_id, points and status."""
+def summary_cell(assignment, verdicts, lang, banner=None, unsandboxed=False):
+    """The page's head: title, optional banners, and the table of grade_id, points and status."""
     t = TEXT[lang]
     rows = [f"<tr><th>{t['check']}</th><th>{t['points']}</th><th>{t['status']}</th></tr>"]
     for grade_id, verdict in verdicts.items():
@@ -131,6 +134,8 @@ def summary_cell(assignment, verdicts, lang, banner=None):
     max_total = sum(v[1] for v in verdicts.values())
     rows.append(f"<tr><td><b>{t['total']}</b></td><td><b>{_points(total, max_total)}</b></td><td></td></tr>")
     parts = [STYLE, f"<h1>{html.escape(t['title'].format(assignment=assignment))}</h1>"]
+    if unsandboxed:
+        parts.append(f'<div class="ch3-banner ch3-unsandboxed">{html.escape(t["unsandboxed"])}</div>')
     if banner:
         parts.append(f'<div class="ch3-banner">{html.escape(t["banner"].format(reason=banner))}</div>')
     parts.append(f'<table class="ch3-summary">{"".join(rows)}</table>')
@@ -206,7 +211,7 @@ def _student_cell(cell, release_cells, budget):
     return [_student_text(budget.take(source))]
 
 
-def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, banner=None):
+def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, banner=None, unsandboxed=False):
     """The notebook the page is rendered from (built from scratch: no metadata or outputs of the student's).
 
     Inputs:
@@ -245,7 +250,7 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
                 index = i + 1
         placed.insert(index, (release_cell.get("id"),
                               _grade_cell(release_cell, grade_id, verdicts, lang, missing=True)))
-    cells = [summary_cell(assignment, verdicts, lang, banner)] + [c for _, group in placed for c in group]
+    cells = [summary_cell(assignment, verdicts, lang, banner, unsandboxed)] + [c for _, group in placed for c in group]
     for i, cell in enumerate(cells):
         cell.id = f"cell-{i}"
     page = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
@@ -269,7 +274,8 @@ def release_notebook(assignment):
     return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE):
+def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE,
+           unsandboxed=False):
     """Write the feedback page of one student's assignment.
 
     Inputs:
@@ -280,13 +286,15 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     - release_nb: the release notebook (default: assignments/<assignment>/<assignment>.ipynb)
     - reason: why there is no notebook, when student_nb is None
     - lang: language of the page's own words
+    - unsandboxed: the batch ran without bubblewrap (``--allow-unsandboxed``): the page says so on top
 
     Returns:
     - (path written, None or the reason the submitted notebook was not used)
     """
     release = release_nb if release_nb is not None else release_notebook(assignment)
     nb, why = _student_notebook(student_nb, reason)
-    page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why)
+    page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
+                             unsandboxed=unsandboxed)
     body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
     out = Path(out_html)
     out.parent.mkdir(parents=True, exist_ok=True)
