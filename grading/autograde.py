@@ -20,7 +20,6 @@ formgrader and are not part of ``total``/``max_total``.
 """
 import contextlib
 import hashlib
-import io
 import json
 import logging
 import multiprocessing
@@ -30,50 +29,46 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
-from utils.checks.engine import CASES, ERROR, FAILED, NOT_ATTEMPTED, PASSED, Result, decode, encode, to_plain, verdict
-
-from utils.checks.messages import report as case_report
+from utils.checks.engine import CASES, decode
 
 from . import intake as intake_
-from . import model_score, verify
-from .hidden import hidden_report, hidden_sandbox_error
+from . import model_score
 from .model_file import ModelFileError, load_model  # noqa: F401  (the grader's reader of best_model.npz)
 from .model_score import model_outputs, predictions  # noqa: F401
 from .notebooks import nbgrader_metadata, read_source, select_language, stable_ids
 from .paths import NOTEBOOK_SOURCES, ROOT, SOLUTIONS
-from .reference import expected_outputs, hidden_seeds, reference_module
+from .records import (  # noqa: F401  (the batch's records; tests and grading.report use them from here)
+    GRADER_ERROR,
+    ID_MAP,
+    RECORD_VERSION,
+    UNSANDBOXED,
+    load_record,
+    load_records,
+    make_record,
+    record_path,
+    up_to_date,
+    write_atomic,
+    write_id_map,
+)
+from .reference import expected_outputs, hidden_seeds
+from .runs import decode_remote, model_runs, module_imports, module_runs, remote_module_runs, retry_jobs  # noqa: F401
+from .verdicts import (  # noqa: F401
+    NOT_RUN,
+    SANDBOX_STATUSES,
+    TEXT,
+    judge_cell,
+    judge_student,
+    module_of,
+    notebook_problems,
+    student_status,
+    submitted_notebook,
+)
 
-SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
-NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
-RECORD_VERSION = 2
-UNSANDBOXED = "unsandboxed (rlimits-only)"
-GRADER_ERROR = "grader error"  # the status of a student the grader itself failed on (retried by a rerun)
 PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
 log = logging.getLogger(__name__)
-
-TEXT = {
-    "en": {
-        "timeout": "✘ {grade_id}: {target} did not finish in time (an endless loop, or far too slow).",
-        "memory": "✘ {grade_id}: {target} used more memory than allowed.",
-        "crash": "✘ {grade_id}: the process running {target} crashed ({error}).",
-        "invalid output": "✘ {grade_id}: {target} produced output the grader cannot read ({error}).",
-        "manual": "{grade_id}: graded by hand in the formgrader.",
-        "not run": "✘ {grade_id}: {target} was not run ({error}).",
-    },
-    "zh": {
-        "timeout": "✘ {grade_id}:{target} 没有在限定时间内结束(死循环,或太慢)。",
-        "memory": "✘ {grade_id}:{target} 使用的内存超过了上限。",
-        "crash": "✘ {grade_id}:运行 {target} 的进程崩溃了({error})。",
-        "invalid output": "✘ {grade_id}:{target} 的输出无法被评分程序读取({error})。",
-        "manual": "{grade_id}:由教师在 formgrader 中人工评分。",
-        "not run": "✘ {grade_id}:{target} 没有被运行({error})。",
-    },
-}
 
 
 # ----------------------------------------------------------------------------------------------- plan
@@ -187,259 +182,6 @@ class Expected:
             return self._values
 
 
-# ----------------------------------------------------------------------------------------------- runs
-def module_runs(tree, jobs, limits=None):
-    """{(grade_id, seed): Result} of the student's modules in ``tree``, run in the sandbox.
-
-    The sandbox gives up on the cases still to run once a submission has used up its restarts or its time (an
-    endless loop in layers.py times out every case that calls it). Those of them whose module does not import
-    the failing one get one more sandbox run, so that correct work elsewhere (optim.py, bp_network.py) is still
-    credited.
-    """
-    from . import sandbox
-
-    if not jobs:
-        return {}
-    limits = limits if limits is not None else sandbox.Limits()
-    runs = sandbox.run_cases(tree, jobs, limits)
-    again = retry_jobs(runs)
-    if again:
-        runs.update(sandbox.run_cases(tree, again, limits))
-    return runs
-
-
-def _skipped(result):
-    return result.status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
-def retry_jobs(runs):
-    """Jobs skipped for lack of restarts or time whose module does not depend on a module that failed."""
-    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_STATUSES and not _skipped(r)}
-    bad = {module_of(CASES[gid].target) for gid in failed}
-    return [job for job, r in runs.items() if _skipped(r) and job[0] not in failed
-            and not (module_imports(module_of(CASES[job[0]].target)) & bad)]
-
-
-@cache
-def module_imports(module):
-    """The reference modules ``module`` ("fc_net.py") imports, directly or not, itself included."""
-    import ast
-
-    from .paths import REFERENCE_PACKAGE
-    from .sandbox import parse_module
-
-    found, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        path = REFERENCE_PACKAGE / "chapter3" / str(name)
-        if name in found or not path.is_file():
-            continue
-        found.add(name)
-        tree = parse_module(path)
-        todo += [f"{node.module.split('.')[0]}.py" for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
-    return frozenset(found | {module})
-
-
-def remote_module_runs(files, jobs, limits=None):
-    """:func:`module_runs` for a Dask worker, which may not share a file system with the grader.
-
-    Inputs: files {path relative to the tree: bytes} (the student's modules), jobs, limits.
-    Returns plain data: [[grade_id, seed, status, encoded outputs, error, warnings], ...].
-    """
-    with tempfile.TemporaryDirectory(prefix="ch3-grade-") as tmp:
-        for rel, data in files.items():
-            dest = Path(tmp) / rel
-            if ".." in Path(rel).parts or not rel.startswith("classifiers/"):
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        runs = module_runs(tmp, [tuple(j) for j in jobs], limits)
-    return [[gid, seed, r.status, encode(r.outputs), r.error, list(r.warnings)] for (gid, seed), r in runs.items()]
-
-
-def decode_remote(rows):
-    """{(grade_id, seed): Result} from :func:`remote_module_runs`' plain data (parsed strictly)."""
-    out = {}
-    for gid, seed, status, outputs, error, notes in rows:
-        try:
-            out[gid, seed] = Result(status, decode(outputs), str(error), [str(n) for n in notes])
-        except ValueError as exc:
-            out[gid, seed] = Result("invalid output", error=str(exc)[:200])
-    return out
-
-
-def model_runs(tree, plan, scoring=None):
-    """{(grade_id, seed): Result} of the cells judged from best_model.npz (grading.model_score)."""
-    return model_score.model_runs(tree, plan, scoring)[0]
-
-
-# ----------------------------------------------------------------------------------------------- verdicts
-@cache
-def module_of(target):
-    """The student module file that defines ``target`` ("fc_net.py"), or None."""
-    obj = getattr(reference_module(), target.split(".")[0], None)
-    name = getattr(obj, "__module__", "") or ""
-    return name.rpartition(".")[2] + ".py" if name.startswith("reference_classifiers.chapter3.") else None
-
-
-def _consequential(status, result):
-    """A sandbox status that is the consequence of another case (restarts or time used up), not this run's own."""
-    return status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
-def judge_cell(cell, runs, expected, lang):
-    """(score, status, message lines) of one autograded cell from its hidden runs ({seed: Result}, in run order).
-
-    The status and message are those of the first run that did not pass, preferring a run's own failure to a
-    run the sandbox skipped because of it (status "not run").
-    """
-    case_ = CASES[cell.grade_id]
-    bad = []
-    for seed, result in runs.items():
-        if result.status in SANDBOX_STATUSES:
-            status, problems = result.status, []
-        elif result.status in (PASSED, NOT_ATTEMPTED, ERROR):
-            try:
-                extra = []
-                if result.status == PASSED and verify.verified(cell.grade_id):
-                    outputs, extra = verify.verify(cell.grade_id, result.outputs, seed)
-                    result = Result(PASSED, outputs, result.error, result.warnings)
-                status, problems = verdict(case_, result, expected.get((cell.grade_id, seed)), seed)
-                if extra:
-                    status, problems = FAILED, problems + [("judge", {"text": text}) for text in extra]
-            except Exception as exc:  # a judge that chokes on odd outputs must not stop the batch
-                status, problems = "invalid output", []
-                result = Result("invalid output", error=f"{type(exc).__name__}: {exc}"[:200])
-        else:
-            status, problems = "invalid output", []
-            result = Result("invalid output", error=f"unknown status {result.status!r}"[:200])
-        if status != PASSED:
-            bad.append((status, problems, result))
-    if not runs:
-        bad.append((NOT_ATTEMPTED, [], Result(NOT_ATTEMPTED)))
-    if not bad:
-        return cell.points, PASSED, [f"✔ {cell.grade_id}: " + ("all hidden checks passed." if lang == "en"
-                                                                   else "所有隐藏测试均通过。")]
-    status, problems, result = next((b for b in bad if not _consequential(b[0], b[2])), bad[0])
-    if _consequential(status, result):
-        status = NOT_RUN
-    if status in (*SANDBOX_STATUSES, NOT_RUN):
-        lines = [TEXT[lang][status].format(grade_id=cell.grade_id, target=case_.target,
-                                           error=hidden_sandbox_error(result.error))]
-    elif cell.on_model:  # judged here from the file: every message is the grader's own
-        lines = case_report(lang, case_, status, problems, result.error, result.warnings)
-    else:  # every run here is hidden: the kind of failure, never its values or inputs (grading.hidden)
-        lines = hidden_report(lang, case_, status, problems, result.error, result.warnings)
-    return 0.0, status, lines
-
-
-def judge_student(plan, runs, expected_values):
-    """{grade_id: [score, points, status, lines]} of every cell of the plan (manual cells: score None)."""
-    cells = {}
-    for c in plan.cells:
-        if not c.auto:
-            cells[c.grade_id] = [None, c.points, "manual", [TEXT[plan.lang]["manual"].format(grade_id=c.grade_id)]]
-            continue
-        mine = {seed: runs[c.grade_id, seed] for seed in plan.seeds[c.grade_id] if (c.grade_id, seed) in runs}
-        score, status, lines = judge_cell(c, mine, expected_values, plan.lang)
-        cells[c.grade_id] = [score, c.points, status, lines]
-    return cells
-
-
-def notebook_problems(tree, assignments):
-    """["invalid notebook: NAME", ...] for the submitted notebooks that cannot be read; a missing one is not a
-    problem (not done). The notebook only feeds the feedback page and the formgrader: it costs no module points.
-    """
-    from .untrusted import read_notebook
-
-    return [f"invalid notebook: {a}" for a in assignments
-            if (path := submitted_notebook(tree, a)) is not None and read_notebook(path)[0] is None]
-
-
-def student_status(sub_problems, cells, plan, nb_problems):
-    """The status column: "ok" or the reasons, most serious first, joined by "; ".
-
-    A sandbox status (timeout, memory, crash, invalid output) is named once, with the module of the first cell
-    (in notebook order) that had it: an endless loop in layers.py times out every case that calls it, and the
-    first of them points at the culprit.
-    """
-    reasons, seen = list(sub_problems), set()
-    for c in plan.auto_cells:
-        status = cells[c.grade_id][2]
-        if status in SANDBOX_STATUSES and status not in seen:
-            seen.add(status)
-            module = module_of(CASES[c.grade_id].target)
-            reasons.append(f"{status} in {module}" if module else status)
-    reasons += nb_problems
-    return "; ".join(reasons) or "ok"
-
-
-# ----------------------------------------------------------------------------------------------- records
-def write_atomic(path, text):
-    """Write ``text`` so that ``path`` holds either its old content or all of the new one, even after kill -9."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def record_path(out_dir, student_id):
-    return Path(out_dir) / "results" / f"{student_id}.json"
-
-
-def load_record(out_dir, student_id):
-    """The stored record of a student, or None (absent or unreadable)."""
-    try:
-        return json.loads(record_path(out_dir, student_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def load_records(out_dir, plan):
-    """Every record in ``out_dir/results`` made with this plan, sorted by student_id."""
-    records = []
-    for path in sorted((Path(out_dir) / "results").glob("*.json")):
-        record = load_record(out_dir, path.stem)
-        if record and record.get("plan") == plan.key:
-            records.append(record)
-    return sorted(records, key=lambda r: r["student_id"])
-
-
-def up_to_date(record, sub, plan):
-    """A record that makes a rerun skip this student: same files, same plan, and not a grader failure."""
-    return (bool(record) and record.get("digest") == sub.digest and record.get("plan") == plan.key
-            and not str(record.get("status", "")).startswith(GRADER_ERROR))
-
-
-def make_record(sub, plan, cells, status, isolation, flags=(), limits_text=""):
-    auto = [c for c in plan.auto_cells]
-    return {
-        "student_id": sub.student_id,
-        "digest": sub.digest,
-        "plan": plan.key,
-        "status": status,
-        "scores": {c.grade_id: cells[c.grade_id][0] for c in auto},
-        "total": sum(cells[c.grade_id][0] for c in auto),
-        "max_total": plan.max_total,
-        "cells": cells,
-        "files": sub.files,
-        "notes": sub.notes,
-        "name": sub.name or sub.student_id,  # the folder or zip name the student's work came under
-        "sandbox": isolation,
-        "limits": limits_text,
-        "flags": list(flags),
-    }
-
-
 # ----------------------------------------------------------------------------------------------- one student
 @dataclass
 class Batch:
@@ -474,12 +216,6 @@ def student_runs(batch, sub, remote=None):
     mine, flags = model_score.model_runs(sub.tree, batch.plan, batch.scoring)
     runs.update(mine)
     return runs, flags
-
-
-def submitted_notebook(tree, assignment):
-    """Path of the notebook the student handed in for ``assignment``, or None."""
-    path = Path(tree) / "assignments" / assignment / f"{assignment}.ipynb" if tree else None
-    return path if path is not None and path.is_file() else None
 
 
 def render_pages(pages, lang, unsandboxed=False):
@@ -590,22 +326,6 @@ def module_files(sub):
 
 
 # ----------------------------------------------------------------------------------------------- the batch
-ID_MAP = "student_ids.csv"
-
-
-def write_id_map(records, path):
-    """``student_ids.csv``: student_id, the name the submission came under (李雷, "Ada Lovelace", ...), status; one
-    row per record, so that a mapped id is always traced back to its student."""
-    import csv
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student_id", "name", "status"])
-    for record in sorted(records, key=lambda r: r["student_id"]):
-        writer.writerow([record["student_id"], record.get("name", record["student_id"]), record["status"]])
-    write_atomic(path, buf.getvalue())
-
-
 def default_course_dir():
     """The nbgrader course directory: $CH3_COURSE_DIR, else grading/course."""
     return Path(os.environ.get("CH3_COURSE_DIR") or Path(__file__).with_name("course"))

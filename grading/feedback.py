@@ -28,7 +28,7 @@ from .untrusted import read_notebook, safe_outputs
 MAX_SOURCE = 20_000  # characters of one student cell shown
 MAX_CELLS = 300  # student cells shown (grade cells are always shown)
 MAX_PAGE = 400_000  # characters of the student's text (sources and output text) on one page
-MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert then bleaches the markup: ~5 kB/s); beyond: plain text
+MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert bleaches the markup, ~5 kB/s); then plain
 PASSED = "passed"
 
 TEXT = {

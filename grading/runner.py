@@ -80,9 +80,10 @@ def import_trusted():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import dataclasses
 
+    from verified_probes import PROBES
+
     import utils.checks  # noqa: F401  (registers every case)
     from utils.checks import engine
-    from verified_probes import PROBES
 
     for grade_id, probe in PROBES.items():
         if grade_id in engine.CASES:

@@ -16,7 +16,6 @@
 Nothing the child says is believed beyond outputs that decode (``engine.decode``) and a status from a known set.
 """
 import ast
-import functools
 import errno
 import graphlib
 import json
@@ -41,6 +40,14 @@ import psutil
 from utils.checks import engine
 from utils.checks.engine import ERROR, NOT_ATTEMPTED, PASSED, Result
 
+from .confinement import (  # noqa: F401  (limits_applied and other_uid_works are part of this module's API)
+    CpuMeter,
+    TooMuchCpu,
+    confined,
+    limits_applied,
+    new_cgroup,
+    other_uid_works,
+)
 from .paths import REFERENCE_PACKAGE, ROOT
 
 TIMEOUT, CRASH, MEMORY, INVALID_OUTPUT = "timeout", "crash", "memory", "invalid output"
@@ -51,7 +58,6 @@ MAX_MODULE_BYTES = 1024**2
 RUNNER = Path(__file__).with_name("runner.py")
 VERIFIED_PROBES = Path(__file__).with_name("verified_probes.py")
 MOUNT = "/sandbox"  # the child's working folder in bwrap
-UNSHARE = ("--ipc", "--pid", "--fork", "--kill-child")  # the fallback's namespaces, where the grader is root
 TOKEN_VAR = "CH3_SANDBOX_TOKEN"  # marks every process of one child, to find the ones it leaves behind
 KEPT_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # some machines need these for a correct OpenBLAS
 _CHILD_STATUSES = frozenset(STATUSES) - {INVALID_OUTPUT}
@@ -333,37 +339,6 @@ class _Overflow(Exception):
     """The child sent more than the byte cap."""
 
 
-class _TooMuchCpu(Exception):
-    """The child's processes together used more CPU than Limits.cpus allows."""
-
-
-class _CpuMeter:
-    """CPU time of all of one child's processes (its fresh uid) against the wall clock: without cgroup v2's cpu.max,
-    sixty busy processes of one submission would starve the submission graded beside them."""
-
-    GRACE = 3.0  # seconds of CPU above the allowance (start-up, imports)
-
-    def __init__(self, uid, cpus):
-        self.uid, self.cpus, self.start, self.next = uid, cpus, time.monotonic(), 0.0
-        self.busy = 0
-
-    def exceeded(self):
-        now = time.monotonic()
-        if self.uid is None or now < self.next:
-            return False
-        self.next = now + 0.5
-        used, busy = 0.0, 0
-        for proc in psutil.process_iter(["uids", "cpu_times"]):
-            try:
-                if proc.info["uids"] and proc.info["uids"].real == self.uid:
-                    used += proc.info["cpu_times"].user + proc.info["cpu_times"].system
-                    busy += 1
-            except (psutil.Error, TypeError, AttributeError):
-                continue
-        self.busy = busy
-        return used > self.cpus * (now - self.start) + self.GRACE
-
-
 class _Channel:
     """Lines from the child's stdout, read without blocking past a deadline and never beyond a byte cap."""
 
@@ -389,7 +364,7 @@ class _Channel:
             if now >= deadline:
                 return None
             if meter is not None and meter.exceeded():
-                raise _TooMuchCpu
+                raise TooMuchCpu
             if self.selector.select(min(deadline - now, 0.1)):
                 self._read()
             elif _exited(self.proc) and not self._read():
@@ -570,84 +545,6 @@ class _ChildOutcome:
     skip: dict = field(default_factory=dict)  # module -> (status, message): its import killed the child
 
 
-def _confined(argv, mode, cgroup):
-    """``argv`` started inside the child's cgroup (a shell that moves itself in, then execs) and, in the fallback as
-    root, in new IPC and PID namespaces: SysV shared memory dies with the child, and so does every process it
-    started, daemons with an empty environment included (they die with the namespace's first process)."""
-    if mode != BWRAP and _as_root() and _unshare_ipc_works():
-        argv = [shutil.which("unshare"), *UNSHARE, "--", *argv]
-    if cgroup is not None:
-        argv = ["/bin/sh", "-c", 'echo 0 > "$0" && exec "$@"', str(cgroup.path / "cgroup.procs"), *argv]
-    return argv
-
-
-def _other_uid_works():
-    """Whether a process that drops to an unused uid can still import the standard library (checked once a minute:
-    the folders holding the interpreter, /root say, may change their permissions)."""
-    return _other_uid_probe(int(time.monotonic() // 60))
-
-
-@functools.lru_cache(maxsize=1)
-def _other_uid_probe(_minute):
-    uid = _fresh_uid()
-    code = (f"import os; os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
-            "import dataclasses, json, numpy")
-    try:
-        done = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, timeout=60, cwd="/")
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-    if done.returncode != 0:
-        log.warning("the rlimits-only fallback runs student code as root: a fresh uid cannot read the Python "
-                    "installation (%s)", done.stderr.decode(errors="replace").strip()[-200:])
-    return done.returncode == 0
-
-
-@cache
-def _unshare_ipc_works():
-    if not shutil.which("unshare"):
-        return False
-    try:
-        return subprocess.run([shutil.which("unshare"), *UNSHARE, "--", "/bin/true"], capture_output=True,
-                              timeout=30).returncode == 0
-    except (OSError, subprocess.TimeoutExpired):
-        return False
-
-
-def _new_cgroup(limits):
-    """A StudentCgroup for one child, or None where cgroup v2 does not work (see grading.cgroups)."""
-    from .cgroups import StudentCgroup, availability
-
-    base = availability().base
-    if base is None:
-        return None
-    try:
-        return StudentCgroup(base, limits.memory_bytes, limits.processes, limits.cpus)
-    except OSError as exc:
-        log.warning("cannot make a cgroup for the sandbox: %s", exc)
-        return None
-
-
-def limits_applied(limits=None):
-    """One line for the summary and the records: the isolation and which limits the kernel enforces here."""
-    from .cgroups import availability
-
-    limits = limits or Limits()
-    mode = isolation()
-    gib = limits.memory_bytes / 2**30
-    rlimits = (f"rlimits (address space {gib:g} GiB per process, {limits.processes} processes, "
-               f"{limits.cpu_seconds} s CPU per process)")
-    where = availability()
-    if where.base is not None:
-        cg = (f"cgroup v2 per child (memory.max {gib:g} GiB incl. shared memory, pids.max {limits.processes}, "
-              f"cpu.max {limits.cpus:g} CPU)")
-    else:
-        cg = f"no cgroup limits ({where.reason})"
-    ipc = ("own IPC and PID namespaces" if mode == BWRAP or (_as_root() and _unshare_ipc_works())
-           else "shared IPC and PID namespaces")
-    who = ("a fresh uid" if mode == BWRAP or _other_uid_works() else "ROOT") if _as_root() else "the grader's uid"
-    return f"{mode}: {rlimits}; {cg}; {ipc}; student code runs as {who}"
-
-
 def _spawn(scratch, payload, limits, mode, token, uid, cgroup=None):
     """Start one child on ``payload`` (sent on stdin); its stderr goes to a temporary file."""
     jobfile, errfile = tempfile.TemporaryFile(), tempfile.TemporaryFile()
@@ -661,7 +558,7 @@ def _spawn(scratch, payload, limits, mode, token, uid, cgroup=None):
     else:
         outer_env = _child_env(str(scratch), str(scratch / "tmp"), token)
         argv, cwd = [*command, str(scratch / "runner.py")], scratch
-    argv = _confined(argv, mode, cgroup)
+    argv = confined(argv, mode, cgroup)
     proc = subprocess.Popen(argv, stdin=jobfile, stdout=subprocess.PIPE, stderr=errfile, env=outer_env, cwd=cwd,
                             start_new_session=True, close_fds=True)
     jobfile.close()
@@ -689,16 +586,16 @@ def run_child(scratch, pending, skip, limits, mode, total_deadline):
     token = f"{os.getpid()}-{secrets.token_hex(6)}"  # the grader's pid first: tests look for their own leftovers
     # A fresh uid in the fallback too (never root, and its processes are easy to find and kill), where the
     # interpreter is readable by other users.
-    uid = _fresh_uid() if _as_root() and (mode == BWRAP or _other_uid_works()) else None
+    uid = _fresh_uid() if _as_root() and (mode == BWRAP or other_uid_works()) else None
     payload = {"jobs": [list(j) for j in pending], "modules": list(order), "exports": exports,
                "skip": {name: list(v) for name, v in skip.items()}, "limits": _child_limits(limits, mode, uid),
                "uid": uid}
     since = time.time() - 1
-    cgroup = _new_cgroup(limits)
+    cgroup = new_cgroup(limits)
     proc, errfile = _spawn(scratch, payload, limits, mode, token, uid, cgroup)
     watch = _Watch(pending, [m for m in order if m not in skip], limits.case_seconds)
     channel = _Channel(proc, limits.output_bytes)
-    meter = _CpuMeter(uid, limits.cpus) if cgroup is None else None  # cgroup v2: cpu.max does it
+    meter = CpuMeter(uid, limits.cpus) if cgroup is None else None  # cgroup v2: cpu.max does it
     reason = None
     try:
         while reason is None:
@@ -708,7 +605,7 @@ def run_child(scratch, pending, skip, limits, mode, total_deadline):
             except _Overflow:
                 reason = "overflow"
                 break
-            except _TooMuchCpu:
+            except TooMuchCpu:
                 reason = "cpu"
                 break
             if line is None:

@@ -83,5 +83,5 @@ def derive(purpose, root=None, secret=None, label=None):
     """
     key = course_secret(root) if secret is None else secret
     label = secret_label(root) if label is None else label
-    digest = hmac.new(key, f"{label}\0{purpose}".encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.new(key, f"{label}\0{purpose}".encode(), hashlib.sha256).digest()
     return int.from_bytes(digest[:8], "little")

@@ -69,8 +69,9 @@ def verify(grade_id, outputs, seed):
     rel, absolute = COST_TOLERANCE
     if not (abs(costs[-1] - cost) <= rel * abs(cost) + absolute
             and abs(accuracies[-1] - accuracy) <= ACCURACY_TOLERANCE):
-        return judged, [say(f"历史记录的最后一项（代价 {costs[-1]:.4g}，正确率 {accuracies[-1]:.4g}）与 train 返回的参数"
-                            f"在训练数据上的代价 {cost:.4g} 和正确率 {accuracy:.4g} 不符：历史记录应来自训练本身。",
+        return judged, [say(f"历史记录的最后一项（代价 {costs[-1]:.4g}，正确率 {accuracies[-1]:.4g}）"
+                            f"与 train 返回的参数在训练数据上的代价 {cost:.4g} 和正确率 {accuracy:.4g} 不符："
+                            "历史记录应来自训练本身。",
                             f"the last entries of the histories (cost {costs[-1]:.4g}, accuracy {accuracies[-1]:.4g}) "
                             f"do not match the parameters train returned (cost {cost:.4g}, accuracy {accuracy:.4g} "
                             "on the training points): the histories must come from the training itself.")]

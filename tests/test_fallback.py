@@ -90,7 +90,7 @@ def test_a_double_forked_daemon_cannot_rewrite_its_record(fallback, tmp_path):
     with open(out / "grades.csv", encoding="utf-8") as f:
         statuses = {r["student_id"]: r["status"] for r in csv.DictReader(f)}
     assert statuses == {"daemon": "ok; unsandboxed (rlimits-only)", "honest": "ok; unsandboxed (rlimits-only)"}
-    who = "a fresh uid" if sandbox._other_uid_works() else "ROOT"  # ROOT: /root or the like is not readable
+    who = "a fresh uid" if sandbox.other_uid_works() else "ROOT"  # ROOT: /root or the like is not readable
     assert all(r["sandbox"] == "rlimits-only" and f"student code runs as {who}" in r["limits"]
                and "own IPC and PID namespaces" in r["limits"] for r in by_id.values())
     pages = list((out / "feedback").rglob("*.html"))

@@ -57,7 +57,8 @@ def test_an_exception_keeps_its_type_and_place_not_its_message():
     error = "ValueError: x = [[0.12345678, 9.87654321]] (in affine_forward, layers.py:12)"
     _, status, lines = judged("affine_forward_value", {}, {"out": np.zeros(1)}, "error", error)
     assert status == "error"
-    assert lines[0] == "✘ affine_forward_value: calling affine_forward raised ValueError (in affine_forward, layers.py:12)"
+    assert lines[0] == ("✘ affine_forward_value: calling affine_forward raised ValueError "
+                        "(in affine_forward, layers.py:12)")
     assert "0.1234" not in "\n".join(lines)
     custom = "Leak_0_12345678: boom (in affine_forward, layers.py:12)"
     _, _, lines = judged("affine_forward_value", {}, {"out": np.zeros(1)}, "error", custom)

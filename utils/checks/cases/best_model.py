@@ -230,7 +230,8 @@ def _accuracy_judge(tier):
             y = y[got[SCORED].data.astype(np.int64)]
         y_pred = got[PREDICTIONS].data
         if y_pred.shape != y.shape:
-            return [say(f"FullyConnectedNet.predict 对 {len(y)} 张测试图像返回的形状是 {y_pred.shape}，应为 {y.shape}。",
+            return [say(f"FullyConnectedNet.predict 对 {len(y)} 张测试图像返回的形状是 {y_pred.shape}，"
+                        f"应为 {y.shape}。",
                         f"FullyConnectedNet.predict returned shape {y_pred.shape} for the {len(y)} test images, "
                         f"expected {y.shape}.")]
         tested_on = "embedded" if name == "embedded" else "cifar10"
