@@ -6,10 +6,10 @@ import os
 import sys
 import time
 
-import psutil
 import pytest
 
 from grading import autograde, demo, sandbox
+from tests.grader_helpers import processes_with
 
 IDS = ["affine_forward_value", "affine_forward_float32", "relu_forward_value"]
 LIMITS = sandbox.Limits(case_seconds=5.0, total_seconds=40.0)
@@ -43,14 +43,7 @@ def fallback(monkeypatch):
 
 
 def daemons():
-    out = []
-    for p in psutil.process_iter(["cmdline"]):
-        try:
-            if MARKER in " ".join(p.info["cmdline"] or []):
-                out.append(p)
-        except psutil.Error:
-            continue
-    return out
+    return processes_with(MARKER)
 
 
 def klass(root, out):

@@ -8,15 +8,10 @@ import pytest
 
 from grading import autograde, secret
 from grading.reference import hidden_seeds
-from utils.checks import set_language
+from tests.grader_helpers import english  # noqa: F401  (fixture)
 from utils.checks.engine import CASES, Result, to_plain
 
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh")
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English ones
 
 
 def cell(grade_id):

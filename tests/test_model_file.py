@@ -8,14 +8,9 @@ import numpy as np
 import pytest
 
 from grading.model_file import ModelFileError, ModelLimits, load_model
-from utils.checks import set_language
+from tests.grader_helpers import english  # noqa: F401  (fixture)
 
-
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh")
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English ones
 
 
 def npz_of(members, compress=zipfile.ZIP_STORED):

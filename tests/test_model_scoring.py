@@ -9,18 +9,14 @@ import pytest
 
 from grading import autograde, demo
 from grading.model_score import ModelScoring, model_runs, validation_split
-from utils.checks import set_language
+from tests.grader_helpers import english  # noqa: F401  (fixture)
 from utils.checks.cases.best_model import test_split
 
 BEST = ["FullyConnectedNet_best_model_file", "FullyConnectedNet_best_model_acc_40",
         "FullyConnectedNet_best_model_acc_48", "FullyConnectedNet_best_model_acc_52"]
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh")
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English ones
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ child."""
 import subprocess
 import time
 
-import psutil
 import pytest
 
 from grading import autograde, demo, sandbox
+from tests.grader_helpers import processes_with
 
 IDS = ["affine_forward_value", "affine_backward_dx", "relu_forward_value", "relu_backward_value",
        "affine_relu_forward_value"]
@@ -66,14 +66,7 @@ def timed_batch(tmp_path, name, sources, monkeypatch):
 
 
 def hogs():
-    out = []
-    for p in psutil.process_iter(["cmdline"]):
-        try:
-            if MARKER in " ".join(p.info["cmdline"] or []):
-                out.append(p)
-        except psutil.Error:
-            continue
-    return out
+    return processes_with(MARKER)
 
 
 @pytest.mark.timeout(600)

@@ -3,7 +3,7 @@ earn nothing; an honest train (the reference, and one written differently) keeps
 import pytest
 
 from grading import autograde, demo, sandbox
-from utils.checks import set_language
+from tests.grader_helpers import english  # noqa: F401  (fixture)
 
 IDS = ["train_accuracy", "train_history"]
 LIMITS = sandbox.Limits(case_seconds=60.0, total_seconds=240.0)
@@ -53,11 +53,7 @@ def graded(tmp_path, source):
     return {g: cells[g] for g in IDS}
 
 
-@pytest.fixture(autouse=True)
-def english():
-    set_language("en")
-    yield
-    set_language("zh")
+pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English ones
 
 
 @pytest.fixture(scope="module")
