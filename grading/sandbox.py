@@ -274,6 +274,8 @@ def bwrap_argv(limits, env, command, scratch=None):
                  "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         argv += ["--unshare-all"]
+        if _bwrap_disables_userns():  # no nested user namespace (bwrap >= 0.8; needs the user namespace above)
+            argv += ["--unshare-user", "--disable-userns"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for path in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
         argv += ["--ro-bind-try", path, path]
@@ -294,6 +296,16 @@ def bwrap_argv(limits, env, command, scratch=None):
 def _fresh_uid():
     """An unused-looking uid for one child (its processes are then easy to count and to find)."""
     return 2**30 + secrets.randbelow(2**30)
+
+
+@cache
+def _bwrap_disables_userns():
+    """Whether this bwrap, run by this (unprivileged) user, takes --disable-userns."""
+    try:
+        return subprocess.run([shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+                               "--ro-bind", "/", "/", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 @cache

@@ -101,3 +101,13 @@ def test_limits_applied_names_what_the_kernel_enforces():
     if where.base is None:
         assert f"no cgroup limits ({where.reason})" in text
     print(text, file=sys.stderr)
+
+
+def test_unprivileged_bwrap_forbids_nested_user_namespaces(monkeypatch):
+    """As an ordinary user the sandbox is its own user namespace, and --disable-userns keeps the student's code
+    from making another one (as root the host's user namespace is kept: see grading/README.md)."""
+    monkeypatch.setattr(sandbox, "_as_root", lambda: False)
+    monkeypatch.setattr(sandbox, "_bwrap_disables_userns", lambda: True)
+    argv = sandbox.bwrap_argv(sandbox.Limits(), {}, ["true"])
+    assert argv[argv.index("--unshare-all"):argv.index("--unshare-all") + 4] == [
+        "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind"]
