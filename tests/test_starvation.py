@@ -8,6 +8,7 @@ import time
 import pytest
 
 from grading import autograde, demo, sandbox
+from grading.cgroups import availability
 from tests.grader_helpers import processes_with
 
 IDS = ["affine_forward_value", "affine_backward_dx", "relu_forward_value", "relu_backward_value",
@@ -92,3 +93,22 @@ def test_shared_memory_dies_with_the_child(tmp_path, monkeypatch):
     both, _ = timed_batch(tmp_path, "shm", {"honest": None, "shm": SHM}, monkeypatch)
     assert shm_segments() == before
     assert both["honest"]["status"] == "ok"
+
+
+MEMFD = """
+import mmap, os
+fd = os.memfd_create("hog")
+os.ftruncate(fd, 3 << 30)
+view = mmap.mmap(fd, 3 << 30)
+for i in range(0, 3 << 30, 4096):
+    view[i] = 1
+"""
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(availability().base is None, reason=f"no cgroup v2 limits here: {availability().reason}")
+def test_memfd_pages_count_against_the_memory_limit(tmp_path, monkeypatch):
+    """3 GiB of memfd pages, past a 2 GiB RLIMIT_AS: only a cgroup's memory.max sees them."""
+    both, _ = timed_batch(tmp_path, "memfd", {"honest": None, "memfd": MEMFD}, monkeypatch)
+    assert both["memfd"]["status"] == "memory in layers.py"
+    assert both["memfd"]["scores"]["relu_backward_value"] == 0.0 and both["honest"]["status"] == "ok"
