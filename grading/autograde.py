@@ -20,51 +20,55 @@ formgrader and are not part of ``total``/``max_total``.
 """
 import contextlib
 import hashlib
-import io
 import json
+import logging
 import multiprocessing
 import os
 import tempfile
 import threading
-import zipfile
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
-from functools import cache, cached_property
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-import numpy as np
-
-from utils.checks.engine import CASES, ERROR, NOT_ATTEMPTED, PASSED, Result, decode, encode, to_plain, verdict
-from utils.checks.messages import report as case_report
+from utils.checks.engine import CASES, decode
 
 from . import intake as intake_
+from . import model_score
+from .model_file import ModelFileError, load_model  # noqa: F401  (the grader's reader of best_model.npz)
+from .model_score import model_outputs, predictions  # noqa: F401
 from .notebooks import nbgrader_metadata, read_source, select_language, stable_ids
 from .paths import NOTEBOOK_SOURCES, ROOT, SOLUTIONS
-from .reference import expected_outputs, hidden_seeds, reference_module
+from .records import (  # noqa: F401  (the batch's records; tests and grading.report use them from here)
+    GRADER_ERROR,
+    ID_MAP,
+    RECORD_VERSION,
+    UNSANDBOXED,
+    load_record,
+    load_records,
+    make_record,
+    record_path,
+    up_to_date,
+    write_atomic,
+    write_id_map,
+)
+from .reference import expected_outputs, hidden_seeds
+from .runs import decode_remote, model_runs, module_imports, module_runs, remote_module_runs, retry_jobs  # noqa: F401
+from .verdicts import (  # noqa: F401
+    NOT_RUN,
+    SANDBOX_STATUSES,
+    TEXT,
+    judge_cell,
+    judge_student,
+    module_of,
+    notebook_problems,
+    student_status,
+    submitted_notebook,
+)
 
-SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
-NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
-MODEL_ARRAY_CAP = 256 << 20  # bytes of all arrays in best_model.npz once loaded
-RECORD_VERSION = 1
-
-TEXT = {
-    "en": {
-        "timeout": "✘ {grade_id}: {target} did not finish in time (an endless loop, or far too slow).",
-        "memory": "✘ {grade_id}: {target} used more memory than allowed.",
-        "crash": "✘ {grade_id}: the process running {target} crashed ({error}).",
-        "invalid output": "✘ {grade_id}: {target} produced output the grader cannot read ({error}).",
-        "manual": "{grade_id}: graded by hand in the formgrader.",
-        "not run": "✘ {grade_id}: {target} was not run ({error}).",
-    },
-    "zh": {
-        "timeout": "✘ {grade_id}:{target} 没有在限定时间内结束(死循环,或太慢)。",
-        "memory": "✘ {grade_id}:{target} 使用的内存超过了上限。",
-        "crash": "✘ {grade_id}:运行 {target} 的进程崩溃了({error})。",
-        "invalid output": "✘ {grade_id}:{target} 的输出无法被评分程序读取({error})。",
-        "manual": "{grade_id}:由教师在 formgrader 中人工评分。",
-        "not run": "✘ {grade_id}:{target} 没有被运行({error})。",
-    },
-}
+PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
+log = logging.getLogger(__name__)
 
 
 # ----------------------------------------------------------------------------------------------- plan
@@ -131,7 +135,7 @@ def grade_cells(nb, assignment):
     return out
 
 
-def make_plan(lang="zh", only=None, sources=None):
+def make_plan(lang="zh", only=None, sources=None, course_dir=None):
     """The Plan of the course (every notebook source in order), optionally restricted.
 
     Inputs:
@@ -139,6 +143,7 @@ def make_plan(lang="zh", only=None, sources=None):
     - only: None, or a collection of assignment names and/or grade_ids: the autograded cells kept (manual cells
       of the kept assignments stay listed); used to grade one assignment, and by tests to stay fast
     - sources: notebook source paths (default: solutions/notebooks/NN_*.py)
+    - course_dir: the course whose secret draws the hidden seeds (default: the configured course directory)
     """
     sources = sorted(NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py")) if sources is None else sources
     cells = []
@@ -154,7 +159,7 @@ def make_plan(lang="zh", only=None, sources=None):
     ids = [c.grade_id for c in cells]
     if len(ids) != len(set(ids)):
         raise ValueError(f"duplicate grade_id across notebooks: {sorted({i for i in ids if ids.count(i) > 1})}")
-    return Plan(tuple(cells), {c.grade_id: hidden_seeds(c.grade_id) for c in cells if c.auto}, lang)
+    return Plan(tuple(cells), {c.grade_id: hidden_seeds(c.grade_id, course_dir) for c in cells if c.auto}, lang)
 
 
 # ----------------------------------------------------------------------------------------------- expected outputs
@@ -177,324 +182,6 @@ class Expected:
             return self._values
 
 
-# ----------------------------------------------------------------------------------------------- runs
-def module_runs(tree, jobs, limits=None):
-    """{(grade_id, seed): Result} of the student's modules in ``tree``, run in the sandbox.
-
-    The sandbox gives up on the cases still to run once a submission has used up its restarts or its time (an
-    endless loop in layers.py times out every case that calls it). Those of them whose module does not import
-    the failing one get one more sandbox run, so that correct work elsewhere (optim.py, bp_network.py) is still
-    credited.
-    """
-    from . import sandbox
-
-    if not jobs:
-        return {}
-    limits = limits if limits is not None else sandbox.Limits()
-    runs = sandbox.run_cases(tree, jobs, limits)
-    again = retry_jobs(runs)
-    if again:
-        runs.update(sandbox.run_cases(tree, again, limits))
-    return runs
-
-
-def _skipped(result):
-    return result.status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
-def retry_jobs(runs):
-    """Jobs skipped for lack of restarts or time whose module does not depend on a module that failed."""
-    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_STATUSES and not _skipped(r)}
-    bad = {module_of(CASES[gid].target) for gid in failed}
-    return [job for job, r in runs.items() if _skipped(r) and job[0] not in failed
-            and not (module_imports(module_of(CASES[job[0]].target)) & bad)]
-
-
-@cache
-def module_imports(module):
-    """The reference modules ``module`` ("fc_net.py") imports, directly or not, itself included."""
-    import ast
-
-    from .paths import REFERENCE_PACKAGE
-    from .sandbox import parse_module
-
-    found, todo = set(), [module]
-    while todo:
-        name = todo.pop()
-        path = REFERENCE_PACKAGE / "chapter3" / str(name)
-        if name in found or not path.is_file():
-            continue
-        found.add(name)
-        tree = parse_module(path)
-        todo += [f"{node.module.split('.')[0]}.py" for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
-    return frozenset(found | {module})
-
-
-def remote_module_runs(files, jobs, limits=None):
-    """:func:`module_runs` for a Dask worker, which may not share a file system with the grader.
-
-    Inputs: files {path relative to the tree: bytes} (the student's modules), jobs, limits.
-    Returns plain data: [[grade_id, seed, status, encoded outputs, error, warnings], ...].
-    """
-    with tempfile.TemporaryDirectory(prefix="ch3-grade-") as tmp:
-        for rel, data in files.items():
-            dest = Path(tmp) / rel
-            if ".." in Path(rel).parts or not rel.startswith("classifiers/"):
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        runs = module_runs(tmp, [tuple(j) for j in jobs], limits)
-    return [[gid, seed, r.status, encode(r.outputs), r.error, list(r.warnings)] for (gid, seed), r in runs.items()]
-
-
-def decode_remote(rows):
-    """{(grade_id, seed): Result} from :func:`remote_module_runs`' plain data (parsed strictly)."""
-    out = {}
-    for gid, seed, status, outputs, error, notes in rows:
-        try:
-            out[gid, seed] = Result(status, decode(outputs), str(error), [str(n) for n in notes])
-        except ValueError as exc:
-            out[gid, seed] = Result("invalid output", error=str(exc)[:200])
-    return out
-
-
-class ModelFileError(ValueError):
-    """best_model.npz cannot be used; the message says why (for the student)."""
-
-
-def load_model(path):
-    """{array name: array} of a best_model.npz, checked before anything is decompressed or allocated.
-
-    No pickle (object arrays are refused), at most ``intake.MODEL_CAP`` on disk and ``MODEL_ARRAY_CAP`` once
-    loaded, every member a plain ``.npy`` array.
-    """
-    path = Path(path)
-    if path.stat().st_size > intake_.MODEL_CAP:
-        raise ModelFileError("the file is larger than the allowed size")
-    data = path.read_bytes()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        total = 0
-        for info in archive.infolist():
-            if not info.filename.endswith(".npy") or info.file_size > MODEL_ARRAY_CAP:
-                raise ModelFileError(f"unexpected member {info.filename!r} in the file")
-            with archive.open(info) as f:
-                version = np.lib.format.read_magic(f)
-                read_header = {(1, 0): np.lib.format.read_array_header_1_0,
-                               (2, 0): np.lib.format.read_array_header_2_0}.get(version)
-                if read_header is None:
-                    raise ModelFileError(f"{info.filename[:-4]}: unsupported .npy version {version}")
-                shape, _, dtype = read_header(f, max_header_size=10_000)
-            if dtype.hasobject:
-                raise ModelFileError(f"{info.filename[:-4]} holds Python objects (a pickle), not numbers")
-            total += int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-            if total > MODEL_ARRAY_CAP:
-                raise ModelFileError("the arrays are larger than the allowed size")
-        with np.load(io.BytesIO(data), allow_pickle=False) as saved:
-            return {name: saved[name] for name in saved.files}
-    except ModelFileError:
-        raise
-    except Exception as exc:  # a corrupt or hand-made file may fail anywhere in zipfile or numpy
-        raise ModelFileError(f"not a readable .npz file ({type(exc).__name__}: {exc})"[:300]) from exc
-
-
-def predictions(arrays, X):
-    """grading.model_score's trusted predictions for the saved W1..WL, b1..bL (never the student's code); None
-    when the arrays are not such a net (the judge then names what is wrong with them)."""
-    from .model_score import trusted_predictions
-
-    L = sum(1 for name in arrays if name.startswith("W"))
-    params = {f"{kind}{i}": arrays.get(f"{kind}{i}") for i in range(1, L + 1) for kind in "Wb"}
-    if L == 0 or any(v is None for v in params.values()):
-        return None
-    try:
-        return trusted_predictions(params, X)
-    except (ValueError, TypeError):  # shapes that do not chain
-        return None
-
-
-def model_outputs(arrays):
-    """The outputs the best-model probes give for these arrays (big ones in row blocks, as Plain values), with the
-    test split's predictions from :func:`predictions` in place of the student's ``predict``."""
-    from utils.checks.cases.best_model import PREDICTIONS, saved_outputs, test_split
-
-    outputs = saved_outputs(arrays)
-    X, _, _ = test_split()
-    y_pred = predictions(arrays, X)
-    if y_pred is not None:
-        outputs[PREDICTIONS] = y_pred
-    return {name: to_plain(value) for name, value in outputs.items()}
-
-
-def model_runs(tree, plan):
-    """{(grade_id, seed): Result} of the cells judged from best_model.npz, computed here from the file alone."""
-    cells = [c for c in plan.auto_cells if c.on_model]
-    if not cells:
-        return {}
-    path = Path(tree) / "assignments" / cells[0].assignment / intake_.MODEL_FILE if tree else None
-    if path is None or not path.is_file():
-        result = Result(NOT_ATTEMPTED)
-    else:
-        try:
-            result = Result(PASSED, model_outputs(load_model(path)))
-        except (ModelFileError, TypeError, ValueError) as exc:
-            result = Result(ERROR, error=str(exc))
-    return {(c.grade_id, s): result for c in cells for s in plan.seeds[c.grade_id]}
-
-
-# ----------------------------------------------------------------------------------------------- verdicts
-@cache
-def module_of(target):
-    """The student module file that defines ``target`` ("fc_net.py"), or None."""
-    obj = getattr(reference_module(), target.split(".")[0], None)
-    name = getattr(obj, "__module__", "") or ""
-    return name.rpartition(".")[2] + ".py" if name.startswith("reference_classifiers.chapter3.") else None
-
-
-def _consequential(status, result):
-    """A sandbox status that is the consequence of another case (restarts or time used up), not this run's own."""
-    return status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
-def judge_cell(cell, runs, expected, lang):
-    """(score, status, message lines) of one autograded cell from its hidden runs ({seed: Result}, in run order).
-
-    The status and message are those of the first run that did not pass, preferring a run's own failure to a
-    run the sandbox skipped because of it (status "not run").
-    """
-    case_ = CASES[cell.grade_id]
-    bad = []
-    for seed, result in runs.items():
-        if result.status in SANDBOX_STATUSES:
-            status, problems = result.status, []
-        elif result.status in (PASSED, NOT_ATTEMPTED, ERROR):
-            try:
-                status, problems = verdict(case_, result, expected.get((cell.grade_id, seed)), seed)
-            except Exception as exc:  # a judge that chokes on odd outputs must not stop the batch
-                status, problems = "invalid output", []
-                result = Result("invalid output", error=f"{type(exc).__name__}: {exc}"[:200])
-        else:
-            status, problems = "invalid output", []
-            result = Result("invalid output", error=f"unknown status {result.status!r}"[:200])
-        if status != PASSED:
-            bad.append((status, problems, result))
-    if not runs:
-        bad.append((NOT_ATTEMPTED, [], Result(NOT_ATTEMPTED)))
-    if not bad:
-        return cell.points, PASSED, [f"✔ {cell.grade_id}: " + ("all hidden checks passed." if lang == "en"
-                                                                   else "所有隐藏测试均通过。")]
-    status, problems, result = next((b for b in bad if not _consequential(b[0], b[2])), bad[0])
-    if _consequential(status, result):
-        status = NOT_RUN
-    if status in (*SANDBOX_STATUSES, NOT_RUN):
-        lines = [TEXT[lang][status].format(grade_id=cell.grade_id, target=case_.target, error=result.error)]
-    else:
-        lines = case_report(lang, case_, status, problems, result.error, result.warnings)
-    return 0.0, status, lines
-
-
-def judge_student(plan, runs, expected_values):
-    """{grade_id: [score, points, status, lines]} of every cell of the plan (manual cells: score None)."""
-    cells = {}
-    for c in plan.cells:
-        if not c.auto:
-            cells[c.grade_id] = [None, c.points, "manual", [TEXT[plan.lang]["manual"].format(grade_id=c.grade_id)]]
-            continue
-        mine = {seed: runs[c.grade_id, seed] for seed in plan.seeds[c.grade_id] if (c.grade_id, seed) in runs}
-        score, status, lines = judge_cell(c, mine, expected_values, plan.lang)
-        cells[c.grade_id] = [score, c.points, status, lines]
-    return cells
-
-
-def notebook_problems(tree, assignments):
-    """["invalid notebook: NAME", ...] for the submitted notebooks that cannot be read; a missing one is not a
-    problem (not done). The notebook only feeds the feedback page and the formgrader: it costs no module points.
-    """
-    from .untrusted import read_notebook
-
-    return [f"invalid notebook: {a}" for a in assignments
-            if (path := submitted_notebook(tree, a)) is not None and read_notebook(path)[0] is None]
-
-
-def student_status(sub_problems, cells, plan, nb_problems):
-    """The status column: "ok" or the reasons, most serious first, joined by "; ".
-
-    A sandbox status (timeout, memory, crash, invalid output) is named once, with the module of the first cell
-    (in notebook order) that had it: an endless loop in layers.py times out every case that calls it, and the
-    first of them points at the culprit.
-    """
-    reasons, seen = list(sub_problems), set()
-    for c in plan.auto_cells:
-        status = cells[c.grade_id][2]
-        if status in SANDBOX_STATUSES and status not in seen:
-            seen.add(status)
-            module = module_of(CASES[c.grade_id].target)
-            reasons.append(f"{status} in {module}" if module else status)
-    reasons += nb_problems
-    return "; ".join(reasons) or "ok"
-
-
-# ----------------------------------------------------------------------------------------------- records
-def write_atomic(path, text):
-    """Write ``text`` so that ``path`` holds either its old content or all of the new one, even after kill -9."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def record_path(out_dir, student_id):
-    return Path(out_dir) / "results" / f"{student_id}.json"
-
-
-def load_record(out_dir, student_id):
-    """The stored record of a student, or None (absent or unreadable)."""
-    try:
-        return json.loads(record_path(out_dir, student_id).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def load_records(out_dir, plan):
-    """Every record in ``out_dir/results`` made with this plan, sorted by student_id."""
-    records = []
-    for path in sorted((Path(out_dir) / "results").glob("*.json")):
-        record = load_record(out_dir, path.stem)
-        if record and record.get("plan") == plan.key:
-            records.append(record)
-    return sorted(records, key=lambda r: r["student_id"])
-
-
-def up_to_date(record, sub, plan):
-    return bool(record) and record.get("digest") == sub.digest and record.get("plan") == plan.key
-
-
-def make_record(sub, plan, cells, status, isolation):
-    auto = [c for c in plan.auto_cells]
-    return {
-        "student_id": sub.student_id,
-        "digest": sub.digest,
-        "plan": plan.key,
-        "status": status,
-        "scores": {c.grade_id: cells[c.grade_id][0] for c in auto},
-        "total": sum(cells[c.grade_id][0] for c in auto),
-        "max_total": plan.max_total,
-        "cells": cells,
-        "files": sub.files,
-        "notes": sub.notes,
-        "sandbox": isolation,
-    }
-
-
 # ----------------------------------------------------------------------------------------------- one student
 @dataclass
 class Batch:
@@ -509,30 +196,34 @@ class Batch:
     publish_feedback: bool = True
     publish_gradebook: bool = True
     pages: object = None  # a process pool that renders feedback pages (None: render in this thread)
+    started: dict = field(default_factory=dict)  # student_id -> time.monotonic() when their grading started
+    stuck: bool = False  # the watchdog gave up on a student
+    limits_text: str = ""  # grading.sandbox.limits_applied(): the isolation and the limits the kernel enforces
+
+    @property
+    def unsandboxed(self):
+        return self.isolation != "bwrap"
+    scoring: object = None  # grading.model_score.ModelScoring (None: its defaults)
 
 
 def student_runs(batch, sub, remote=None):
-    """All runs of a student: the sandbox's (local, or ``remote`` rows from a Dask worker) and the model's."""
+    """(runs, flags): all runs of a student, the sandbox's (local, or ``remote`` rows from a Dask worker) and the
+    model's, and what the model's scoring flagged for the class report."""
     if remote is not None:
         runs = decode_remote(remote)
     else:  # no tree (rejected): the sandbox says "not attempted" for every job without starting a process
         runs = module_runs(sub.tree, batch.plan.jobs, batch.limits)
-    runs.update(model_runs(sub.tree, batch.plan))
-    return runs
+    mine, flags = model_score.model_runs(sub.tree, batch.plan, batch.scoring)
+    runs.update(mine)
+    return runs, flags
 
 
-def submitted_notebook(tree, assignment):
-    """Path of the notebook the student handed in for ``assignment``, or None."""
-    path = Path(tree) / "assignments" / assignment / f"{assignment}.ipynb" if tree else None
-    return path if path is not None and path.is_file() else None
-
-
-def render_pages(pages, lang):
+def render_pages(pages, lang, unsandboxed=False):
     """Render feedback pages: [(notebook path or None, assignment, verdicts, out path)]. Runs in a page process."""
     from .feedback import render
 
     for notebook, assignment, verdicts, out in pages:
-        render(notebook, assignment, verdicts, out, lang=lang)
+        render(notebook, assignment, verdicts, out, lang=lang, unsandboxed=unsandboxed)
 
 
 def publish(batch, sub, cells):
@@ -546,31 +237,87 @@ def publish(batch, sub, cells):
     pending = None
     if batch.publish_feedback:
         if batch.pages is not None:
-            pending = batch.pages.submit(render_pages, pages, batch.plan.lang)
+            pending = batch.pages.submit(render_pages, pages, batch.plan.lang, batch.unsandboxed)
         else:
-            render_pages(pages, batch.plan.lang)
+            render_pages(pages, batch.plan.lang, batch.unsandboxed)
     if batch.publish_gradebook and batch.course_dir is not None:
         from .gradebook import record
 
-        for a, scores, notebook in entries:
-            record(batch.course_dir, sub.student_id, a, scores, notebook_path=notebook)
+        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:
+            for a, scores, notebook in entries:
+                record(batch.course_dir, sub.student_id, a, scores,
+                       notebook_path=formgrader_copy(notebook, Path(tmp) / f"{a}.ipynb"))
     if pending is not None:
-        pending.result()
+        pending.result(timeout=PAGE_SECONDS)
 
 
-def finish_student(batch, sub, runs):
-    """Verdicts, scores, feedback, gradebook, and last the record (the commit point of this student)."""
+def formgrader_copy(notebook, dest):
+    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_safe), written to
+    ``dest``; None or an unreadable notebook is passed on unchanged (the gradebook then shows the release)."""
+    import nbformat
+
+    from .untrusted import formgrader_safe, read_notebook
+
+    nb = read_notebook(notebook)[0] if notebook is not None else None
+    if nb is None:
+        return notebook
+    dest.write_text(nbformat.writes(formgrader_safe(nb)), encoding="utf-8")
+    return dest
+
+
+def _describe_failure(exc):
+    return f"{type(exc).__name__}: {exc}"[:200] if str(exc) else type(exc).__name__
+
+
+def save_record(batch, record):
+    write_atomic(record_path(batch.out_dir, record["student_id"]), json.dumps(record, indent=1, sort_keys=True)
+                 + "\n")
+    return record
+
+
+def failed_record(batch, sub, message):
+    """The record of a student the grader itself failed on: 0 points, status ``grader error: ...``; a rerun
+    grades them again (see up_to_date)."""
+    cells = {c.grade_id: ([0.0, c.points, GRADER_ERROR, [f"{GRADER_ERROR}: {message}"]] if c.auto
+                          else [None, c.points, "manual", []]) for c in batch.plan.cells}
+    record = make_record(sub, batch.plan, cells, f"{GRADER_ERROR}: {message}", batch.isolation)
+    return save_record(batch, record)
+
+
+def finish_student(batch, sub, runs, flags=()):
+    """Verdicts, scores, feedback, gradebook, and last the record (the commit point of this student).
+
+    A failure while publishing (a feedback page, the gradebook) becomes part of the status; the record is still
+    written, with the scores.
+    """
     cells = judge_student(batch.plan, runs, batch.expected.get() if runs else {})
     status = student_status(sub.problems, cells, batch.plan, notebook_problems(sub.tree, batch.plan.assignments))
-    record = make_record(sub, batch.plan, cells, status, batch.isolation)
-    publish(batch, sub, cells)
-    write_atomic(record_path(batch.out_dir, sub.student_id), json.dumps(record, indent=1, sort_keys=True) + "\n")
-    return record
+    try:
+        publish(batch, sub, cells)
+    except Exception as exc:  # noqa: BLE001  (nbconvert, the gradebook, a page process: any failure)
+        status = "; ".join(r for r in (None if status == "ok" else status,
+                                       f"feedback failed: {_describe_failure(exc)}") if r)
+    if batch.unsandboxed:  # the CSV says it too, on every row
+        status += f"; {UNSANDBOXED}"
+    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags, batch.limits_text))
+
+
+def guarded(batch, sub, work):
+    """``work()`` (a student's record); any exception it raises, MemoryError included, becomes that student's
+    record with a ``grader error`` status, so that the batch goes on and grades.csv has their row."""
+    batch.started[sub.student_id] = time.monotonic()
+    try:
+        return work()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        log.exception("grading %s failed", sub.student_id)
+        return failed_record(batch, sub, _describe_failure(exc))
 
 
 def grade_student(batch, sub):
     """Grade one student in this process (the heavy part runs in the sandbox's child process)."""
-    return finish_student(batch, sub, student_runs(batch, sub))
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub)))
 
 
 def module_files(sub):
@@ -585,7 +332,8 @@ def default_course_dir():
 
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
-              course_dir=None, progress=True, gradebook=True, feedback=True):
+              course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
+              allow_unsandboxed=False):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -599,6 +347,11 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - course_dir: nbgrader course directory whose gradebook is updated (default: default_course_dir())
     - progress: show a progress bar
     - gradebook, feedback: update the nbgrader gradebook, write the feedback pages (off only in tests)
+    - watchdog_seconds: the most one student may take in all (default: twice the sandbox's total time plus the
+      pages' time); a student past it gets a ``grader error`` record and the batch goes on
+    - scoring: grading.model_score.ModelScoring (default: the course's settings and secret)
+    - allow_unsandboxed: grade even where bubblewrap does not work (rlimits-only fallback; every status and every
+      feedback page then says so); without it such a batch raises sandbox.SandboxError before grading anyone
 
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
@@ -609,12 +362,19 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
 
     from . import report, sandbox
 
+    if sandbox.isolation() != sandbox.BWRAP and not allow_unsandboxed:
+        raise sandbox.SandboxError(
+            "bubblewrap (bwrap) does not work here, so the students' code would run without isolation (see "
+            "grading/README.md, 'Fallback without bubblewrap'). Grade where it works (apt-get install bubblewrap), "
+            "or pass --allow-unsandboxed to grade anyway: every status and feedback page will say so.")
     checks.set_language(lang)  # the judges' messages
     out_dir = Path(out_dir)
-    plan = make_plan(lang, only)
+    plan = make_plan(lang, only, course_dir=course_dir)
     subs = intake_.intake(submissions, out_dir / "submissions", assignments=plan.assignments)
     batch = Batch(plan, out_dir, Expected(plan), Path(course_dir) if course_dir else default_course_dir(),
-                  limits, sandbox.isolation(), publish_feedback=feedback, publish_gradebook=gradebook)
+                  limits, sandbox.isolation(), publish_feedback=feedback, publish_gradebook=gradebook,
+                  scoring=scoring or model_score.ModelScoring.of_course(course_dir),
+                  limits_text=sandbox.limits_applied(limits))
     todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
     if todo:
         batch.expected.get()
@@ -628,22 +388,60 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     workers = workers or os.cpu_count() or 1
     # Feedback pages are the one CPU-heavy step in this process (nbconvert): a few long-lived page processes
     # render them, so that the GIL does not serialise them.
-    with ThreadPoolExecutor(max_workers=workers) as pool, contextlib.ExitStack() as stack:
-        if todo and feedback:
-            batch.pages = stack.enter_context(
-                ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
-        futures = {}
-        for sub, future in _submit_all(pool, batch, todo, scheduler):
-            future.add_done_callback(tick)
-            futures[future] = sub
-        for future in as_completed(futures):
-            if future.exception() is not None:
-                failures.append((futures[future].student_id, f"{type(future.exception()).__name__}: "
-                                                             f"{future.exception()}"))
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        with contextlib.ExitStack() as stack:
+            if todo and feedback:
+                batch.pages = stack.enter_context(
+                    ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
+                stack.callback(_stop_stuck_pages, batch)
+            futures = {}
+            for sub, future in _submit_all(pool, batch, todo, scheduler):
+                future.add_done_callback(tick)
+                futures[future] = sub
+            failures = _watch(batch, futures, watchdog_seconds or _watchdog_default(limits), tick)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a thread the watchdog gave up on is not waited for
     bar.close()
     records = load_records(out_dir, plan)
     report.write_grades(records, plan, out_dir / "grades.csv")
+    write_id_map(records, out_dir / ID_MAP)
     return records, sorted(failures)
+
+
+def _watchdog_default(limits):
+    from .sandbox import Limits
+
+    return 2 * (limits or Limits()).total_seconds + PAGE_SECONDS + 60
+
+
+def _watch(batch, futures, watchdog, tick):
+    """Wait for every student's future; one that runs longer than ``watchdog`` seconds gets a ``grader error``
+    record (its thread is left behind). Returns [(student_id, error)] of futures that raised anyway."""
+    failures, pending = [], set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            if future.exception() is not None:
+                failures.append((futures[future].student_id, _describe_failure(future.exception())))
+        now = time.monotonic()
+        for future in list(pending):
+            sub = futures[future]
+            since = batch.started.get(sub.student_id)
+            if since is not None and now - since > watchdog:
+                log.error("watchdog: %s not graded after %g s", sub.student_id, watchdog)
+                pending.discard(future)
+                failed_record(batch, sub, f"watchdog: not finished after {watchdog:g} s")
+                batch.stuck = True
+                tick(None)
+    return sorted(failures)
+
+
+def _stop_stuck_pages(batch):
+    """Kill the page processes when the watchdog gave up on a student (one may render forever)."""
+    if getattr(batch, "stuck", False) and batch.pages is not None:
+        for proc in list(getattr(batch.pages, "_processes", {}).values()):
+            proc.kill()
 
 
 def _submit_all(pool, batch, todo, scheduler):
@@ -684,4 +482,4 @@ def _failed(pool, exc):
 
 def finish_remote(batch, sub, rows):
     """Finish a student whose sandbox runs happened on a Dask worker."""
-    return finish_student(batch, sub, student_runs(batch, sub, rows))
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))

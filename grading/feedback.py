@@ -23,16 +23,29 @@ from .build import DEFAULT_LANGUAGE
 from .paths import ASSIGNMENTS
 from .untrusted import read_notebook, safe_outputs
 
-MAX_SOURCE = 50_000  # characters of one student cell shown
+# What a page shows of the student's own cells is bounded before anything is highlighted: a 20 MB notebook of
+# "a&" code cells would otherwise become a half-gigabyte page after half an hour of Pygments.
+MAX_SOURCE = 20_000  # characters of one student cell shown
+MAX_CELLS = 300  # student cells shown (grade cells are always shown)
+MAX_PAGE = 400_000  # characters of the student's text (sources and output text) on one page
+MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert bleaches the markup, ~5 kB/s); then plain
 PASSED = "passed"
 
 TEXT = {
     "en": {"title": "Feedback: {assignment}", "check": "check", "points": "points", "status": "status",
+           "cut": "… (this cell is longer than the feedback page shows: {shown} of {total} characters)",
+           "cut page": "… {cells} more of your cells are not shown: the feedback page shows at most {limit} cells "
+                       "and {chars} characters of your own text.",
+           "unsandboxed": "Graded WITHOUT the sandbox (rlimits-only fallback): the grader could not isolate the "
+                          "students' code on this machine.",
            "total": "total", "banner": "Your submitted notebook could not be read: {reason}. Below is the released "
            "notebook with your results.", "missing": "This check was missing from your notebook; it was graded "
            "all the same.", "manual": "graded by hand", "answer": "Your answer:"},
     "zh": {"title": "反馈:{assignment}", "check": "检查项", "points": "分数", "status": "状态", "total": "总分",
+           "cut": "……（这个单元格太长，反馈页只显示了 {total} 个字符中的 {shown} 个）",
+           "cut page": "……还有 {cells} 个单元格没有显示：反馈页最多显示 {limit} 个单元格、{chars} 个你自己写的字符。",
            "banner": "无法读取你提交的笔记本:{reason}。下面是发布版笔记本和你的成绩。",
+           "unsandboxed": "本次评分没有使用沙箱（仅资源限制的后备模式）：这台机器上无法隔离学生的代码。",
            "missing": "你的笔记本中缺少这一检查单元格;它照常评分。", "manual": "人工评分", "answer": "你的回答:"},
 }
 
@@ -103,11 +116,12 @@ def _verdict_output(grade_id, verdict, note=None):
 def _student_text(text, label=None):
     """Markdown cell that shows text the student wrote verbatim (escaped, preformatted)."""
     head = f"<b>{html.escape(label)}</b>\n" if label else ""
-    return nbformat.v4.new_markdown_cell(f'{head}<pre class="ch3-student">{html.escape(text[:MAX_SOURCE])}</pre>')
+    shown = text[:MAX_SOURCE + 200]  # callers cut at MAX_SOURCE and may add a note saying so
+    return nbformat.v4.new_markdown_cell(f'{head}<pre class="ch3-student">{html.escape(shown)}</pre>')
 
 
-def summary_cell(assignment, verdicts, lang, banner=None):
-    """The page's head: title, optional banner, and the table of grade_id, points and status."""
+def summary_cell(assignment, verdicts, lang, banner=None, unsandboxed=False):
+    """The page's head: title, optional banners, and the table of grade_id, points and status."""
     t = TEXT[lang]
     rows = [f"<tr><th>{t['check']}</th><th>{t['points']}</th><th>{t['status']}</th></tr>"]
     for grade_id, verdict in verdicts.items():
@@ -120,13 +134,15 @@ def summary_cell(assignment, verdicts, lang, banner=None):
     max_total = sum(v[1] for v in verdicts.values())
     rows.append(f"<tr><td><b>{t['total']}</b></td><td><b>{_points(total, max_total)}</b></td><td></td></tr>")
     parts = [STYLE, f"<h1>{html.escape(t['title'].format(assignment=assignment))}</h1>"]
+    if unsandboxed:
+        parts.append(f'<div class="ch3-banner ch3-unsandboxed">{html.escape(t["unsandboxed"])}</div>')
     if banner:
         parts.append(f'<div class="ch3-banner">{html.escape(t["banner"].format(reason=banner))}</div>')
     parts.append(f'<table class="ch3-summary">{"".join(rows)}</table>')
     return nbformat.v4.new_markdown_cell("\n".join(parts))
 
 
-def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missing=False):
+def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missing=False, budget=None):
     """The page's version of one grade cell: release source (code) or the student's answer (markdown)."""
     t = TEXT[lang]
     verdict = verdicts.get(grade_id)
@@ -136,6 +152,7 @@ def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missi
         cell.outputs = [_verdict_output(grade_id, verdict, note)] if verdict else []
         return [cell]
     answer = _source(student_cell) if student_cell is not None and not missing else ""
+    answer = budget.take(answer) if budget is not None else answer[:MAX_SOURCE]
     cells = [_student_text(answer, t["answer"])]
     if verdict:
         cells.append(nbformat.v4.new_markdown_cell(_verdict_html(grade_id, verdict, note)))
@@ -144,22 +161,57 @@ def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missi
     return cells
 
 
-def _student_cell(cell, release_cells):
+class _Budget:
+    """How much of the student's own text a page still shows (see MAX_CELLS, MAX_PAGE, MAX_HIGHLIGHTED)."""
+
+    def __init__(self, lang):
+        self.lang, self.cells, self.chars, self.highlighted, self.hidden = lang, 0, 0, 0, 0
+
+    def take(self, text, limit=MAX_SOURCE):
+        """``text`` cut to what is left (with a visible note when cut), counted against the page."""
+        room = max(0, min(limit, MAX_PAGE - self.chars))
+        shown = text[:room]
+        self.chars += len(shown)
+        if len(shown) < len(text):
+            shown += "\n" + TEXT[self.lang]["cut"].format(shown=len(shown), total=len(text))
+        return shown
+
+    def full(self):
+        return self.cells >= MAX_CELLS or self.chars >= MAX_PAGE
+
+    def outputs(self, outputs):
+        """Safe outputs counted against the page; those past its budget are dropped."""
+        kept = []
+        for out in outputs:
+            size = sum(len(v) for v in out.get("data", {}).values()) + len(out.get("text", ""))
+            if self.chars + size > MAX_PAGE:
+                break
+            self.chars += size
+            kept.append(out)
+        return kept
+
+
+def _student_cell(cell, release_cells, budget):
     """The page's version of an ordinary student cell."""
+    budget.cells += 1
     source = _source(cell)
     if cell.cell_type == "code":
-        out = nbformat.v4.new_code_cell(source[:MAX_SOURCE])
+        shown = budget.take(source)
+        if budget.highlighted + len(shown) > MAX_HIGHLIGHTED:  # past the highlighting budget: plain, escaped text
+            return [_student_text(shown)]
+        budget.highlighted += len(shown)
+        out = nbformat.v4.new_code_cell(shown)
         # A cell claiming to be a grade cell that is not one (a duplicate, an invented id) shows no outputs.
-        out.outputs = [] if _grade_meta(cell) else safe_outputs(cell.get("outputs"))
+        out.outputs = [] if _grade_meta(cell) else budget.outputs(safe_outputs(cell.get("outputs")))
         return [out]
     release = release_cells.get(cell.get("id"))
     if cell.cell_type == "markdown" and release is not None and release.cell_type == "markdown" \
             and not release.metadata.get("nbgrader", {}).get("solution"):
         return [nbformat.v4.new_markdown_cell(release.source)]
-    return [_student_text(source)]
+    return [_student_text(budget.take(source))]
 
 
-def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, banner=None):
+def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, banner=None, unsandboxed=False):
     """The notebook the page is rendered from (built from scratch: no metadata or outputs of the student's).
 
     Inputs:
@@ -171,15 +223,22 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
     release_grades = {_grade_meta(c)["grade_id"]: c for c in release.cells if _grade_meta(c).get("grade_id")}
     placed = []  # (release cell id or None, cells)
     seen = set()
+    budget = _Budget(lang)
     for cell in nb.cells:
         grade_id = _grade_meta(cell).get("grade_id") or (cell.get("id") if cell.get("id") in release_grades else None)
         if grade_id in release_grades and grade_id not in seen:
             seen.add(grade_id)
             placed.append((release_grades[grade_id].get("id"),
-                           _grade_cell(release_grades[grade_id], grade_id, verdicts, lang, student_cell=cell)))
+                           _grade_cell(release_grades[grade_id], grade_id, verdicts, lang, student_cell=cell,
+                                       budget=budget)))
+        elif budget.full():
+            budget.hidden += 1
         else:
             origin = cell.get("id") if cell.get("id") in release_cells else None
-            placed.append((origin, _student_cell(cell, release_cells)))
+            placed.append((origin, _student_cell(cell, release_cells, budget)))
+    if budget.hidden:
+        note = TEXT[lang]["cut page"].format(cells=budget.hidden, limit=MAX_CELLS, chars=MAX_PAGE)
+        placed.append((None, [nbformat.v4.new_markdown_cell(f'<b class="ch3-cut">{html.escape(note)}</b>')]))
     order = [cell.get("id") for cell in release.cells]
     for grade_id, release_cell in release_grades.items():
         if grade_id in seen:
@@ -191,7 +250,7 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
                 index = i + 1
         placed.insert(index, (release_cell.get("id"),
                               _grade_cell(release_cell, grade_id, verdicts, lang, missing=True)))
-    cells = [summary_cell(assignment, verdicts, lang, banner)] + [c for _, group in placed for c in group]
+    cells = [summary_cell(assignment, verdicts, lang, banner, unsandboxed)] + [c for _, group in placed for c in group]
     for i, cell in enumerate(cells):
         cell.id = f"cell-{i}"
     page = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
@@ -215,7 +274,8 @@ def release_notebook(assignment):
     return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE):
+def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE,
+           unsandboxed=False):
     """Write the feedback page of one student's assignment.
 
     Inputs:
@@ -226,13 +286,15 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     - release_nb: the release notebook (default: assignments/<assignment>/<assignment>.ipynb)
     - reason: why there is no notebook, when student_nb is None
     - lang: language of the page's own words
+    - unsandboxed: the batch ran without bubblewrap (``--allow-unsandboxed``): the page says so on top
 
     Returns:
     - (path written, None or the reason the submitted notebook was not used)
     """
     release = release_nb if release_nb is not None else release_notebook(assignment)
     nb, why = _student_notebook(student_nb, reason)
-    page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why)
+    page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
+                             unsandboxed=unsandboxed)
     body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
     out = Path(out_html)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,7 @@ class Submission:
     """
 
     student_id: str
+    name: str = ""  # the folder or zip name the student was found under (set when it differs from student_id)
     tree: Path | None = None
     files: list = field(default_factory=list)
     problems: list = field(default_factory=list)
@@ -214,12 +215,42 @@ def looks_like_student(names, assignments):
     return bool({"classifiers", "assignments", *assignments} & set(names))
 
 
+def valid_file_name(raw):
+    """Whether ``raw`` (a folder or zip name as the LMS wrote it) is an ordinary file name: UTF-8, at most 255
+    bytes, no "/", no control characters, not "." or "..", not hidden (a leading dot)."""
+    import unicodedata
+
+    try:
+        size = len(raw.encode("utf-8"))
+    except UnicodeEncodeError:  # undecodable bytes in the name (surrogate escapes)
+        return False
+    return (0 < size <= 255 and "/" not in raw and not raw.startswith(".")
+            and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in raw))
+
+
+def mapped_id(raw):
+    """The grading id of a name that is a valid file name but not an ASCII id (李雷, "Ada Lovelace", a 255-character
+    name): its ASCII part and a hash of the whole name, e.g. ``Ada_Lovelace-1b2c3d4e``, ``u-5f1a2b3c``."""
+    slug = re.sub(r"[^A-Za-z0-9._-]+", "_", raw).strip("._-")[:40].strip("._-")
+    digest = hashlib.sha256(raw.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug and slug[0].isalnum() else f"u-{digest}"
+
+
 def sanitise(raw):
-    """(student id, problem or None): a valid id is kept; others get a stable stand-in and a rejection."""
+    """(student id, problem or None).
+
+    An ASCII id (letters, digits, ``._-``) is kept; any other name that is a valid file name keeps its work under a
+    mapped id (:func:`mapped_id`; the record keeps the name, and grades.csv lists both); a hidden (dot) folder or a
+    name that is no file name gets a stable stand-in and a rejection.
+    """
     if _ID.fullmatch(raw) and raw not in (".", ".."):
         return raw, None
-    return "invalid-" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:10], \
-        "rejected: invalid student id"
+    if valid_file_name(raw):
+        return mapped_id(raw), None
+    stand_in = "invalid-" + hashlib.sha256(raw.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    if raw.startswith(".") and raw not in (".", ".."):
+        return stand_in, "rejected: hidden folder (its name starts with a dot)"
+    return stand_in, "rejected: invalid student id"
 
 
 def discover(submissions, assignments, notes):
@@ -243,8 +274,8 @@ def discover(submissions, assignments, notes):
             break
     found = []
     for child in sorted(path.iterdir()):
-        if child.name.startswith("."):
-            continue
+        if child.name.startswith(".") and not child.is_dir():
+            continue  # .DS_Store and the like: not a student
         if child.is_symlink():
             found.append((child.name, Rejected("rejected: symlink")))
         elif child.is_dir():
@@ -430,5 +461,6 @@ def intake(submissions, work_dir, modules=None, assignments=None):
             sub = _seal(Submission(student_id, problems=[problem or str(source)]))
         else:
             sub = take(student_id, source, work_dir / student_id, modules, assignments)
+        sub.name = raw if raw != student_id else ""
         subs.append(sub)
     return sorted(subs, key=lambda s: s.student_id)

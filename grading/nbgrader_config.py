@@ -55,3 +55,9 @@ c.Execute.extra_arguments = [
 
 # The chapter's own settings (grading/settings.py documents each one).
 c.Chapter3.language = "zh"
+c.Chapter3.scoring_data = "cifar10"  # released: the data set best_model.npz is scored on
+c.Chapter3.secret_label = ""  # change (e.g. to the term) to rotate the hidden inputs drawn from the course secret
+c.Chapter3.model_max_hidden_layers = 6
+c.Chapter3.model_max_parameters = 4_000_000
+c.Chapter3.model_scoring_fraction = 0.8
+c.Chapter3.model_overfit_gap = 0.15

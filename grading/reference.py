@@ -6,7 +6,6 @@ The reference is imported under its own name (``reference_classifiers``), so it 
 import importlib
 import importlib.util
 import sys
-import zlib
 from functools import cache
 
 from utils.checks.engine import CASES, encode, run_probe, visible_seed
@@ -29,9 +28,17 @@ def reference_module():
     return importlib.import_module(f"{name}.chapter3")
 
 
-def hidden_seeds(grade_id, salt="chapter3-hidden"):
-    """Seeds of the hidden inputs of a case: derived from a salt that never leaves the instructor's side."""
-    return [zlib.crc32(f"{salt}:{grade_id}:{i}".encode()) % 2**31 for i in range(HIDDEN_RUNS)]
+def hidden_seeds(grade_id, course_dir=None):
+    """Seeds of the hidden inputs of a case, drawn from the course's secret and label (grading.secret): never in
+    the repository, never released, rotated by ``c.Chapter3.secret_label``.
+
+    Inputs:
+    - grade_id: the case
+    - course_dir: the course whose secret is used (default: the configured course directory)
+    """
+    from .secret import derive
+
+    return [derive(f"hidden-seed:{grade_id}:{i}", course_dir) % 2**31 for i in range(HIDDEN_RUNS)]
 
 
 def expected_outputs(grade_id, seed):

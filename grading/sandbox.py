@@ -40,6 +40,14 @@ import psutil
 from utils.checks import engine
 from utils.checks.engine import ERROR, NOT_ATTEMPTED, PASSED, Result
 
+from .confinement import (  # noqa: F401  (limits_applied and other_uid_works are part of this module's API)
+    CpuMeter,
+    TooMuchCpu,
+    confined,
+    limits_applied,
+    new_cgroup,
+    other_uid_works,
+)
 from .paths import REFERENCE_PACKAGE, ROOT
 
 TIMEOUT, CRASH, MEMORY, INVALID_OUTPUT = "timeout", "crash", "memory", "invalid output"
@@ -48,6 +56,7 @@ BWRAP, RLIMITS_ONLY = "bwrap", "rlimits-only"
 
 MAX_MODULE_BYTES = 1024**2
 RUNNER = Path(__file__).with_name("runner.py")
+VERIFIED_PROBES = Path(__file__).with_name("verified_probes.py")
 MOUNT = "/sandbox"  # the child's working folder in bwrap
 TOKEN_VAR = "CH3_SANDBOX_TOKEN"  # marks every process of one child, to find the ones it leaves behind
 KEPT_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # some machines need these for a correct OpenBLAS
@@ -74,6 +83,10 @@ class Limits:
     - output_bytes: the most the parent reads from one child
     - scratch_bytes: size of each writable tmpfs in bwrap (the working folder and /tmp)
     - restarts: fresh children after a crash or timeout, at most
+    - cpus: with cgroup v2 (grading.cgroups), the CPU time of a child's whole process tree, in CPUs
+
+    Where cgroup v2 works, each child also gets memory.max = memory_bytes (shared memory and tmpfs included) and
+    pids.max = processes for its whole process tree; see :func:`limits_applied`.
     """
 
     case_seconds: float = 20.0
@@ -85,6 +98,7 @@ class Limits:
     output_bytes: int = 8 * 1024**2
     scratch_bytes: int = 64 * 1024**2
     restarts: int = 8
+    cpus: float = 1.0  # cpu.max of a child's cgroup (where cgroup v2 works): CPUs' worth of time for all its processes
 
 
 # --------------------------------------------------------------------------------------------- the reference
@@ -199,6 +213,7 @@ def prepare_scratch(sources, scratch):
             (chapter / f"{name}.py").write_bytes(source)
     shutil.copytree(ROOT / "utils", scratch / "utils", ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".*"))
     shutil.copyfile(RUNNER, scratch / "runner.py")
+    shutil.copyfile(VERIFIED_PROBES, scratch / "verified_probes.py")
     (scratch / "tmp").mkdir()
     _readable(scratch)
 
@@ -210,6 +225,7 @@ def _readable(folder):
         for name in filenames:
             os.chmod(os.path.join(dirpath, name), 0o644)
     os.chmod(os.path.join(folder, "tmp"), 0o1777)
+    os.chmod(folder, 0o1777)  # the working folder in the fallback: new files yes, the grader's files stay as they are
 
 
 # ---------------------------------------------------------------------------------------------- the command
@@ -258,6 +274,8 @@ def bwrap_argv(limits, env, command, scratch=None):
                  "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
     else:
         argv += ["--unshare-all"]
+        if _bwrap_disables_userns():  # no nested user namespace (bwrap >= 0.8; needs the user namespace above)
+            argv += ["--unshare-user", "--disable-userns"]
     argv += ["--ro-bind", "/usr", "/usr"]
     for path in ("/bin", "/lib", "/lib64", "/lib32", "/sbin"):
         argv += ["--ro-bind-try", path, path]
@@ -267,7 +285,7 @@ def bwrap_argv(limits, env, command, scratch=None):
     # After the tmpfs mounts, so that an interpreter installed under /tmp (a CI clone's venv) stays visible.
     argv += _python_binds()
     if scratch is not None:
-        for name in ("runner.py", "utils", "classifiers"):
+        for name in ("runner.py", "verified_probes.py", "utils", "classifiers"):
             argv += ["--ro-bind", str(scratch / name), f"{MOUNT}/{name}"]
     argv += ["--chdir", MOUNT]
     for key, value in env.items():
@@ -278,6 +296,16 @@ def bwrap_argv(limits, env, command, scratch=None):
 def _fresh_uid():
     """An unused-looking uid for one child (its processes are then easy to count and to find)."""
     return 2**30 + secrets.randbelow(2**30)
+
+
+@cache
+def _bwrap_disables_userns():
+    """Whether this bwrap, run by this (unprivileged) user, takes --disable-userns."""
+    try:
+        return subprocess.run([shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user", "--disable-userns",
+                               "--ro-bind", "/", "/", "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 @cache
@@ -334,7 +362,7 @@ class _Channel:
         self.selector.register(self.fd, selectors.EVENT_READ)
         self.buffer, self.total, self.eof = bytearray(), 0, False
 
-    def next_line(self, deadline):
+    def next_line(self, deadline, meter=None):
         """The next line; None at the deadline; _EOF once the child has gone (even if an orphan holds the pipe)."""
         while True:
             end = self.buffer.find(b"\n")
@@ -347,6 +375,8 @@ class _Channel:
             now = time.monotonic()
             if now >= deadline:
                 return None
+            if meter is not None and meter.exceeded():
+                raise TooMuchCpu
             if self.selector.select(min(deadline - now, 0.1)):
                 self._read()
             elif _exited(self.proc) and not self._read():
@@ -527,7 +557,7 @@ class _ChildOutcome:
     skip: dict = field(default_factory=dict)  # module -> (status, message): its import killed the child
 
 
-def _spawn(scratch, payload, limits, mode, token, uid):
+def _spawn(scratch, payload, limits, mode, token, uid, cgroup=None):
     """Start one child on ``payload`` (sent on stdin); its stderr goes to a temporary file."""
     jobfile, errfile = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     jobfile.write(json.dumps(payload).encode())
@@ -540,6 +570,7 @@ def _spawn(scratch, payload, limits, mode, token, uid):
     else:
         outer_env = _child_env(str(scratch), str(scratch / "tmp"), token)
         argv, cwd = [*command, str(scratch / "runner.py")], scratch
+    argv = confined(argv, mode, cgroup)
     proc = subprocess.Popen(argv, stdin=jobfile, stdout=subprocess.PIPE, stderr=errfile, env=outer_env, cwd=cwd,
                             start_new_session=True, close_fds=True)
     jobfile.close()
@@ -565,22 +596,29 @@ def run_child(scratch, pending, skip, limits, mode, total_deadline):
     """
     order, exports = reference_layout()
     token = f"{os.getpid()}-{secrets.token_hex(6)}"  # the grader's pid first: tests look for their own leftovers
-    uid = _fresh_uid() if mode == BWRAP and _as_root() else None
+    # A fresh uid in the fallback too (never root, and its processes are easy to find and kill), where the
+    # interpreter is readable by other users.
+    uid = _fresh_uid() if _as_root() and (mode == BWRAP or other_uid_works()) else None
     payload = {"jobs": [list(j) for j in pending], "modules": list(order), "exports": exports,
                "skip": {name: list(v) for name, v in skip.items()}, "limits": _child_limits(limits, mode, uid),
                "uid": uid}
     since = time.time() - 1
-    proc, errfile = _spawn(scratch, payload, limits, mode, token, uid)
+    cgroup = new_cgroup(limits)
+    proc, errfile = _spawn(scratch, payload, limits, mode, token, uid, cgroup)
     watch = _Watch(pending, [m for m in order if m not in skip], limits.case_seconds)
     channel = _Channel(proc, limits.output_bytes)
+    meter = CpuMeter(uid, limits.cpus) if cgroup is None else None  # cgroup v2: cpu.max does it
     reason = None
     try:
         while reason is None:
             deadline = min(watch.deadline, total_deadline)
             try:
-                line = channel.next_line(deadline)
+                line = channel.next_line(deadline, meter)
             except _Overflow:
                 reason = "overflow"
+                break
+            except TooMuchCpu:
+                reason = "cpu"
                 break
             if line is None:
                 reason = "total" if total_deadline <= watch.deadline else "timeout"
@@ -590,16 +628,21 @@ def run_child(scratch, pending, skip, limits, mode, total_deadline):
             else:
                 reason = watch.feed(line)
     finally:
+        if cgroup is not None:
+            oom = cgroup.events().get("oom_kill", 0) > 0
+            cgroup.kill()
+        else:
+            oom = False
         _stop(proc, token, uid, since)
         channel.close()
         errfile.seek(0, os.SEEK_END)
         errfile.seek(max(0, errfile.tell() - 2000))
         stderr = errfile.read().decode(errors="replace").strip()
         errfile.close()
-    return _conclude(watch, reason, proc.returncode, stderr, limits, mode)
+    return _conclude(watch, reason, proc.returncode, stderr, limits, mode, oom)
 
 
-def _conclude(watch, reason, returncode, stderr, limits, mode):
+def _conclude(watch, reason, returncode, stderr, limits, mode, oom=False):
     """The outcome of a child from the watch and why it ended."""
     if reason == "fatal":
         raise SandboxError(f"the grader's runner could not import the checker: {watch.fatal}")
@@ -610,13 +653,15 @@ def _conclude(watch, reason, returncode, stderr, limits, mode):
         for job in watch.pending:
             outcome.results.setdefault(job, Result(INVALID_OUTPUT, error="no result came back for this case"))
         return outcome
-    death = _death(returncode, mode)
+    death = "was killed: its processes used more than the memory limit" if oom else _death(returncode, mode)
     status, job_message, import_message = {
         "timeout": (TIMEOUT, f"killed after {limits.case_seconds:g} s (infinite loop?)",
                     f"{{module}}.py took more than {limits.case_seconds:g} s to import "
                     "(infinite loop at import time?)"),
         "total": (TIMEOUT, f"killed: the submission used up its {limits.total_seconds:g} s", None),
-        "ended": (CRASH, f"the process {death} while running this case",
+        "cpu": (TIMEOUT, f"killed: its processes used more than {limits.cpus:g} CPU at once",
+                f"the processes started while importing {{module}}.py used more than {limits.cpus:g} CPU at once"),
+        "ended": (MEMORY if oom else CRASH, f"the process {death} while running this case",
                   f"the process {death} while importing {{module}}.py"),
         "overflow": (INVALID_OUTPUT, f"the process sent more than {limits.output_bytes} bytes to the grader",
                      f"the process sent more than {limits.output_bytes} bytes to the grader while importing "
@@ -651,6 +696,7 @@ def run_cases(tree, jobs, limits=Limits()):
         return {}
     mode = isolation()
     with tempfile.TemporaryDirectory(prefix="ch3-grade-", ignore_cleanup_errors=True) as tmp:
+        os.chmod(tmp, 0o711)  # the child's fresh uid may pass through (to its scratch folder), not list or write
         sources = read_student_modules(Path(tree) if tree is not None else None)
         if all(isinstance(v, tuple) and v[0] == NOT_ATTEMPTED for v in sources.values()):
             message = "classifiers/chapter3/ holds none of the chapter's modules"

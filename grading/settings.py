@@ -9,7 +9,7 @@ Each setting is a declared, documented trait; :func:`course_settings` gives thei
 """
 from pathlib import Path
 
-from traitlets import Enum
+from traitlets import Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
 
@@ -19,6 +19,28 @@ class Chapter3(Configurable):
     language = Enum(["zh", "en"], default_value="zh",
                     help="Language of the notebooks' prose, the checks' messages and the feedback pages.").tag(
         config=True)
+
+    # The grader's trust model (grading/README.md, "How grading can be trusted").
+    scoring_data = Enum(
+        ["cifar10", "embedded"], default_value="cifar10",
+        help="The data set whose test split the grader scores best_model.npz on: 'cifar10' (the real set) or "
+             "'embedded' (the offline digits set). Released: the students' checks say when their saved model was "
+             "trained on another one.").tag(config=True, released=True)
+    secret_label = Unicode(
+        "", help="Rotates the hidden inputs and the model-scoring subset: a new label (one per term or per batch) "
+                 "gives new ones from the course secret (<course>/.chapter3-secret). Never released.").tag(
+        config=True)
+    model_max_hidden_layers = Int(
+        6, help="best_model.npz: the most hidden layers a saved FullyConnectedNet may have.").tag(config=True)
+    model_max_parameters = Int(
+        4_000_000, help="best_model.npz: the most numbers (weights and biases) a saved model may hold. A model "
+                        "with one hidden unit per test image needs about 30 million on CIFAR-10.").tag(config=True)
+    model_scoring_fraction = Float(
+        0.8, help="Share of the test split a batch scores best_model.npz on, drawn from the course secret.").tag(
+        config=True)
+    model_overfit_gap = Float(
+        0.15, help="A model whose test accuracy exceeds its validation accuracy by more than this is flagged in "
+                   "the record and the class report (a memorised test split?).").tag(config=True)
 
 
 def course_settings(root=None):

@@ -123,3 +123,50 @@ def normalize_ids(nb):
         seen.add(cell.id)
     nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
     return nb
+
+
+# ------------------------------------------------------------------------------------------ for the formgrader
+_LINK_TARGET = re.compile(r"(\]\(\s*<?|^\s{0,3}\[[^\]\n]{1,200}\]:\s*<?)([^\s)>]*)", re.MULTILINE)
+_SAFE_SCHEMES = ("http:", "https:", "mailto:", "#", "attachment:")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def _safe_target(url):
+    """A markdown link target kept when it is relative or http(s)/mailto; anything else (javascript:, vbscript:,
+    data:, file:, entity- or whitespace-obfuscated) becomes "#"."""
+    import html as html_
+
+    plain = _CONTROL.sub("", html_.unescape(html_.unescape(url))).lower()
+    scheme = re.match(r"[a-z][a-z0-9+.\-]*:", plain)
+    return url if scheme is None or plain.startswith(_SAFE_SCHEMES) else "#"
+
+
+def inert_markdown(source):
+    """Markdown a student wrote, made inert the way nbconvert sanitises untrusted HTML (its SanitizeHTML
+    preprocessor: bleach with nbconvert's allowed tags and attributes, so no script, no event handlers, no
+    iframes or forms), and link targets with a scheme other than http(s)/mailto replaced by "#".
+
+    Inputs: source, the cell's text. Returns: the text to store instead.
+    """
+    from nbconvert.preprocessors.sanitize import SanitizeHTML
+
+    cleaned = SanitizeHTML().sanitize_html_tags(source)
+    return _LINK_TARGET.sub(lambda m: m[1] + _safe_target(m[2]), cleaned)
+
+
+def formgrader_safe(nb):
+    """The notebook with nothing active left for the formgrader, which renders it in the instructor's Jupyter
+    origin: markdown and raw cells made inert (:func:`inert_markdown`), attachments dropped, code cells' outputs
+    reduced to :func:`safe_outputs`. Cell metadata is kept (nbgrader needs it). Returns the same notebook."""
+    for cell in nb.cells:
+        cell.pop("attachments", None)
+        if cell.get("cell_type") in ("markdown", "raw"):
+            source = cell.get("source", "")
+            source = "".join(source) if isinstance(source, list) else source if isinstance(source, str) else ""
+            cell["source"] = inert_markdown(source)
+            if cell.get("cell_type") == "raw":  # a raw cell rendered as text/html would skip the markdown step
+                cell.get("metadata", {}).pop("raw_mimetype", None)
+                cell.get("metadata", {}).pop("format", None)
+        elif cell.get("cell_type") == "code":
+            cell["outputs"] = safe_outputs(cell.get("outputs"))
+    return nb

@@ -197,8 +197,8 @@ def test_load_model_refuses_pickles_before_loading(tmp_path):
 def test_big_arrays_travel_in_blocks_like_the_probe():
     from utils.checks.cases.best_model import test_split
 
-    outputs = autograde.model_outputs({"W1": np.ones((3072, 400)), "b1": np.zeros(400)})
-    assert sorted(outputs) == ["W1#0", "W1#1", "b1", "y_pred"]
+    outputs, _ = autograde.model_outputs({"W1": np.ones((3072, 400)), "b1": np.zeros(400)})
+    assert sorted(outputs) == ["W1#0", "W1#1", "b1", "scored", "scored_on", "y_pred"]
     assert outputs["W1#0"].shape[0] + outputs["W1#1"].shape[0] == 3072
     assert outputs["y_pred"].shape == test_split()[1].shape
 
@@ -208,7 +208,7 @@ def test_predictions_come_from_the_grader_not_from_the_file():
 
     X, y, _ = test_split()
     arrays = {**good_params(), "y_pred": y}  # the true labels, saved next to random weights
-    outputs = autograde.model_outputs(arrays)
+    outputs, _ = autograde.model_outputs(arrays)
     assert "y_pred (saved)" in outputs
     assert np.array_equal(outputs["y_pred"].data, autograde.predictions(good_params(), X))
     assert autograde.predictions({"W1": np.ones((3, 3))}, X) is None

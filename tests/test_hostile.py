@@ -10,6 +10,7 @@ one FullyConnectedNet case and the best-model cells) with short sandbox wall clo
 import io
 import json
 import os
+import resource
 import shutil
 import socket
 import threading
@@ -21,6 +22,7 @@ import pytest
 
 from grading import autograde, demo, intake, sandbox
 from grading.release import release_files
+from tests.grader_helpers import processes_with
 
 A = ["affine_forward_value", "affine_forward_nd_input", "affine_forward_float32"]  # layers.py
 B = ["affine_backward_dx", "affine_backward_dw", "affine_backward_db", "affine_backward_nd_input"]  # layers.py
@@ -52,6 +54,12 @@ def wrong_forward(source):
 def npz(arrays, allow_pickle=False):
     buf = io.BytesIO()
     np.savez(buf, allow_pickle=allow_pickle, **arrays)
+    return buf.getvalue()
+
+
+def npy_bytes(array):
+    buf = io.BytesIO()
+    np.lib.format.write_array(buf, np.asarray(array), allow_pickle=False)
     return buf.getvalue()
 
 
@@ -230,6 +238,13 @@ def hostile_class(ref, release, model_bytes, model_dir, out_dir, port):
     bomb_header = io.BytesIO()
     np.lib.format.write_array_header_1_0(bomb_header, {"descr": "<f8", "fortran_order": False,
                                                        "shape": (10**6, 10**6)})
+    v0_header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(v0_header, {"descr": "|V0", "fortran_order": False, "shape": (10**15,)})
+    inflating_header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(inflating_header, {"descr": "<f8", "fortran_order": False,
+                                                            "shape": (3072, 10_000)})
+    inflating = inflating_header.getvalue() + bytes(3072 * 10_000 * 8)
+    rest = {f"{k}.npy": npy_bytes(v) for k, v in params.items() if k != "W1"}
     return {
         "honest_complete": (complete, [], "ok"),
         "honest_partial": ({"classifiers/chapter3/layers.py": layers}, U + OPT + F + M, "ok"),
@@ -310,10 +325,17 @@ def hostile_class(ref, release, model_bytes, model_dir, out_dir, port):
                                                   allow_pickle=True)}, M, "ok"),
         "wrong_shape_model": ({**complete, model: npz({**params, "W1": np.zeros((10, 10))})}, M, "ok"),
         "model_header_bomb": ({**complete, model: zip_of({"W1.npy": bomb_header.getvalue() + b"\0" * 64})}, M, "ok"),
+        # 200 bytes declaring 10**15 zero-size items (numpy's loader loops 10**9 times), and 245 MiB of zeros in a
+        # 250 KB archive: refused from their headers, the batch goes on, the grader's memory does not grow
+        "model_v0_bomb": ({**complete, model: zip_of({"W1.npy": v0_header.getvalue(), **rest})}, M, "ok"),
+        "model_inflates": ({**complete, model: zip_of({"W1.npy": inflating, **rest})}, M, "ok"),
         # archives
         "zip_traversal.zip": (complete, MODULES + M, "rejected: unsafe path in zip"),
         "zip_bomb.zip": (complete, MODULES + M, "rejected: zip bomb"),
-        "bad id!": (complete, MODULES + M, "rejected: invalid student id"),
+        # ids: any valid file name keeps its work under a mapped id; a hidden folder is a rejected row
+        "bad id!": (complete, [], "ok"),
+        "李雷": (complete, [], "ok"),
+        ".hidden": (complete, MODULES + M, "rejected: hidden folder (its name starts with a dot)"),
     }
 
 
@@ -386,14 +408,7 @@ def listener():
 
 
 def leftovers():
-    out = []
-    for p in psutil.process_iter(["cmdline"]):
-        try:
-            if MARKER in " ".join(p.info["cmdline"] or []):
-                out.append(p)
-        except psutil.Error:
-            continue
-    return out
+    return processes_with(MARKER)
 
 
 def grade(submissions, out, only=HOSTILE_IDS):
@@ -440,6 +455,7 @@ def test_hostile_class_in_one_batch(tmp_path, model_bytes, release, listener):
     records, failures = grade(subs, out)
 
     assert failures == []
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1024**2, "the grader's peak RSS passed 1 GiB"
     by_id = {r["student_id"]: r for r in records}
     assert sorted(by_id) == sorted(student_id(name) for name in klass)
     points = {c.grade_id: c.points for c in plan.auto_cells}

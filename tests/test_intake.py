@@ -185,16 +185,32 @@ def test_files_over_the_caps_are_skipped_with_a_status(tmp_path, monkeypatch):
     assert alice.problems == ["too large: layers.py"]
 
 
-def test_student_ids_are_sanitised(tmp_path):
-    for name in ("ok_id-1.x", "bad id", "-dash", "名字"):
-        write_tree(tmp_path / "in" / name, {"classifiers/chapter3/layers.py": b"x"})
-    subs = run(tmp_path / "in", tmp_path)
-    assert subs["ok_id-1.x"].problems == []
-    rejected = [s for sid, s in subs.items() if sid != "ok_id-1.x"]
-    assert len(rejected) == 3
-    assert all(s.student_id.startswith("invalid-") and s.problems == ["rejected: invalid student id"]
-               and s.tree is None for s in rejected)
-    assert not any(p.name != "ok_id-1.x" for p in (tmp_path / "work").iterdir())
+def test_student_ids_are_mapped_never_dropped(tmp_path):
+    """Any name that is a valid file name keeps its work under a mapped ASCII id; hidden folders are rejected rows."""
+    long_name = "学" * 85  # 255 bytes of UTF-8
+    names = ("ok_id-1.x", "bad id", "-dash", "名字", "李雷", "Ada Lovelace", long_name)
+    for name in names:
+        write_tree(tmp_path / "in" / name, {"classifiers/chapter3/layers.py": name.encode()})
+    write_tree(tmp_path / "in" / ".hidden", {"classifiers/chapter3/layers.py": b"x"})
+    (tmp_path / "in" / ".DS_Store").write_bytes(b"not a student")
+    subs = {s.name or s.student_id: s for s in intake.intake(tmp_path / "in", tmp_path / "work")}
+    assert sorted(subs) == sorted([*names, ".hidden"])
+    for name in names:
+        sub = subs[name]
+        assert sub.problems == [] and tree_of(sub) == {"classifiers/chapter3/layers.py": name.encode()}, name
+        assert intake._ID.fullmatch(sub.student_id), sub.student_id
+    assert subs["ok_id-1.x"].student_id == "ok_id-1.x" and subs["ok_id-1.x"].name == ""
+    assert subs["Ada Lovelace"].student_id.startswith("Ada_Lovelace-")
+    assert subs["李雷"].student_id.startswith("u-") and subs["李雷"].student_id != subs["名字"].student_id
+    assert intake.mapped_id("李雷") == subs["李雷"].student_id  # stable: a rerun finds the same record
+    hidden = subs[".hidden"]
+    assert hidden.problems == ["rejected: hidden folder (its name starts with a dot)"] and hidden.tree is None
+
+
+def test_names_that_are_no_file_names_are_rejected():
+    for raw in ("a\nb", "x" * 256, "é" * 128, "\udcff-bytes", ".", ".."):
+        sid, problem = intake.sanitise(raw)
+        assert sid.startswith("invalid-") and problem == "rejected: invalid student id", raw
 
 
 def test_duplicate_ids_keep_the_first(tmp_path):

@@ -464,3 +464,70 @@ def test_a_stubbed_net_cannot_predict(in_notebook_folder, trained_params):
     assert passes("FullyConnectedNet_best_model_file", patched(FullyConnectedNet=StubNet))
     for grade_id in MODEL_IDS[1:]:
         assert set(statuses(grade_id, patched(FullyConnectedNet=StubNet))) == {"not attempted"}, grade_id
+
+
+def _meta(**fields):
+    import json
+
+    return np.frombuffer(json.dumps(fields).encode(), dtype=np.uint8)
+
+
+def test_meta_is_no_parameter(in_notebook_folder, trained_params):
+    """A file written by utils.best_model.save_if_better holds `meta` next to the parameters: it is read, never
+    taken for a layer."""
+    np.savez("best_model.npz", **trained_params, meta=_meta(data="embedded", val_acc=0.9))
+    for grade_id in MODEL_IDS:
+        assert passes(grade_id, patched()), grade_id
+
+
+def test_a_model_trained_on_other_data_than_the_course_scores_on_says_so(in_notebook_folder, trained_params,
+                                                                        monkeypatch):
+    """The release records the course's scoring data ("settings" of its marker): a model trained on the embedded
+    set where the course scores on CIFAR-10 does not pass in the notebook, and the message says why."""
+    monkeypatch.setattr(best_model, "released_scoring_data", lambda: "cifar10")
+    np.savez("best_model.npz", **trained_params, meta=_meta(data="embedded", val_acc=0.9))
+    assert passes("FullyConnectedNet_best_model_file", patched())
+    for grade_id in MODEL_IDS[1:]:
+        assert fails(grade_id, patched()), grade_id
+    set_language("en")
+    try:
+        text = judged(MODEL_IDS[1], run_probe(CASES[MODEL_IDS[1]], patched(), 0).outputs)
+    finally:
+        set_language("zh")
+    assert text == ["this model was trained on the embedded digits set, but it is scored on CIFAR-10: train it on "
+                    "CIFAR-10 and save it again."]
+    monkeypatch.setattr(best_model, "released_scoring_data", lambda: "embedded")
+    for grade_id in MODEL_IDS:
+        assert passes(grade_id, patched()), grade_id
+
+
+def test_released_scoring_data_reads_the_release_marker(tmp_path, monkeypatch):
+    import json
+
+    root = tmp_path / "release"
+    (root / "utils" / "checks" / "cases").mkdir(parents=True)
+    monkeypatch.setattr(best_model, "__file__", str(root / "utils" / "checks" / "cases" / "best_model.py"))
+    assert best_model.released_scoring_data() is None  # no release: nothing to compare with
+    (root / best_model.RELEASE_MARKER).write_text(json.dumps({"files": [], "settings": {"scoring_data": "embedded"}}))
+    assert best_model.released_scoring_data() == "embedded"
+    (root / best_model.RELEASE_MARKER).write_text(json.dumps({"files": [], "settings": {"scoring_data": "evil"}}))
+    assert best_model.released_scoring_data() is None
+
+
+@pytest.mark.parametrize("name, tier, words", [
+    ("embedded", 40, "tier acc_40 needs at least 60% on the embedded digits set"),
+    ("cifar10", 52, "tier acc_52 needs at least 52% on CIFAR-10"),
+])
+def test_tier_messages_name_the_threshold_in_force(in_notebook_folder, monkeypatch, name, tier, words):
+    X, y, _ = best_model.test_split()
+    monkeypatch.setattr(best_model, "test_split", lambda source=None, pool=False: (X, y, name))
+    rng = np.random.default_rng(0)
+    np.savez("best_model.npz", W1=1e-3 * rng.standard_normal((3072, 20)), b1=np.zeros(20),
+             W2=1e-3 * rng.standard_normal((20, 10)), b2=np.zeros(10))
+    grade_id = f"FullyConnectedNet_best_model_acc_{tier}"
+    set_language("en")
+    try:
+        text = judged(grade_id, run_probe(CASES[grade_id], patched(), 0).outputs)
+    finally:
+        set_language("zh")
+    assert words in text[0], text
