@@ -7,9 +7,18 @@ from pathlib import Path
 from . import build
 
 
+def _lang(args):
+    """``--lang``, else the language the course is set to (``c.Chapter3.language`` in its nbgrader_config.py)."""
+    if args.lang:
+        return args.lang
+    from .course import course_language
+
+    return course_language()
+
+
 def _build(args):
     if args.check:
-        stale = build.stale(args.lang)
+        stale = build.stale()
         for rel in stale:
             print(f"stale: {rel}")
         if stale:
@@ -17,21 +26,23 @@ def _build(args):
             return 1
         print("All generated files are up to date.")
         return 0
-    changed = build.write(args.lang)
-    print(f"build ({args.lang}): {len(changed)} file(s) changed")
+    changed = build.write()
+    print(f"build: {len(changed)} committed file(s) changed ({build.COMMITTED_LANGUAGE} notebooks)")
     for rel in changed:
         print(f"  {rel}")
-    from .course import build_course
+    from .course import build_course, course_language
 
-    print(f"nbgrader course directory: {build_course(args.lang)}")
+    root = build_course(args.lang)
+    print(f"nbgrader course directory ({course_language(root)}): {root}")
     return 0
 
 
 def _release(args):
     from .release import release
 
-    written = release(args.out_dir, args.lang)
-    print(f"release ({args.lang}): {len(written)} file(s) in {args.out_dir}")
+    lang = _lang(args)
+    written = release(args.out_dir, lang)
+    print(f"release ({lang}): {len(written)} file(s) in {args.out_dir}")
     return 0
 
 
@@ -49,6 +60,7 @@ def ensure_course(lang):
 def _autograde(args):
     from . import autograde, report
 
+    args.lang = _lang(args)
     if not Path(args.submissions).exists():
         print(f"{args.submissions}: no such file or folder", file=sys.stderr)
         return 2
@@ -71,13 +83,14 @@ def _autograde(args):
 def _demo(args):
     from . import demo
 
-    return demo.main(Path(args.out), workers=args.workers, lang=args.lang)
+    return demo.main(Path(args.out), workers=args.workers, lang=_lang(args))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    lang = {"choices": build.LANGUAGES, "default": build.DEFAULT_LANGUAGE, "help": "language of the prose"}
+    lang = {"choices": build.LANGUAGES, "default": None,
+            "help": "language of the prose (default: the course's setting c.Chapter3.language)"}
 
     p = commands.add_parser("build", help="regenerate assignments/, classifiers/ and the nbgrader course directory")
     p.add_argument("--lang", **lang)
