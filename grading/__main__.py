@@ -1,4 +1,4 @@
-"""Instructor command line: ``python -m grading build | release | autograde | demo``."""
+"""Instructor command line: ``python -m grading build | release | autograde | release-feedback | demo``."""
 import argparse
 import os
 import sys
@@ -80,6 +80,31 @@ def _autograde(args):
     return 1 if failures else 0
 
 
+def _release_feedback(args):
+    from .course import assignment_names, course_dir
+    from .gradebook import GradebookError, release_feedback
+
+    root = course_dir()
+    names = args.assignments or assignment_names()
+    unknown = sorted(set(names) - set(assignment_names()))
+    if unknown:
+        print(f"no such assignment: {', '.join(unknown)} (assignments: {', '.join(assignment_names())})",
+              file=sys.stderr)
+        return 2
+    students = [s for s in args.student.split(",") if s] if args.student else None
+    for name in names:
+        try:
+            released, skipped, _log = release_feedback(root, args.out_dir, name, students)
+        except GradebookError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"{name}: feedback released to {len(released)} student(s) through nbgrader's exchange"
+              + (f": {', '.join(released)}" if released else ""))
+        for sid, reason in skipped:
+            print(f"  not released to {sid}: {reason}")
+    return 0
+
+
 def _demo(args):
     from . import demo
 
@@ -113,6 +138,12 @@ def main(argv=None):
     p.add_argument("--only", metavar="NAMES", help="comma-separated assignments or grade_ids to grade (default: all)")
     p.add_argument("--lang", **{**lang, "help": "language of the feedback"})
     p.set_defaults(run=_autograde)
+
+    p = commands.add_parser("release-feedback", help="hand our feedback pages to nbgrader's exchange (Fetch Feedback)")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="the --out folder of autograde (its feedback/ pages)")
+    p.add_argument("assignments", metavar="ASSIGNMENT", nargs="*", help="assignments to release (default: all)")
+    p.add_argument("--student", metavar="IDS", help="comma-separated student ids (default: all graded)")
+    p.set_defaults(run=_release_feedback)
 
     p = commands.add_parser("demo", help="fabricate a small class and grade it with 2 workers")
     p.add_argument("--out", default="demo-out", help="demo folder (default: demo-out)")
