@@ -83,8 +83,13 @@ def hub():
                                    "CH3_EXCHANGE_DIR": str(exchange)}}
 
         service["url"] = service["url"].format(port=free_port())
+        role = {"name": f"formgrade-{COURSE_ID}", "groups": [f"formgrade-{COURSE_ID}"],
+                "scopes": [f"access:services!service={COURSE_ID}", "list:services",
+                           f"read:services!service={COURSE_ID}"]}
         settings = [
             "c.Authenticator.allow_all = True",
+            f"c.JupyterHub.load_groups = {{'formgrade-{COURSE_ID}': [{grader.name!r}]}}",
+            f"c.JupyterHub.load_roles.append({role!r})",
             f"c.Spawner.environment = {{'JUPYTER_CONFIG_PATH': {str(etc)!r}, 'CH3_EXCHANGE_DIR': {str(exchange)!r}}}",
             f"c.JupyterHub.services.append({service!r})",
         ]
@@ -213,3 +218,32 @@ def test_formgrader_service_shows_the_autograded_scores(hub):
     scores = {s["student"]: s for s in response.json()}
     assert scores[alice.name]["autograded"] and scores[alice.name]["score"] == 4
     assert scores[bob.name]["score"] == 0
+
+
+def test_grader_logs_in_authorizes_the_service_and_sees_the_formgrader(hub, tmp_path):
+    """In a browser: the hub's login, the OAuth consent page of the service, then the formgrader itself."""
+    from tests.browser_helpers import chromium, chromium_missing
+
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(missing)
+    h, grader = hub["hub"], hub["grader"]
+    with chromium(tmp_path / "profile") as browser:
+        page = browser.new_page()
+        page.goto(f"{h.url}/hub/login")
+        page.fill("#username_input", grader.name)
+        page.fill("#password_input", "any")  # DummyAuthenticator takes any password
+        page.click("#login_submit")
+        page.wait_for_url("**/hub/**")
+        page.goto(f"{h.url}/services/{COURSE_ID}/formgrader")
+        # The hub asks once whether the service may know who the grader is (OAuth consent).
+        page.wait_for_selector("text=Authorize access", timeout=60_000)
+        page.click("input[type=submit], button[type=submit]")
+        page.wait_for_url(f"**/services/{COURSE_ID}/formgrader/manage_assignments", timeout=60_000)
+        # The table is filled by the formgrader's scripts from its API: wait for 01's row with its submissions.
+        rows = page.wait_for_function(
+            "a => { for (const r of document.querySelectorAll('#main-table tr')) {"
+            " const name = r.querySelector('td.name'), n = r.querySelector('td.num-submissions');"
+            " if (name && n && name.textContent.trim() === a && n.textContent.trim()) return n.textContent.trim(); }"
+            " return null; }", arg=A, timeout=60_000)
+        assert rows.json_value() == "2"
