@@ -11,6 +11,7 @@ the student edits its module through the server's Contents API, submits; the gra
 ``python -m grading release-feedback``; each student's server fetches the feedback. The page a student gets is
 ours: the hidden checks' verdicts, the student's fake "all checks passed" output gone.
 """
+import csv
 import json
 import os
 import re
@@ -186,6 +187,12 @@ def test_release_fetch_submit_collect_autograde_release_feedback_fetch_feedback(
         autograded = course / "autograded" / student.name / A
         assert (autograded / "timestamp.txt").read_text() == (
             course / "submitted" / student.name / A / "timestamp.txt").read_text()
+    # nbgrader's own export reads the same gradebook (manual grades would be in its score too).
+    done = grader.run(["nbgrader", "export"], cwd=course, env=hub["grader_env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(
+        (course / "grades.csv").read_text(encoding="utf-8").splitlines())}
+    assert float(exported[(A, alice.name)]["raw_score"]) == 4.0 and float(exported[(A, bob.name)]["score"]) == 0
     done = grader.run([python, "-m", "grading", "release-feedback", str(grades), A], cwd=ROOT,
                       env=hub["grader_env"])
     assert done.returncode == 0, done.stdout + done.stderr
