@@ -30,10 +30,11 @@ def _build(args):
     print(f"build: {len(changed)} committed file(s) changed ({build.COMMITTED_LANGUAGE} notebooks)")
     for rel in changed:
         print(f"  {rel}")
-    from .course import build_course, course_language
+    from .course import build_course, course_language, gradebook_url, shown_url
 
     root = build_course(args.lang)
     print(f"nbgrader course directory ({course_language(root)}): {root}")
+    print(f"gradebook: {shown_url(gradebook_url(root))}")
     return 0
 
 

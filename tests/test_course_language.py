@@ -54,6 +54,7 @@ def english_course(tmp_path_factory):
     done = _grading("build", "--lang", "en", course_dir=root)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"nbgrader course directory (en): {root}" in done.stdout
+    assert f"gradebook: sqlite:///{root / 'gradebook.db'}" in done.stdout.splitlines()
     return root, before
 
 
