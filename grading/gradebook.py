@@ -265,3 +265,41 @@ def release_feedback(course_dir, out_dir, assignment, students=None):
     if done.returncode != 0:
         raise GradebookError(f"nbgrader release_feedback {assignment} failed in {root}:\n{log}")
     return released, skipped, log
+
+
+def manual_grades(course_dir, cells, student_ids):
+    """What graders entered in the formgrader for the manually graded cells: scores and comments.
+
+    Inputs:
+    - course_dir: the nbgrader course directory
+    - cells: [(assignment, grade_id)] of manually graded cells (written answers)
+    - student_ids: the students to look up
+
+    Returns:
+    - {student_id: {grade_id: (manual score or None while ungraded, the grader's comment or "")}}; a student or
+      an assignment without a submission in the gradebook gives (None, "") for its cells. {} when the course has
+      no gradebook.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = gradebook_url(Path(course_dir).resolve())
+    out = {sid: {gid: (None, "") for _, gid in cells} for sid in student_ids}
+    if not cells or not gradebook_exists(url):
+        return out
+    by_assignment = {}
+    for assignment, gid in cells:
+        by_assignment.setdefault(assignment, []).append(gid)
+    with _LOCK, Gradebook(url, course_id=COURSE_ID) as gb:
+        for sid in student_ids:
+            for assignment, gids in by_assignment.items():
+                try:
+                    submission = gb.find_submission(assignment, sid)
+                except MissingEntry:
+                    continue
+                grades = {g.name: g for nb in submission.notebooks for g in nb.grades}
+                comments = {c.name: c for nb in submission.notebooks for c in nb.comments}
+                for gid in gids:
+                    grade, comment = grades.get(gid), comments.get(gid)
+                    score = grade.manual_score if grade is not None else None
+                    out[sid][gid] = (score, (comment.manual_comment or "") if comment is not None else "")
+    return out
