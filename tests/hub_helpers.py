@@ -1,7 +1,8 @@
 """A real JupyterHub on loopback for tests: Linux users, the hub process, its REST API and the users' servers.
 
 Everything binds to 127.0.0.1. The proxy is npm's ``configurable-http-proxy``: on PATH, or installed by
-:func:`proxy_command` into a cache folder (``$CH3_TEST_NODE_DIR``, default ``~/.cache/ch3-test-node``).
+:func:`proxy_command` into a cache folder (``$CH3_TEST_NODE_DIR``, default ``$XDG_CACHE_HOME/ch3-test-node`` or
+``~/.cache/ch3-test-node``).
 """
 import os
 import pwd
@@ -55,7 +56,8 @@ def proxy_command():
     found = shutil.which("configurable-http-proxy")
     if found:
         return found
-    cache = Path(os.environ.get("CH3_TEST_NODE_DIR") or Path.home() / ".cache" / "ch3-test-node")
+    cache = Path(os.environ.get("CH3_TEST_NODE_DIR")
+                 or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ch3-test-node")
     exe = cache / "node_modules" / ".bin" / "configurable-http-proxy"
     if not exe.is_file() and shutil.which("npm"):
         cache.mkdir(parents=True, exist_ok=True)
