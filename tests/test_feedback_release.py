@@ -11,8 +11,9 @@ import pytest
 from nbgrader.utils import notebook_hash
 
 from grading.course import CONFIG_FILE
-from grading.gradebook import feedback_to_release, release_feedback
+from grading.gradebook import feedback_to_release, record, release_feedback
 from grading.paths import ROOT
+from tests.course_helpers import course_copy
 
 A = "01_affine_layer"
 
@@ -92,3 +93,19 @@ def test_cli_names_unknown_assignments(course):
     done = subprocess.run([sys.executable, "-m", "grading", "release-feedback", str(out), A], cwd=ROOT,
                           env={**os.environ, "CH3_COURSE_DIR": str(root)}, capture_output=True, text=True)
     assert done.returncode == 0 and f"{A}: feedback released to 0 student(s)" in done.stdout
+
+
+def test_record_keeps_the_collected_submissions_timestamp_and_secret(tmp_path):
+    """What nbgrader's generate_feedback and release_feedback read from autograded/: the submission's own files."""
+    course = course_copy(tmp_path / "course")
+    submitted = _submission(course, "ann", "2026-12-01 10:00:00 UTC", "s-ann")
+    record(course, "ann", A, {})
+    autograded = course / "autograded" / "ann" / A
+    assert (autograded / "timestamp.txt").read_text(encoding="utf-8") == "2026-12-01 10:00:00 UTC"
+    assert (autograded / "submission_secret.txt").read_text(encoding="utf-8") == "s-ann"
+    assert (autograded / f"{A}.ipynb").is_file()
+    # Graded again from a submission without them (a folder, not nbgrader's collect): no stale secret stays.
+    (submitted / "submission_secret.txt").unlink()
+    record(course, "ann", A, {})
+    assert not (autograded / "submission_secret.txt").exists()
+    assert (autograded / "timestamp.txt").is_file()
