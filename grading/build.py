@@ -3,6 +3,7 @@
 The build is a list of generators, each yielding ``(path relative to the repo root, text)``; ``write`` puts them
 on disk and ``stale`` lists what on disk differs from them (including files left over in a generated folder).
 """
+import functools
 import json
 
 from .notebooks import instructor_notebook, student_notebook, to_text
@@ -34,6 +35,21 @@ def student_notebooks(lang):
     for source in notebook_sources():
         nb = student_notebook(instructor_notebook(source, lang))
         yield ASSIGNMENTS.relative_to(ROOT) / source.stem / f"{source.stem}.ipynb", to_text(nb)
+
+
+def release_notebook(assignment, lang):
+    """The student notebook of ``assignment`` in ``lang`` (a fresh copy): the committed file in the committed
+    language, else built in memory from its source, as ``student_notebooks`` builds it."""
+    import nbformat
+
+    if lang == COMMITTED_LANGUAGE:
+        return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
+    return nbformat.reads(_built_notebook_text(assignment, lang), as_version=4)
+
+
+@functools.cache
+def _built_notebook_text(assignment, lang):
+    return to_text(student_notebook(instructor_notebook(NOTEBOOK_SOURCES / f"{assignment}.py", lang)))
 
 
 def visible_expected_file(lang):

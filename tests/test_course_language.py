@@ -13,7 +13,8 @@ import sys
 import nbformat
 import pytest
 
-from grading import course
+from grading import build, course
+from grading.notebooks import to_text
 from grading.paths import ROOT
 from grading.release import MARKER
 
@@ -113,3 +114,25 @@ def test_config_text_sets_appends_and_keeps_template_lines():
     assert text.endswith("c.Chapter3.scoring_data = 'embedded'\n") or "c.Chapter3.scoring_data = 'embedded'" in text
     assert text.replace("c.Chapter3.language = 'en'", 'c.Chapter3.language = "zh"').replace(
         "\nc.Chapter3.scoring_data = 'embedded'", "") == template
+
+
+def test_release_notebook_in_either_language_is_the_one_students_get(english_course):
+    root, _ = english_course
+    for name in course.assignment_names():
+        assert to_text(build.release_notebook(name, "zh")) == (
+            ROOT / "assignments" / name / f"{name}.ipynb").read_text(encoding="utf-8")
+        # nbgrader's own generate_assignment made this one for the English course
+        assert to_text(build.release_notebook(name, "en")) == (
+            root / "release" / name / f"{name}.ipynb").read_text(encoding="utf-8")
+
+
+def test_feedback_pages_of_an_english_course_are_english(tmp_path):
+    """The page autograde renders (here for a student who handed in no notebook: the release notebook stands in)
+    carries the prose of the course's language, not of the committed zh notebooks."""
+    from grading.autograde import render_pages
+
+    page = tmp_path / "page.html"
+    render_pages([(None, "01_affine_layer", {"affine_forward_value": (2.0, 2.0, "passed", [])}, page)], "en")
+    text = page.read_text(encoding="utf-8")
+    assert "affine_forward_value" in text and "affine layer" in text.lower()
+    assert not CJK.search(text), CJK.findall(text)[:20]
