@@ -9,6 +9,7 @@ grader instead of from executing the notebook. Written answers stay for manual g
 a student's Fetch Feedback brings back our page rather than nbgrader's.
 """
 import glob
+import json
 import os
 import re
 import shutil
@@ -221,11 +222,14 @@ def feedback_to_release(course_dir, out_dir, assignment, students=None):
 def release_feedback(course_dir, out_dir, assignment, students=None):
     """Release our feedback pages of ``assignment`` through nbgrader's exchange.
 
-    Each ready page (see feedback_to_release) is copied with the submission's timestamp.txt and
-    submission_secret.txt into nbgrader's feedback folder, ``feedback/<student>/<assignment>/<assignment>.html``,
-    then ``nbgrader release_feedback <assignment>`` runs in the course directory (so it reads the course's and the
-    hub's nbgrader_config.py, exchange included) for exactly those students: it puts each page into the exchange
-    under the name a student's Fetch Feedback looks for (a hash of the secret and the notebook's name).
+    Each ready page (see feedback_to_release) goes with the submission's timestamp.txt and submission_secret.txt
+    into nbgrader's feedback folder, ``feedback/<student>/<assignment>/<assignment>.html``: rendered again from the
+    autograde's record (``OUT_DIR/results/<student>.json``) and the collected notebook, in the course's language,
+    with the scores and comments graders gave the written answers in the formgrader (the autograde's page as it is
+    when the record lacks a cell). Then ``nbgrader release_feedback <assignment>`` runs in the course directory
+    (so it reads the course's and the hub's nbgrader_config.py, exchange included) for exactly those students: it
+    puts each page into the exchange under the name a student's Fetch Feedback looks for (a hash of the secret and
+    the notebook's name).
 
     Inputs:
     - course_dir: the nbgrader course directory; out_dir: the ``--out`` folder of ``python -m grading autograde``
@@ -246,13 +250,16 @@ def release_feedback(course_dir, out_dir, assignment, students=None):
     if not ready:
         return [], skipped, ""
     coursedir = CourseDirectory(config=load_config(root))
+    lang, cells = _page_plan(root, assignment)
+    manual = manual_grades(root, [(assignment, c.grade_id) for c in cells if not c.auto], [sid for sid, _, _ in ready])
     for sid, page, folder in ready:
         _check_id("student id", sid)
         dest = Path(coursedir.format_path(coursedir.feedback_directory, sid, assignment))
         dest.mkdir(parents=True, exist_ok=True)
         for name in SUBMISSION_FILES:
             shutil.copyfile(folder / name, dest / name)
-        shutil.copyfile(page, dest / f"{assignment}.html")
+        if not _render_with_manual_grades(root, out_dir, sid, assignment, (lang, cells), manual[sid], dest):
+            shutil.copyfile(page, dest / f"{assignment}.html")
     released = [sid for sid, _, _ in ready]
     in_feedback = glob.glob(coursedir.format_path(coursedir.feedback_directory, "*", assignment))
     others = sorted({Path(folder).parent.name for folder in in_feedback} - set(released))
@@ -265,6 +272,42 @@ def release_feedback(course_dir, out_dir, assignment, students=None):
     if done.returncode != 0:
         raise GradebookError(f"nbgrader release_feedback {assignment} failed in {root}:\n{log}")
     return released, skipped, log
+
+
+def _page_plan(root, assignment):
+    """(the course's language, the grade cells of ``assignment`` in notebook order)."""
+    from .autograde import make_plan
+    from .course import course_language
+
+    lang = course_language(root)
+    return lang, [c for c in make_plan(lang, only=[assignment]).cells if c.assignment == assignment]
+
+
+def _render_with_manual_grades(root, out_dir, sid, assignment, page_plan, manual, dest):
+    """Render the student's page again with the graders' scores and comments of the written answers, in the
+    course's language, into ``dest``; False (nothing written) when the autograde's record lacks a cell."""
+    from . import build
+    from .feedback import PASSED, TEXT, render
+
+    lang, cells = page_plan
+    try:
+        graded = json.loads((Path(out_dir) / "results" / f"{sid}.json").read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    verdicts = {}
+    for cell in cells:
+        if cell.auto:
+            if cell.grade_id not in graded:
+                return False
+            verdicts[cell.grade_id] = tuple(graded[cell.grade_id])
+        else:
+            score, comment = manual.get(cell.grade_id, (None, ""))
+            status = PASSED if score is not None and score >= cell.points else TEXT[lang]["manual"]
+            verdicts[cell.grade_id] = (score, cell.points, status, [comment] if comment else [])
+    notebook = root / "submitted" / sid / assignment / f"{assignment}.ipynb"
+    render(notebook if notebook.is_file() else None, assignment, verdicts, dest / f"{assignment}.html",
+           release_nb=build.release_notebook(assignment, lang), lang=lang)
+    return True
 
 
 def manual_grades(course_dir, cells, student_ids):

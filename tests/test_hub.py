@@ -12,6 +12,7 @@ the student edits its module through the server's Contents API, submits; the gra
 ours: the hidden checks' verdicts, the student's fake "all checks passed" output gone.
 """
 import csv
+import html
 import json
 import os
 import re
@@ -31,6 +32,9 @@ pytestmark = pytest.mark.slow
 A = "01_affine_layer"
 COURSE_ID = "chapter3"
 FAKE = "FAKE-PASS: all checks passed"
+WRITTEN = "affine_backward_shape_answer"  # 01's written answer, graded by hand (1 point)
+COMMENT = "Right: dx must keep x's shape <for a conv layer> & the flat one breaks it."
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _prerequisites():
@@ -149,6 +153,19 @@ def _fake_a_pass(hub, user):
     _save(hub, user, path, {"type": "notebook", "content": nb})
 
 
+def _grade_by_hand(hub, student, grade_id, score, comment):
+    """What the formgrader's grading page sends when a grader types a score and a comment."""
+    api = f"/services/{COURSE_ID}/formgrader/api"
+    listed = hub.api("GET", f"{api}/submitted_notebooks/{A}/{A}")
+    assert listed.status_code == 200, (listed.status_code, listed.text[:500])
+    notebook_id = next(n["id"] for n in listed.json() if n["student"] == student)
+    for kind, body in (("grade", {"manual_score": score}), ("comment", {"manual_comment": comment})):
+        items = hub.api("GET", f"{api}/{kind}s", params={"submission_id": notebook_id}).json()
+        item = next(i for i in items if i["name"] == grade_id)
+        done = hub.api("PUT", f"{api}/{kind}/{item['id']}", data=json.dumps(body))
+        assert done.status_code == 200, (kind, done.status_code, done.text[:500])
+
+
 def _statuses(page):
     return dict(re.findall(r'data-grade-id="([^"]+)" data-status="([^"]+)"', page))
 
@@ -193,6 +210,8 @@ def test_release_fetch_submit_collect_autograde_release_feedback_fetch_feedback(
     exported = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(
         (course / "grades.csv").read_text(encoding="utf-8").splitlines())}
     assert float(exported[(A, alice.name)]["raw_score"]) == 4.0 and float(exported[(A, bob.name)]["score"]) == 0
+    # A grader marks alice's written answer in the formgrader (its REST calls, as the grading page makes them).
+    _grade_by_hand(h, alice.name, WRITTEN, 1, COMMENT)
     done = grader.run([python, "-m", "grading", "release-feedback", str(grades), A], cwd=ROOT,
                       env=hub["grader_env"])
     assert done.returncode == 0, done.stdout + done.stderr
@@ -205,21 +224,25 @@ def test_release_fetch_submit_collect_autograde_release_feedback_fetch_feedback(
         found = sorted((student.home / COURSE_ID / A / "feedback").glob(f"*/{A}.html"))
         assert len(found) == 1, found
         assert found[0].stat().st_uid == student.uid
-        pages[student.name] = found[0].read_text(encoding="utf-8")
-        assert pages[student.name] == (grades / "feedback" / student.name / f"{A}.html").read_text(encoding="utf-8")
+        pages[student.name] = page = found[0].read_text(encoding="utf-8")
+        # Our page: the autograde's verdicts (hidden checks), in the course's language, plus the written answer.
+        graded = _statuses((grades / "feedback" / student.name / f"{A}.html").read_text(encoding="utf-8"))
+        assert {k: v for k, v in _statuses(page).items() if k != WRITTEN} == graded
+        assert not CJK.search(page), CJK.findall(page)[:10]
     alice_page = pages[alice.name]
     assert _statuses(alice_page) == {
         "affine_forward_value": "passed", "affine_forward_nd_input": "passed", "affine_forward_float32": "passed",
         "affine_backward_dx": "not attempted", "affine_backward_dw": "not attempted",
-        "affine_backward_db": "not attempted", "affine_backward_nd_input": "not attempted"}
-    assert "<b>4 / 10</b>" in alice_page and FAKE not in alice_page
-    assert "<b>0 / 10</b>" in pages[bob.name] and "passed" not in _statuses(pages[bob.name]).values()
+        "affine_backward_db": "not attempted", "affine_backward_nd_input": "not attempted", WRITTEN: "passed"}
+    assert "<b>5 / 11</b>" in alice_page and html.escape(COMMENT, quote=False) in alice_page and FAKE not in alice_page
+    assert "<b>0 / 11</b>" in pages[bob.name] and "passed" not in _statuses(pages[bob.name]).values()
+    assert _statuses(pages[bob.name])[WRITTEN] == "graded by hand" and "– / 1" in pages[bob.name]
 
     # The formgrader, a Hub service run as the grader, reads the gradebook the autograder wrote.
     response = h.api("GET", f"/services/{COURSE_ID}/formgrader/api/submissions/{A}")
     assert response.status_code == 200, (response.status_code, response.text[:500])
     scores = {s["student"]: s for s in response.json()}
-    assert scores[alice.name]["autograded"] and scores[alice.name]["score"] == 4
+    assert scores[alice.name]["autograded"] and scores[alice.name]["score"] == 5  # 4 autograded + 1 by hand
     assert scores[bob.name]["autograded"] and scores[bob.name]["score"] == 0
 
 
