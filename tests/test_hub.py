@@ -5,11 +5,14 @@ Linux users (a grader and two students: nbgrader takes the student id from the O
 in a temporary folder, the hub-wide config ``grading/hub/nbgrader_config.py`` on ``JUPYTER_CONFIG_PATH`` and the
 formgrader as the Hub service ``chapter3`` run as the grader, as ``grading/hub/README.md`` sets it up.
 
-The grader builds the course and releases 01; each student's server fetches it (the Assignment List's REST calls),
-the student edits its module through the server's Contents API, submits; the grader collects, grades with
-``python -m grading autograde <course>/submitted --only 01_affine_layer`` and releases feedback with
-``python -m grading release-feedback``; each student's server fetches the feedback. The page a student gets is
-ours: the hidden checks' verdicts, the student's fake "all checks passed" output gone.
+One test, one hub (pytest-xdist would start a hub per worker otherwise). The grader builds the course (English)
+and releases 01; each student's server fetches it (the Assignment List's REST calls), the student edits its
+module through the server's Contents API, submits; the grader collects, grades with ``python -m grading autograde
+<course>/submitted --only 01_affine_layer``, exports with ``nbgrader export``, grades a written answer through the
+formgrader's API and releases feedback with ``python -m grading release-feedback``; each student's server fetches
+the feedback. The page a student gets is ours: the hidden checks' verdicts, the grader's score and comment, the
+student's fake "all checks passed" output gone. Last, in Chromium, the grader logs in, authorizes the formgrader
+service and sees the assignments.
 """
 import csv
 import html
@@ -170,7 +173,8 @@ def _statuses(page):
     return dict(re.findall(r'data-grade-id="([^"]+)" data-status="([^"]+)"', page))
 
 
-def test_release_fetch_submit_collect_autograde_release_feedback_fetch_feedback(hub):
+def test_a_term_on_a_real_hub(hub, tmp_path):
+    """One test (one hub): pytest-xdist would give each worker a hub of its own otherwise."""
     h, grader, (alice, bob) = hub["hub"], hub["grader"], hub["students"]
     course, grades = hub["course"], grader.home / "grades"
 
@@ -245,16 +249,20 @@ def test_release_fetch_submit_collect_autograde_release_feedback_fetch_feedback(
     assert scores[alice.name]["autograded"] and scores[alice.name]["score"] == 5  # 4 autograded + 1 by hand
     assert scores[bob.name]["autograded"] and scores[bob.name]["score"] == 0
 
-
-def test_grader_logs_in_authorizes_the_service_and_sees_the_formgrader(hub, tmp_path):
-    """In a browser: the hub's login, the OAuth consent page of the service, then the formgrader itself."""
-    from tests.browser_helpers import chromium, chromium_missing
+    # A grader's way in: log in, authorize the service once, the formgrader.
+    from tests.browser_helpers import chromium_missing
 
     missing = chromium_missing()
     if missing:
-        pytest.skip(missing)
-    h, grader = hub["hub"], hub["grader"]
-    with chromium(tmp_path / "profile") as browser:
+        pytest.skip(f"everything but the browser step passed; {missing}")
+    _formgrader_in_a_browser(h, grader, tmp_path / "profile")
+
+
+def _formgrader_in_a_browser(h, grader, profile):
+    """In Chromium: the hub's login, the OAuth consent page of the service, then the formgrader itself."""
+    from tests.browser_helpers import chromium
+
+    with chromium(profile) as browser:
         page = browser.new_page()
         page.goto(f"{h.url}/hub/login")
         page.fill("#username_input", grader.name)
@@ -266,9 +274,12 @@ def test_grader_logs_in_authorizes_the_service_and_sees_the_formgrader(hub, tmp_
         page.wait_for_selector("text=Authorize access", timeout=60_000)
         page.click("input[type=submit], button[type=submit]")
         page.wait_for_url(f"**/services/{COURSE_ID}/formgrader/manage_assignments", timeout=60_000)
-        # The table is filled by the formgrader's scripts from the gradebook: every assignment of the build.
-        names = page.wait_for_function(
-            "n => { const names = [...document.querySelectorAll('#main-table tr td.name')]"
-            ".map(td => td.textContent.trim()).filter(Boolean); return names.length >= n ? names : null; }",
+        # The table is filled by the formgrader's scripts from the gradebook: every assignment of the build, and
+        # 01 with its two submissions.
+        rows = page.wait_for_function(
+            "n => { const rows = [...document.querySelectorAll('#main-table tr')].map(r => ["
+            "r.querySelector('td.name')?.textContent.trim(), r.querySelector('td.num-submissions')?.textContent.trim()"
+            "]).filter(([name, count]) => name && count); return rows.length >= n ? rows : null; }",
             arg=len(assignment_names()), timeout=60_000)
-        assert names.json_value() == assignment_names()
+        rows = dict(rows.json_value())
+        assert list(rows) == assignment_names() and rows[A] == "2", rows
