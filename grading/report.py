@@ -1,11 +1,11 @@
 """What a batch tells the instructor: ``grades.csv`` and the summary table, both rebuilt from the records.
 
 grades.csv has one row per student (sorted by student_id): ``student_id``, one column per autograded grade_id in
-notebook order, ``total``, ``max_total``, ``status``; with the graders' manual grades (grading.gradebook.manual_grades)
-two more columns per manually graded cell, after those: ``<grade_id>`` (the score, empty until graded) and
-``<grade_id>_comment``. ``total`` stays the autograded total. Numbers are written the same way every time (integers
-without a decimal point, other values with up to 10 significant digits) and lines end in ``\\n``, so grading the
-same input twice gives byte-identical files.
+notebook order, ``total``, ``max_total``, ``status``; once graders have given manual grades in the formgrader
+(grading.gradebook.manual_grades), two more columns per manually graded cell after those: ``<grade_id>`` (the
+score, empty until graded) and ``<grade_id>_comment``. ``total`` stays the autograded total. Numbers are written
+the same way every time (integers without a decimal point, other values with up to 10 significant digits) and
+lines end in ``\\n``, so grading the same input twice gives byte-identical files.
 """
 import csv
 import io
@@ -45,7 +45,9 @@ def row(record, plan, manual=None):
 
 def grades_csv(records, plan, manual=None):
     """The text of grades.csv for these records; ``manual``: {student_id: {grade_id: (score or None, comment)}}
-    adds the manual grades' columns (None: none)."""
+    adds the manual grades' columns once a grader has given any score or comment (before that, none)."""
+    if manual is not None and not any(v != (None, "") for given in manual.values() for v in given.values()):
+        manual = None
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header(plan, manual))

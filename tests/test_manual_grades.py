@@ -46,9 +46,11 @@ def test_manual_scores_and_comments_reach_grades_csv(tmp_path):
     assert rows[0] == ["student_id", *auto, "total", "max_total", "status", written[0], f"{written[0]}_comment"]
     assert rows[1] == ["ann", *["0"] * len(auto), "0", "10", "ok", "1", COMMENT]
     assert rows[2] == ["ben", *["0"] * len(auto), "0", "10", "ok", "", ""]
-    # Without manual grades the file is what it always was.
-    assert report.grades_csv(records, plan).splitlines()[0] == ",".join(
-        ["student_id", *auto, "total", "max_total", "status"])
+    # Without manual grades, or before any grader has entered one, the file is what it always was.
+    plain = report.grades_csv(records, plan)
+    assert plain.splitlines()[0] == ",".join(["student_id", *auto, "total", "max_total", "status"])
+    nothing_yet = manual_grades(course, [(A, gid) for gid in written], ["ben", "cat"])
+    assert report.grades_csv(records, plan, nothing_yet) == plain
 
 
 def test_no_gradebook_gives_ungraded_cells(tmp_path):
