@@ -1,4 +1,5 @@
-"""Instructor command line: ``python -m grading build | release | autograde | demo | report | export | similarity``."""
+"""Instructor command line: ``python -m grading build | release | autograde | release-feedback | report | export |
+similarity | demo``."""
 import argparse
 import os
 import sys
@@ -7,9 +8,18 @@ from pathlib import Path
 from . import build
 
 
+def _lang(args):
+    """``--lang``, else the language the course is set to (``c.Chapter3.language`` in its nbgrader_config.py)."""
+    if args.lang:
+        return args.lang
+    from .course import course_language
+
+    return course_language()
+
+
 def _build(args):
     if args.check:
-        stale = build.stale(args.lang)
+        stale = build.stale()
         for rel in stale:
             print(f"stale: {rel}")
         if stale:
@@ -17,38 +27,44 @@ def _build(args):
             return 1
         print("All generated files are up to date.")
         return 0
-    changed = build.write(args.lang)
-    print(f"build ({args.lang}): {len(changed)} file(s) changed")
+    changed = build.write()
+    print(f"build: {len(changed)} committed file(s) changed ({build.COMMITTED_LANGUAGE} notebooks)")
     for rel in changed:
         print(f"  {rel}")
-    from .course import build_course
+    from .course import build_course, course_language, gradebook_url, shown_url
 
-    print(f"nbgrader course directory: {build_course(args.lang)}")
+    root = build_course(args.lang)
+    print(f"nbgrader course directory ({course_language(root)}): {root}")
+    print(f"gradebook: {shown_url(gradebook_url(root))}")
     return 0
 
 
 def _release(args):
     from .release import release
 
-    written = release(args.out_dir, args.lang)
-    print(f"release ({args.lang}): {len(written)} file(s) in {args.out_dir}")
+    lang = _lang(args)
+    written = release(args.out_dir, lang)
+    print(f"release ({lang}): {len(written)} file(s) in {args.out_dir}")
     return 0
 
 
-def ensure_course(lang):
-    """The nbgrader course directory, built first if it has no gradebook or lacks an assignment."""
+def ensure_course():
+    """The nbgrader course directory, built first (in the course's own language) if it has no gradebook or lacks an
+    assignment."""
     from .course import assignment_names, build_course, course_dir, has_gradebook
 
     root = course_dir()
     if not all((root / "release" / a).is_dir() for a in assignment_names()) or not has_gradebook(root):
         print(f"building the nbgrader course directory {root} ...", flush=True)
-        build_course(lang, root)
+        build_course(None, root)
     return root
 
 
 def _autograde(args):
     from . import autograde, report
+    from .sandbox import SandboxError
 
+    args.lang = _lang(args)
     if not Path(args.submissions).exists():
         print(f"{args.submissions}: no such file or folder", file=sys.stderr)
         return 2
@@ -58,20 +74,52 @@ def _autograde(args):
     except ValueError as exc:
         print(f"--only: {exc}", file=sys.stderr)
         return 2
-    course = ensure_course(args.lang)
+    course = ensure_course()
     out = Path(args.out)
-    records, failures = autograde.autograde(args.submissions, out, workers=args.workers, scheduler=args.scheduler,
-                                            lang=args.lang, only=only, course_dir=course)
-    from .sandbox import isolation
+    try:
+        records, failures = autograde.autograde(args.submissions, out, workers=args.workers,
+                                                scheduler=args.scheduler, lang=args.lang, only=only,
+                                                course_dir=course, allow_unsandboxed=args.allow_unsandboxed)
+    except SandboxError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    from .confinement import limits_applied
+    from .course import gradebook_url, shown_url
 
-    print(report.summary(records, plan, out, failures, isolation()))
+    print(report.summary(records, plan, out, failures, limits_applied()))
+    print(f"gradebook: {shown_url(gradebook_url(course))}")
     return 1 if failures else 0
+
+
+def _release_feedback(args):
+    from .course import assignment_names, course_dir
+    from .gradebook import GradebookError, release_feedback
+
+    root = course_dir()
+    names = args.assignments or assignment_names()
+    unknown = sorted(set(names) - set(assignment_names()))
+    if unknown:
+        print(f"no such assignment: {', '.join(unknown)} (assignments: {', '.join(assignment_names())})",
+              file=sys.stderr)
+        return 2
+    students = [s for s in args.student.split(",") if s] if args.student else None
+    for name in names:
+        try:
+            released, skipped, _log = release_feedback(root, args.out_dir, name, students)
+        except GradebookError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        print(f"{name}: feedback released to {len(released)} student(s) through nbgrader's exchange"
+              + (f": {', '.join(released)}" if released else ""))
+        for sid, reason in skipped:
+            print(f"  not released to {sid}: {reason}")
+    return 0
 
 
 def _demo(args):
     from . import demo
 
-    return demo.main(Path(args.out), workers=args.workers, lang=args.lang)
+    return demo.main(Path(args.out), workers=args.workers, lang=_lang(args))
 
 
 def _report(args):
@@ -81,7 +129,7 @@ def _report(args):
         print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
               f"{args.out_dir}` first", file=sys.stderr)
         return 2
-    page = write_report(args.out_dir, lang=args.lang)
+    page = write_report(args.out_dir, lang=_lang(args))
     print(f"class report: {page}")
     return 0
 
@@ -95,7 +143,7 @@ def _export(args):
         return 2
     try:
         path, unlisted = export(args.out_dir, args.format, roster=args.roster, key=args.key, output=args.output,
-                                course_dir=args.course, lang=args.lang)
+                                course_dir=args.course, lang=_lang(args))
     except ValueError as exc:
         print(f"export: {exc}", file=sys.stderr)
         return 2
@@ -115,7 +163,7 @@ def _similarity(args):
     if args.archive and not Path(args.archive).is_dir():
         print(f"--archive {args.archive}: not a folder", file=sys.stderr)
         return 2
-    pairs = run(args.submissions, args.out, archive=args.archive, lang=args.lang)
+    pairs = run(args.submissions, args.out, archive=args.archive, lang=_lang(args))
     flagged = sum(1 for p in pairs if p.similarity >= FLAG_AT)
     print(f"{len(pairs)} pair(s) share code, {flagged} with similarity >= {FLAG_AT}; "
           f"{Path(args.out) / 'pairs.csv'}, {Path(args.out) / 'index.html'}")
@@ -125,7 +173,8 @@ def _similarity(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    lang = {"choices": build.LANGUAGES, "default": build.DEFAULT_LANGUAGE, "help": "language of the prose"}
+    lang = {"choices": build.LANGUAGES, "default": None,
+            "help": "language of the prose (default: the course's setting c.Chapter3.language)"}
 
     p = commands.add_parser("build", help="regenerate assignments/, classifiers/ and the nbgrader course directory")
     p.add_argument("--lang", **lang)
@@ -147,7 +196,15 @@ def main(argv=None):
                         "(start `dask worker ADDRESS` in a checkout of it); the sandboxes then run on the workers")
     p.add_argument("--only", metavar="NAMES", help="comma-separated assignments or grade_ids to grade (default: all)")
     p.add_argument("--lang", **{**lang, "help": "language of the feedback"})
+    p.add_argument("--allow-unsandboxed", action="store_true",
+                   help="grade even where bubblewrap does not work (every status and feedback page says so)")
     p.set_defaults(run=_autograde)
+
+    p = commands.add_parser("release-feedback", help="hand our feedback pages to nbgrader's exchange (Fetch Feedback)")
+    p.add_argument("out_dir", metavar="OUT_DIR", help="the --out folder of autograde (its feedback/ pages)")
+    p.add_argument("assignments", metavar="ASSIGNMENT", nargs="*", help="assignments to release (default: all)")
+    p.add_argument("--student", metavar="IDS", help="comma-separated student ids (default: all graded)")
+    p.set_defaults(run=_release_feedback)
 
     p = commands.add_parser("demo", help="fabricate a small class and grade it with 2 workers")
     p.add_argument("--out", default="demo-out", help="demo folder (default: demo-out)")

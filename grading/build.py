@@ -3,6 +3,7 @@
 The build is a list of generators, each yielding ``(path relative to the repo root, text)``; ``write`` puts them
 on disk and ``stale`` lists what on disk differs from them (including files left over in a generated folder).
 """
+import functools
 import json
 
 from .notebooks import instructor_notebook, student_notebook, to_text
@@ -11,7 +12,10 @@ from .reference import visible_expected
 from .stubs import make_stub
 
 LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"
+DEFAULT_LANGUAGE = "zh"  # of a course that does not set c.Chapter3.language
+# The committed notebooks in assignments/ are in this language whatever a course is set to: an English course gets
+# English notebooks in its nbgrader course directory and its release, built in memory from the same source.
+COMMITTED_LANGUAGE = "zh"
 
 
 def stub_modules(lang):
@@ -31,6 +35,21 @@ def student_notebooks(lang):
     for source in notebook_sources():
         nb = student_notebook(instructor_notebook(source, lang))
         yield ASSIGNMENTS.relative_to(ROOT) / source.stem / f"{source.stem}.ipynb", to_text(nb)
+
+
+def release_notebook(assignment, lang):
+    """The student notebook of ``assignment`` in ``lang`` (a fresh copy): the committed file in the committed
+    language, else built in memory from its source, as ``student_notebooks`` builds it."""
+    import nbformat
+
+    if lang == COMMITTED_LANGUAGE:
+        return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
+    return nbformat.reads(_built_notebook_text(assignment, lang), as_version=4)
+
+
+@functools.cache
+def _built_notebook_text(assignment, lang):
+    return to_text(student_notebook(instructor_notebook(NOTEBOOK_SOURCES / f"{assignment}.py", lang)))
 
 
 def visible_expected_file(lang):
@@ -81,8 +100,8 @@ def _up_to_date(rel, text):
     return old == text or EQUIVALENT.get(str(rel), lambda *_: False)(old, text)
 
 
-def generated_files(lang=DEFAULT_LANGUAGE):
-    """Every generated file: dict of path relative to the repo root -> text."""
+def generated_files(lang=COMMITTED_LANGUAGE):
+    """Every generated file: dict of path relative to the repo root -> text (the committed ones: ``lang`` zh)."""
     return {rel: text for generate in GENERATORS for rel, text in generate(lang)}
 
 
@@ -95,16 +114,16 @@ def _leftovers(files):
                 yield path.relative_to(ROOT)
 
 
-def stale(lang=DEFAULT_LANGUAGE):
+def stale():
     """Paths (relative to the repo root) whose committed copy differs from what the build would write."""
-    files = generated_files(lang)
+    files = generated_files()
     out = [rel for rel, text in files.items() if not _up_to_date(rel, text)]
     return out + list(_leftovers(files))
 
 
-def write(lang=DEFAULT_LANGUAGE):
-    """Write every generated file and delete leftovers; returns the paths that changed."""
-    files = generated_files(lang)
+def write():
+    """Write every committed generated file and delete leftovers; returns the paths that changed."""
+    files = generated_files()
     changed = []
     for rel, text in files.items():
         path = ROOT / rel

@@ -2,7 +2,7 @@
 
 Layout (root ``grading/course/``, git-ignored, or the folder named by ``$CH3_COURSE_DIR``)::
 
-    nbgrader_config.py                      copy of grading/nbgrader_config.py
+    nbgrader_config.py                      grading/nbgrader_config.py, with the course's own c.Chapter3 settings
     source/<assignment>/<assignment>.ipynb  instructor notebook: solutions and hidden tests
     source/<assignment>/classifiers/        the stubs and utils/ the helpers, so that a student who fetches
     source/<assignment>/utils/              the assignment through nbgrader's exchange can run it
@@ -11,10 +11,15 @@ Layout (root ``grading/course/``, git-ignored, or the folder named by ``$CH3_COU
                                             unless $CH3_GRADEBOOK_URL names a database server (see gradebook_url)
     autograded/<student>/<assignment>/      written by grading.gradebook.record, read by the formgrader
 
-The build writes source/ and then runs nbgrader's own GenerateAssignment converter for every assignment in one
-process (one start-up instead of one ``nbgrader`` command per assignment).
+The course's settings (``c.Chapter3.language`` and the others of grading/settings.py) live in its
+nbgrader_config.py: a rebuild refreshes the file from the template and keeps every ``c.Chapter3`` value the course
+had; ``build --lang`` changes the language. The build writes source/ and then runs nbgrader's own
+GenerateAssignment converter for every assignment in one process (one start-up instead of one ``nbgrader``
+command per assignment).
 """
+import ast
 import os
+import re
 import shutil
 import sys
 from contextlib import contextmanager
@@ -61,10 +66,49 @@ def source_files(lang):
     return files
 
 
+def config_text(settings):
+    """grading/nbgrader_config.py with its ``c.Chapter3.<name> = ...`` lines set to ``settings`` ({name: value}).
+
+    A line whose value is already the template's stays byte for byte; a setting without a line is appended.
+    """
+    text = CONFIG_FILE.read_text(encoding="utf-8")
+    for name, value in sorted(settings.items()):
+        line = re.compile(rf"^c\.Chapter3\.{re.escape(name)} = (.*)$", re.MULTILINE)
+        found = line.search(text)
+        if found is None:
+            text = text.rstrip("\n") + f"\nc.Chapter3.{name} = {value!r}\n"
+        elif ast.literal_eval(found.group(1)) != value:
+            text = text[:found.start()] + f"c.Chapter3.{name} = {value!r}" + text[found.end():]
+    return text
+
+
+def own_settings(root):
+    """The ``c.Chapter3`` values set in the course's nbgrader_config.py: {name: value} ({} before the first build)."""
+    config = load_config(root)
+    return dict(config["Chapter3"]) if "Chapter3" in config else {}
+
+
+def write_config(root, lang=None):
+    """nbgrader_config.py of the course: the template with the course's settings, ``lang`` as its language if given."""
+    settings = own_settings(root)
+    if lang is not None:
+        settings["language"] = lang
+    text = config_text(settings)
+    path = root / "nbgrader_config.py"
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        path.write_text(text, encoding="utf-8")
+
+
+def course_language(root=None):
+    """The language the course at ``root`` (default course_dir()) is set to: ``c.Chapter3.language``."""
+    from .settings import course_settings
+
+    return course_settings(root).language
+
+
 def write_source(root, lang):
-    """Write nbgrader_config.py and source/ (each assignment folder of ours replaced as a whole)."""
+    """Write source/ (each assignment folder of ours replaced as a whole)."""
     root.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CONFIG_FILE, root / "nbgrader_config.py")
     for name in assignment_names():
         shutil.rmtree(root / "source" / name, ignore_errors=True)
     for rel, data in source_files(lang).items():
@@ -178,17 +222,20 @@ def generate_assignments(root, names):
     return logs
 
 
-def build_course(lang=build.DEFAULT_LANGUAGE, root=None):
-    """Rebuild the course directory: source/ from solutions/, then release/ and the gradebook by nbgrader.
+def build_course(lang=None, root=None):
+    """Rebuild the course directory: its config, source/ from solutions/, then release/ and the gradebook by nbgrader.
 
     Inputs:
-    - lang: language of the notebooks' prose
+    - lang: language of the notebooks' prose, kept as the course's setting; None: the language the course is set
+      to (``c.Chapter3.language`` in its nbgrader_config.py; zh for a new course)
     - root: the course directory; default course_dir()
 
     Returns:
     - the course directory (Path)
     """
     root = Path(root).resolve() if root is not None else course_dir()
-    write_source(root, lang)
+    root.mkdir(parents=True, exist_ok=True)
+    write_config(root, lang)
+    write_source(root, course_language(root))
     generate_assignments(root, assignment_names())
     return root

@@ -1,11 +1,20 @@
 """Our scores into nbgrader's gradebook, so that the formgrader shows the numbers of grades.csv.
 
 ``record`` is what nbgrader's autograde would leave behind for one submission (a student, a submission, an
-``auto_score`` per autograded cell, ``autograded/<student>/<assignment>/<assignment>.ipynb``), except that the scores
-come from our trusted grader instead of from executing the notebook. Written answers stay for manual grading.
+``auto_score`` per autograded cell, ``autograded/<student>/<assignment>/`` with the notebook and the
+``timestamp.txt`` and ``submission_secret.txt`` of nbgrader's collect), except that the scores come from our trusted
+grader instead of from executing the notebook. Written answers stay for manual grading.
+
+``release_feedback`` hands our feedback pages (with the hidden checks' verdicts) to nbgrader's exchange, so that
+a student's Fetch Feedback brings back our page rather than nbgrader's.
 """
+import glob
+import json
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
@@ -17,6 +26,10 @@ from .untrusted import normalize_ids, read_notebook, safe_outputs
 
 _LOCK = threading.Lock()  # one writer at a time in this process: sqlite, and the autograded/ files
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
+# What nbgrader's submit writes next to the notebooks and its release_feedback reads from feedback/ (which its
+# generate_feedback copies from autograded/): when the student submitted, and the secret that names the feedback
+# file in the exchange.
+SUBMISSION_FILES = ("timestamp.txt", "submission_secret.txt")
 
 
 class GradebookError(RuntimeError):
@@ -108,7 +121,19 @@ def _write_autograded(root, student_id, assignment, notebook_path, db_url):
             nb = None
     if nb is None:
         nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
-    _write_atomic(root / "autograded" / student_id / assignment / f"{assignment}.ipynb", nbformat.writes(nb) + "\n")
+    folder = root / "autograded" / student_id / assignment
+    _write_atomic(folder / f"{assignment}.ipynb", nbformat.writes(nb) + "\n")
+    _copy_submission_files(root / "submitted" / student_id / assignment, folder)
+
+
+def _copy_submission_files(src, dest):
+    """timestamp.txt and submission_secret.txt of nbgrader's collect, into ``dest``; stale copies removed."""
+    for name in SUBMISSION_FILES:
+        path = src / name
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= 4096:
+            _write_atomic(dest / name, path.read_text(encoding="utf-8", errors="replace"))
+        elif (dest / name).is_file():
+            (dest / name).unlink()  # from an earlier submission: it must not name this one's feedback
 
 
 def record(course_dir, student_id, assignment, scores, notebook_path=None):
@@ -153,3 +178,171 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
                 gb.update_or_create_submission(assignment, student_id, **extra)
             _set_scores(gb, assignment, student_id, scores)
         _write_autograded(root, student_id, assignment, notebook_path, url)
+
+
+def _submission_stamp(folder):
+    """The timestamp.txt text of a submission folder, or None."""
+    path = folder / "timestamp.txt"
+    if path.is_file() and not path.is_symlink():
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
+
+
+def feedback_to_release(course_dir, out_dir, assignment, students=None):
+    """Which of our pages of ``assignment`` can go through nbgrader's exchange, and why the others cannot.
+
+    A page ``OUT_DIR/feedback/<student>/<assignment>.html`` goes when the student's ``autograded/`` folder holds the
+    timestamp and secret of the submission nbgrader collected last (so the page is the verdict on that submission).
+
+    Returns:
+    - ([(student id, page path, autograded folder)], [(student id, reason)]), both sorted by student id
+    """
+    root, out = Path(course_dir).resolve(), Path(out_dir)
+    graded = {p.parent.name for p in (out / "feedback").glob(f"*/{assignment}.html")}
+    collected = {p.parent.name for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir()}
+    wanted = sorted(set(students) if students else graded | collected)
+    ready, skipped = [], []
+    for sid in wanted:
+        page, folder = out / "feedback" / sid / f"{assignment}.html", root / "autograded" / sid / assignment
+        stamp = _submission_stamp(folder)
+        if sid not in collected:
+            skipped.append((sid, "no submission collected through nbgrader's exchange"))
+        elif not page.is_file():
+            skipped.append((sid, f"no feedback page {page}: run python -m grading autograde first"))
+        elif stamp is None or not (folder / "submission_secret.txt").is_file():
+            skipped.append((sid, f"{folder} has no timestamp.txt/submission_secret.txt: grade the collected "
+                                 "submitted/ tree with python -m grading autograde"))
+        elif stamp != _submission_stamp(root / "submitted" / sid / assignment):
+            skipped.append((sid, "collected again since it was graded: run python -m grading autograde first"))
+        else:
+            ready.append((sid, page, folder))
+    return ready, skipped
+
+
+def release_feedback(course_dir, out_dir, assignment, students=None):
+    """Release our feedback pages of ``assignment`` through nbgrader's exchange.
+
+    Each ready page (see feedback_to_release) goes with the submission's timestamp.txt and submission_secret.txt
+    into nbgrader's feedback folder, ``feedback/<student>/<assignment>/<assignment>.html``: rendered again from the
+    autograde's record (``OUT_DIR/results/<student>.json``) and the collected notebook, in the course's language,
+    with the scores and comments graders gave the written answers in the formgrader (the autograde's page as it is
+    when the record lacks a cell). Then ``nbgrader release_feedback <assignment>`` runs in the course directory
+    (so it reads the course's and the hub's nbgrader_config.py, exchange included) for exactly those students: it
+    puts each page into the exchange under the name a student's Fetch Feedback looks for (a hash of the secret and
+    the notebook's name).
+
+    Inputs:
+    - course_dir: the nbgrader course directory; out_dir: the ``--out`` folder of ``python -m grading autograde``
+    - assignment: assignment id; students: ids to release (default: every student with a page or a submission)
+
+    Returns:
+    - (released student ids, [(student id, reason not released)], nbgrader's output)
+
+    Raises GradebookError when nbgrader's release_feedback fails.
+    """
+    from nbgrader.coursedir import CourseDirectory
+
+    from .course import load_config
+
+    _check_id("assignment", assignment)
+    root = Path(course_dir).resolve()
+    ready, skipped = feedback_to_release(root, out_dir, assignment, students)
+    if not ready:
+        return [], skipped, ""
+    coursedir = CourseDirectory(config=load_config(root))
+    lang, cells = _page_plan(root, assignment)
+    manual = manual_grades(root, [(assignment, c.grade_id) for c in cells if not c.auto], [sid for sid, _, _ in ready])
+    for sid, page, folder in ready:
+        _check_id("student id", sid)
+        dest = Path(coursedir.format_path(coursedir.feedback_directory, sid, assignment))
+        dest.mkdir(parents=True, exist_ok=True)
+        for name in SUBMISSION_FILES:
+            shutil.copyfile(folder / name, dest / name)
+        if not _render_with_manual_grades(root, out_dir, sid, assignment, (lang, cells), manual[sid], dest):
+            shutil.copyfile(page, dest / f"{assignment}.html")
+    released = [sid for sid, _, _ in ready]
+    in_feedback = glob.glob(coursedir.format_path(coursedir.feedback_directory, "*", assignment))
+    others = sorted({Path(folder).parent.name for folder in in_feedback} - set(released))
+    command = [sys.executable, "-m", "nbgrader", "release_feedback", assignment]
+    if others:  # pages nbgrader's generate_feedback left there: not ours, not released by this command
+        command.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
+    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
+    log = done.stdout + done.stderr
+    if done.returncode != 0:
+        raise GradebookError(f"nbgrader release_feedback {assignment} failed in {root}:\n{log}")
+    return released, skipped, log
+
+
+def _page_plan(root, assignment):
+    """(the course's language, the grade cells of ``assignment`` in notebook order)."""
+    from .autograde import make_plan
+    from .course import course_language
+
+    lang = course_language(root)
+    return lang, [c for c in make_plan(lang, only=[assignment]).cells if c.assignment == assignment]
+
+
+def _render_with_manual_grades(root, out_dir, sid, assignment, page_plan, manual, dest):
+    """Render the student's page again with the graders' scores and comments of the written answers, in the
+    course's language, into ``dest``; False (nothing written) when the autograde's record lacks a cell."""
+    from . import build
+    from .feedback import PASSED, TEXT, render
+
+    lang, cells = page_plan
+    try:
+        graded = json.loads((Path(out_dir) / "results" / f"{sid}.json").read_text(encoding="utf-8"))["cells"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    verdicts = {}
+    for cell in cells:
+        if cell.auto:
+            if cell.grade_id not in graded:
+                return False
+            verdicts[cell.grade_id] = tuple(graded[cell.grade_id])
+        else:
+            score, comment = manual.get(cell.grade_id, (None, ""))
+            status = PASSED if score is not None and score >= cell.points else TEXT[lang]["manual"]
+            verdicts[cell.grade_id] = (score, cell.points, status, [comment] if comment else [])
+    notebook = root / "submitted" / sid / assignment / f"{assignment}.ipynb"
+    render(notebook if notebook.is_file() else None, assignment, verdicts, dest / f"{assignment}.html",
+           release_nb=build.release_notebook(assignment, lang), lang=lang)
+    return True
+
+
+def manual_grades(course_dir, cells, student_ids):
+    """What graders entered in the formgrader for the manually graded cells: scores and comments.
+
+    Inputs:
+    - course_dir: the nbgrader course directory
+    - cells: [(assignment, grade_id)] of manually graded cells (written answers)
+    - student_ids: the students to look up
+
+    Returns:
+    - {student_id: {grade_id: (manual score or None while ungraded, the grader's comment or "")}}; a student or
+      an assignment without a submission in the gradebook gives (None, "") for its cells. {} when the course has
+      no gradebook.
+    """
+    from nbgrader.api import Gradebook, MissingEntry
+
+    url = gradebook_url(Path(course_dir).resolve())
+    out = {sid: {gid: (None, "") for _, gid in cells} for sid in student_ids}
+    if not cells or not gradebook_exists(url):
+        return out
+    by_assignment = {}
+    for assignment, gid in cells:
+        by_assignment.setdefault(assignment, []).append(gid)
+    with _LOCK, Gradebook(url, course_id=COURSE_ID) as gb:
+        for sid in student_ids:
+            for assignment, gids in by_assignment.items():
+                try:
+                    submission = gb.find_submission(assignment, sid)
+                except MissingEntry:
+                    continue
+                grades = {g.name: g for nb in submission.notebooks for g in nb.grades}
+                comments = {c.name: c for nb in submission.notebooks for c in nb.comments}
+                for gid in gids:
+                    grade, comment = grades.get(gid), comments.get(gid)
+                    score = grade.manual_score if grade is not None else None
+                    out[sid][gid] = (score, (comment.manual_comment or "") if comment is not None else "")
+    return out

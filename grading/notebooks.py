@@ -8,7 +8,9 @@ A source cell may carry, in its ``# %%`` header:
 The steps below turn that into nbgrader's cell metadata (schema 3), and the student version goes through the same
 preprocessors ``nbgrader generate_assignment`` applies.
 """
+import copy
 import re
+from xml.etree import ElementTree
 
 import jupytext
 import nbformat
@@ -122,3 +124,40 @@ def student_notebook(instructor_nb):
 def to_text(nb):
     """Notebook file text, deterministic."""
     return nbformat.writes(nb) + "\n"
+
+
+# TeX in markdown: $$display$$ or $inline$ (not after a backslash or another $); code spans and fenced blocks are
+# left alone (a shell's $HOME is not maths), and so are headings: nbconvert strips the tags from a heading's text.
+_CODE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`|^ {0,3}#{1,6} [^\n]*)", re.DOTALL | re.MULTILINE)
+_MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$([^$\n]+?)\$", re.DOTALL)
+# Operator names the converter does not know (it would print them with their backslash).
+_OPERATOR_NAMES = re.compile(r"\\(arg|argmin|argmax)(?![A-Za-z])")
+
+
+def _tex_to_mathml(match):
+    from latex2mathml.converter import convert
+
+    display, inline = match.group(1), match.group(2)
+    tex = _OPERATOR_NAMES.sub(r"\\operatorname{\1}", display if display is not None else inline)
+    try:
+        mathml = convert(tex, display="block") if display is not None else convert(tex)
+        mathml = mathml.replace("\\_", "_")  # the converter keeps \_ of \text{weight\_scale} verbatim
+        ElementTree.fromstring(mathml)  # well-formed (the converter leaves an alignment's & unescaped)
+    except Exception:  # TeX the converter cannot take stays TeX (MathJax still renders it when online)
+        return match.group(0)
+    return match.group(0) if "\\" in mathml else mathml  # an unknown command would show as \name
+
+
+def math_as_mathml(nb):
+    """A copy of ``nb`` whose markdown cells hold MathML where they held TeX.
+
+    Browsers render MathML themselves, so a page made from the copy shows its formulas offline, without MathJax
+    (whose script nbconvert's pages load from a CDN) — also inside JupyterLab's HTML viewer, which runs no scripts.
+    TeX in headings, and TeX the converter cannot take, stays TeX (MathJax renders it when the page is online).
+    """
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.cell_type == "markdown":
+            parts = _CODE.split(cell.source)  # odd parts are code
+            cell.source = "".join(p if i % 2 else _MATH.sub(_tex_to_mathml, p) for i, p in enumerate(parts))
+    return out

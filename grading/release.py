@@ -8,7 +8,9 @@ The tree is what a student repository, a Binder link or a JupyterHub image holds
     datasets/                           download scripts and their README (never downloaded data)
     environment.yml, requirements.txt   the environment
     README.md                           from grading/student_README.md, in the chosen language
-    .chapter3-release                   marker: says the folder is a release and lists its files
+    .chapter3-release                   marker (JSON): says the folder is a release, lists its files, and holds
+                                        under "settings" the course settings students' tools need (the traits of
+                                        grading/settings.py tagged released=True)
 
 Like the build, the release is a list of generators yielding ``(path relative to the tree, bytes)``; every file
 passes a leak check before anything is written.
@@ -195,23 +197,40 @@ def _write(out, rel, data):
         path.chmod(0o755)
 
 
-def release(out_dir, lang=build.DEFAULT_LANGUAGE):
+def released_settings(settings=None):
+    """The course settings a release carries: {name: value} of every trait tagged ``released=True``.
+
+    Inputs:
+    - settings: a grading.settings.Chapter3 (or subclass) instance; default: the course's (course_settings())
+    """
+    if settings is None:
+        from .settings import course_settings
+
+        settings = course_settings()
+    return {name: getattr(settings, name) for name in sorted(settings.trait_names(config=True, released=True))}
+
+
+def release(out_dir, lang=build.DEFAULT_LANGUAGE, settings=None):
     """Write the student tree into ``out_dir``.
 
     Inputs:
     - out_dir: a new or empty folder, or the folder of a previous release (its marker lists what to replace;
       files it does not list, such as a ``.git`` folder, are kept)
     - lang: "zh" or "en", the language of the notebooks and README
+    - settings: the course's settings (grading.settings.Chapter3); default: those of the course directory. The
+      released ones go into the marker under "settings".
 
     Returns:
     - the sorted paths written, relative to ``out_dir`` (the marker last)
     """
     out = Path(out_dir)
     files = release_files(lang)
+    carried = released_settings(settings)
+    json.dumps(carried)  # a setting that JSON cannot hold fails here, before anything is written
     listed = _previous_files(out)
     out.mkdir(parents=True, exist_ok=True)
     _remove_previous(out, listed)
-    marker = {"release": "chapter3", "lang": lang, "files": sorted(files)}
+    marker = {"release": "chapter3", "lang": lang, "settings": carried, "files": sorted(files)}
     # The marker goes first: if writing stops half-way, the next release still knows which files are its own.
     (out / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
     for rel in sorted(files):

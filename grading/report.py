@@ -1,9 +1,12 @@
 """What a batch tells the instructor: ``grades.csv`` and the summary table, both rebuilt from the records.
 
 grades.csv has one row per student (sorted by student_id): ``student_id``, one column per autograded grade_id in
-notebook order, ``total``, ``max_total``, ``status``. Numbers are written the same way every time (integers
-without a decimal point, other values with up to 10 significant digits) and lines end in ``\\n``, so grading the
-same input twice gives byte-identical files.
+notebook order, ``total``, ``max_total``, ``status``; a ``name`` column after those when a folder name had to be
+mapped to an id (a name in Chinese, with spaces; OUT_DIR/student_ids.csv lists every mapping); once graders have
+given manual grades in the formgrader (grading.gradebook.manual_grades), two more columns per manually graded cell
+after those: ``<grade_id>`` (the score, empty until graded) and ``<grade_id>_comment``. ``total`` stays the
+autograded total. Numbers are written the same way every time (integers without a decimal point, other values with
+up to 10 significant digits) and lines end in ``\\n``, so grading the same input twice gives byte-identical files.
 """
 import csv
 import io
@@ -18,29 +21,51 @@ def number(x):
     return str(int(x)) if x.is_integer() else f"{x:.10g}"
 
 
-def header(plan):
-    return ["student_id", *[c.grade_id for c in plan.auto_cells], "total", "max_total", "status"]
+def manual_cells(plan):
+    """The manually graded cells of the plan (written answers), in notebook order."""
+    return [c for c in plan.cells if not c.auto]
 
 
-def row(record, plan):
+def _name(record):
+    return record.get("name", record["student_id"])
+
+
+def header(plan, manual=None, names=False):
+    extra = [name for c in manual_cells(plan) for name in (c.grade_id, f"{c.grade_id}_comment")] \
+        if manual is not None else []
+    return ["student_id", *[c.grade_id for c in plan.auto_cells], "total", "max_total", "status",
+            *(["name"] if names else []), *extra]
+
+
+def row(record, plan, manual=None, names=False):
     scores = record["scores"]
+    extra = [_name(record)] if names else []
+    if manual is not None:
+        given = manual.get(record["student_id"], {})
+        for c in manual_cells(plan):
+            score, comment = given.get(c.grade_id, (None, ""))
+            extra += ["" if score is None else number(score), comment]
     return [record["student_id"], *[number(scores[c.grade_id]) for c in plan.auto_cells],
-            number(record["total"]), number(record["max_total"]), record["status"]]
+            number(record["total"]), number(record["max_total"]), record["status"], *extra]
 
 
-def grades_csv(records, plan):
-    """The text of grades.csv for these records."""
+def grades_csv(records, plan, manual=None):
+    """The text of grades.csv for these records; ``manual``: {student_id: {grade_id: (score or None, comment)}}
+    adds the manual grades' columns once a grader has given any score or comment (before that, none)."""
+    if manual is not None and not any(v != (None, "") for given in manual.values() for v in given.values()):
+        manual = None
+    names = any(_name(r) != r["student_id"] for r in records)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header(plan))
+    writer.writerow(header(plan, manual, names))
     for record in sorted(records, key=lambda r: r["student_id"]):
-        writer.writerow(row(record, plan))
+        writer.writerow(row(record, plan, manual, names))
     return buf.getvalue()
 
 
-def write_grades(records, plan, path):
+def write_grades(records, plan, path, manual=None):
     """Write grades.csv atomically."""
-    write_atomic(path, grades_csv(records, plan))
+    write_atomic(path, grades_csv(records, plan, manual))
 
 
 def _table(rows, align):
@@ -77,6 +102,10 @@ def summary(records, plan, out_dir, failures=(), isolation=None):
     if failures:
         lines += ["", f"{len(failures)} submission(s) could not be graded because of a grader error (rerun to "
                       "retry):"] + [f"  {sid}: {error}" for sid, error in failures]
+    flags = [f"  {r['student_id']}: {flag}" for r in sorted(records, key=lambda r: r["student_id"])
+             for flag in r.get("flags", [])]
+    if flags:
+        lines += ["", "flags (worth a look; not a verdict by themselves):"] + flags
     if isolation:
         lines.append(f"sandbox: {isolation}")
     lines += [f"grades:   {out_dir / 'grades.csv'}", f"feedback: {out_dir / 'feedback'}/<student_id>/<assignment>.html"]

@@ -206,7 +206,7 @@ HUB_CONFIG = ROOT / "grading" / "hub" / "nbgrader_config.py"
 def _load(path, monkeypatch, **env):
     from traitlets.config.loader import PyFileConfigLoader
 
-    for name in ("CH3_COURSE_DIR", "CH3_GRADEBOOK_URL"):
+    for name in ("CH3_COURSE_DIR", "CH3_GRADEBOOK_URL", "CH3_EXCHANGE_DIR"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, str(value))
@@ -231,6 +231,11 @@ def test_hub_config_for_students(monkeypatch):
     # Students' servers get nothing of the grader's side.
     assert "root" not in c.CourseDirectory and "db_url" not in c.CourseDirectory
     assert "Autograde" not in c and "Execute" not in c
+
+
+def test_hub_config_exchange_can_move_for_every_server_alike(monkeypatch, tmp_path):
+    c = _load(HUB_CONFIG, monkeypatch, CH3_EXCHANGE_DIR=tmp_path / "exchange")
+    assert c.Exchange.root == str(tmp_path / "exchange") and c.Exchange.path_includes_course is True
 
 
 def test_hub_config_for_the_formgrader_service(monkeypatch, hub_course):

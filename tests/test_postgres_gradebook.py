@@ -8,9 +8,11 @@ import glob
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from nbgrader.api import Gradebook
@@ -25,6 +27,7 @@ from grading.course import (
     has_gradebook,
 )
 from grading.gradebook import GradebookError, record
+from grading.paths import ROOT
 
 POSTGRES_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(not POSTGRES_BIN, reason="needs Debian's postgresql (apt-get install postgresql)")
@@ -95,3 +98,15 @@ def test_build_and_record_write_the_postgres_gradebook(tmp_path, monkeypatch, po
             got = {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades if g.name in scores}
             assert got == scores
             assert sub.score == pytest.approx(sum(scores.values()))
+
+
+def test_build_says_which_gradebook_it_wrote_with_the_password_masked(tmp_path, postgres_url):
+    env = {**os.environ, GRADEBOOK_URL_ENV: postgres_url, "CH3_COURSE_DIR": str(tmp_path / "course"),
+           "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "grading", "build"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    host = quote(postgres_url.split("?host=")[1], safe="")  # SQLAlchemy renders the query string %-encoded
+    assert f"gradebook: postgresql://postgres:***@/chapter3?host={host}" in done.stdout.splitlines()
+    assert "pw-not-shown" not in done.stdout + done.stderr
+    assert gradebook_exists(postgres_url)

@@ -5,11 +5,14 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from traitlets import Unicode
 
 from grading import build
+from grading.course import load_config
 from grading.notebooks import instructor_notebook
 from grading.paths import ROOT, SOLUTIONS
 from grading.release import MARKER, ReleaseError, readme_text, release
+from grading.settings import Chapter3
 
 # Lines of solution regions that a released helper holds too, each looked at: (file, line).
 _CONTROL_FLOW = re.compile(r"^(for|if|elif|else|while|try|except|with|return \w+$)\b")
@@ -18,7 +21,9 @@ _CONTROL_FLOW = re.compile(r"^(for|if|elif|else|while|try|except|with|return \w+
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory):
     root = tmp_path_factory.mktemp("release")
-    return {lang: (root / lang, release(root / lang, lang)) for lang in build.LANGUAGES}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CH3_COURSE_DIR", str(root / "course-not-built"))  # the settings' defaults
+        return {lang: (root / lang, release(root / lang, lang)) for lang in build.LANGUAGES}
 
 
 def _on_disk(folder):
@@ -67,7 +72,9 @@ def test_exactly_the_student_files(trees, lang):
     assert written == sorted(written[:-1]) + [MARKER]
     assert _on_disk(folder) == sorted(written) == _expected_files(lang)
     marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    assert marker == {"release": "chapter3", "lang": lang, "files": written[:-1]}
+    defaults = Chapter3()
+    released = {name: getattr(defaults, name) for name in Chapter3.class_trait_names(config=True, released=True)}
+    assert marker == {"release": "chapter3", "lang": lang, "settings": released, "files": written[:-1]}
 
 
 @pytest.mark.parametrize("lang", build.LANGUAGES)
@@ -167,3 +174,34 @@ def test_never_overwrites_a_file_it_did_not_write(tmp_path):
     with pytest.raises(ReleaseError, match="README.md exists"):
         release(out, "en")
     assert (out / "README.md").read_text(encoding="utf-8") == "my notes"
+
+
+class _CourseWithReleasedSettings(Chapter3):
+    """The course's settings plus two of this test's own: one students' tools need, one they must not see."""
+
+    scoring_data = Unicode("cifar10").tag(config=True, released=True)
+    grader_secret = Unicode("none").tag(config=True)
+
+
+def test_marker_carries_the_released_settings_and_only_those(tmp_path):
+    (tmp_path / "course").mkdir()
+    (tmp_path / "course" / "nbgrader_config.py").write_text(
+        'c = get_config()\nc.Chapter3.scoring_data = "embedded"\nc.Chapter3.grader_secret = "s3cret"\n'
+        'c.Chapter3.language = "en"\n', encoding="utf-8")
+    settings = _CourseWithReleasedSettings(config=load_config(tmp_path / "course"))
+    assert (settings.scoring_data, settings.grader_secret) == ("embedded", "s3cret")
+    out = tmp_path / "r"
+    release(out, "en", settings=settings)
+    marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    assert marker["settings"] == {"scoring_data": "embedded"}
+    assert "s3cret" not in (out / MARKER).read_text(encoding="utf-8")
+    assert marker["lang"] == "en" and MARKER not in marker["files"] and "README.md" in marker["files"]
+
+
+def test_marker_of_a_course_without_released_settings_has_an_empty_settings_object(tmp_path, monkeypatch):
+    monkeypatch.setenv("CH3_COURSE_DIR", str(tmp_path / "no-course-yet"))
+    release(tmp_path / "r", "zh")
+    marker = json.loads((tmp_path / "r" / MARKER).read_text(encoding="utf-8"))
+    released = sorted(Chapter3.class_trait_names(config=True, released=True))
+    assert sorted(marker["settings"]) == released
+    assert "language" not in marker["settings"]  # a setting for the instructor's tools only

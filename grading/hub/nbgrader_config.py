@@ -19,7 +19,8 @@ import os
 c = get_config()  # noqa: F821  (injected by traitlets when it loads this file)
 
 COURSE_ID = "chapter3"  # also the name of the formgrader's Hub service and of its group, formgrade-chapter3
-EXCHANGE_ROOT = "/srv/nbgrader/exchange"
+# The exchange folder every server on the hub shares; CH3_EXCHANGE_DIR moves it (set it for every server alike).
+EXCHANGE_ROOT = os.environ.get("CH3_EXCHANGE_DIR") or "/srv/nbgrader/exchange"
 COURSE_DIR_ENV = "CH3_COURSE_DIR"  # the same variable python -m grading build reads
 GRADEBOOK_URL_ENV = "CH3_GRADEBOOK_URL"  # e.g. postgresql://chapter3:PASSWORD@db.example.org/chapter3
 
