@@ -79,6 +79,9 @@ KIND_HINTS = {
         "dtype": "keep the input's dtype (float32 in, float32 out): no np.zeros(shape) without dtype=, no float64 "
                  "constant arrays, no .astype(np.float64).",
         "finite": "NaN or inf in `{name}`: look for exp of a large number (overflow), log(0), or a division by 0.",
+        "changed input": "your function changed its input array in place (`{name}` is that array after the call): "
+                         "compute into a new array instead, e.g. with an expression (x - m, np.maximum(x, 0)) or on "
+                         "a copy (x.copy()).",
         "factor": "every entry of `{name}` is {factor:.6g} times the right value: a constant factor, such as a "
                   "division by N (the batch size) missing or done twice (mean instead of sum), a stray 2 or 0.5, "
                   "or a flipped sign.",
@@ -94,6 +97,8 @@ KIND_HINTS = {
         "dtype": "保持输入的数据类型（输入 float32，输出也是 float32）：不要用不带 dtype= 的 np.zeros(shape)，"
                  "不要用 float64 的常数数组，也不要 .astype(np.float64)。",
         "finite": "`{name}` 中出现了 NaN 或 inf：检查是否对很大的数求了 exp（上溢）、求了 log(0) 或除以了 0。",
+        "changed input": "你的函数原地修改了传入的数组（`{name}` 就是调用之后的这个数组）：请把结果算到一个新数组里，"
+                         "例如用表达式（x - m、np.maximum(x, 0)）或者在副本（x.copy()）上计算。",
         "factor": "`{name}` 的每个元素都是正确值的 {factor:.6g} 倍：差了一个常数因子，例如漏了或多除了一次 N"
                   "（批量大小；用 mean 代替了 sum）、多乘或少乘了 2 或 0.5，或者符号反了。",
     },
@@ -123,6 +128,8 @@ def hint_kind(status, problems=(), error=""):
         if kind in kinds:
             return kind
     values = [params for key, params in problems if key == "value"]
+    if values and all(params["name"].endswith("_after") for params in values):
+        return "changed input"
     if values and all(params.get("factor") is not None for params in values):
         return "factor"
     return "value"
@@ -140,7 +147,8 @@ def hint(lang, case_, status, problems=(), error=""):
     if kind == "exception":
         params.update(zip(("function", "file", "line"), located(error), strict=True))
     else:
-        first = next((p for key, p in problems if key == kind or (kind == "factor" and key == "value")), {})
+        first = next((p for key, p in problems if key == kind or (key == "value" and kind in ("factor",
+                                                                                               "changed input"))), {})
         params.update(name=first.get("name", ""), factor=first.get("factor") or 0.0)
     return say(lang, "hint", hint=KIND_HINTS[lang][kind].format(**params))
 

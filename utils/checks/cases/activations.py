@@ -72,22 +72,24 @@ def _(m, rng):
     return {"out": out}
 
 
-@case("relu_forward_float32", "relu_forward", hint={
+@case("relu_forward_float32", "relu_forward", hint=HINT_RELU_FORWARD, kind_hints={"dtype": {
     "en": "keep x's shape and dtype: np.maximum(x, 0) does; np.maximum(x, np.zeros(x.shape)) makes float64.",
-    "zh": "保持 x 的形状和数据类型:np.maximum(x, 0) 可以;np.maximum(x, np.zeros(x.shape)) 会得到 float64。"})
+    "zh": "保持 x 的形状和数据类型:np.maximum(x, 0) 可以;np.maximum(x, np.zeros(x.shape)) 会得到 float64。"}})
 def _(m, rng):
     out, _ = m.relu_forward(_signed(rng, (2, 3, 4)).astype(np.float32))
     return {"out": out}
 
 
-@case("relu_forward_keeps_input", "relu_forward", hint={
+@case("relu_forward_keeps_input", "relu_forward", hint=HINT_RELU_FORWARD, kind_hints={"changed input": {
     "en": "do not change x in place (x[x < 0] = 0 overwrites the caller's array): build a new array, "
           "e.g. np.maximum(x, 0).",
-    "zh": "不要原地修改 x(x[x < 0] = 0 会改掉调用者的数组):生成一个新数组,例如 np.maximum(x, 0)。"})
+    "zh": "不要原地修改 x(x[x < 0] = 0 会改掉调用者的数组):生成一个新数组,例如 np.maximum(x, 0)。"}})
 def _(m, rng):
+    """x after the call, and the output: a property cell pays only when the outputs are right too."""
     x = _signed(rng, (3, 4))
-    m.relu_forward(x)
-    return {"x_after": x}
+    out, _ = m.relu_forward(x)
+    out = np.array(out, copy=True)  # before x is read back: an in-place ReLU returns x itself
+    return {"x_after": x, "out": out}
 
 
 @case("relu_backward_value", "relu_backward", hint=HINT_RELU_BACKWARD)
@@ -109,17 +111,17 @@ def _(m, rng):
     return {"dx": m.relu_backward(dout, cache)}
 
 
-@case("relu_backward_keeps_dout", "relu_backward", hint={
+@case("relu_backward_keeps_dout", "relu_backward", hint=HINT_RELU_BACKWARD, kind_hints={"changed input": {
     "en": "do not change dout in place (dout[x <= 0] = 0 overwrites the upstream gradient the caller still "
           "holds): compute dx = dout * (x > 0), or mask a copy, dx = dout.copy().",
     "zh": "不要原地修改 dout(dout[x <= 0] = 0 会改掉调用者手里的上游梯度):计算 dx = dout * (x > 0),"
-          "或在副本 dx = dout.copy() 上置零。"})
+          "或在副本 dx = dout.copy() 上置零。"}})
 def _(m, rng):
     x = _signed(rng, (3, 4))
     dout = _signed(rng, x.shape, 0.5, 2.0)
     _, cache = m.relu_forward(x)
-    m.relu_backward(dout, cache)
-    return {"dout_after": dout}
+    dx = np.array(m.relu_backward(dout, cache), copy=True)
+    return {"dout_after": dout, "dx": dx}
 
 
 # ---------------------------------------------------------------------------------------------------- sigmoid

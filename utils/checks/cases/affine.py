@@ -34,9 +34,9 @@ def _(m, rng):
     return {"out": out}
 
 
-@case("affine_forward_float32", "affine_forward", hint={
+@case("affine_forward_float32", "affine_forward", hint=HINT_RESHAPE, kind_hints={"dtype": {
     "en": "keep the input dtype: no np.float64 arrays or casts inside the layer.",
-    "zh": "保持输入的数据类型:层内不要创建 float64 数组或做类型转换。"})
+    "zh": "保持输入的数据类型:层内不要创建 float64 数组或做类型转换。"}})
 def _(m, rng):
     out, _ = m.affine_forward(*_layer(rng, (3, 4), M=6, N=5, dtype="float32"))
     return {"out": out}

@@ -59,9 +59,16 @@ HINT_TRAIN = {
 }
 
 
+def _built_at_run_time(name):
+    """An equal copy of the string ``name`` that is not the interned literal: code comparing activation names with
+    ``is "relu"`` instead of ``== "relu"`` fails on it, as on names read from a file or typed by a user."""
+    return "".join(list(name))
+
+
 def _arch(dims, activations):
-    """An architecture list from layer sizes [n_0, ..., n_L] and one activation per layer."""
-    return [{"input_dim": int(a), "output_dim": int(b), "activation": act}
+    """An architecture list from layer sizes [n_0, ..., n_L] and one activation per layer (names built at run
+    time)."""
+    return [{"input_dim": int(a), "output_dim": int(b), "activation": _built_at_run_time(act)}
             for a, b, act in zip(dims[:-1], dims[1:], activations, strict=True)]
 
 

@@ -27,10 +27,18 @@ HINT_BACKWARD = {
           "上一层得到的 dx 就是下一层的 dout。",
 }
 HINT_DEPTH = {
-    "en": "loop over self.num_layers instead of writing layers out by hand: hidden_dims=() is a net with one affine "
-          "layer, hidden_dims of length 3 has four.",
-    "zh": "用循环遍历 self.num_layers 层,不要把层一层层手写出来:hidden_dims=() 的网络只有一个仿射层,"
-          "hidden_dims 长度为 3 时有四层。",
+    "en": "loop over self.num_layers instead of writing layers out by hand: hidden_dims of length 1 is a net of two "
+          "affine layers, of length 3 one of four; only the last has no ReLU.",
+    "zh": "用循环遍历 self.num_layers 层,不要把层一层层手写出来:hidden_dims 长度为 1 的网络有两个仿射层,"
+          "长度为 3 时有四个;只有最后一层没有 ReLU。",
+}
+HINT_NO_HIDDEN = {
+    "en": "hidden_dims=() is a net of one layer, W1 (input_dim, num_classes) and b1, whose scores are affine_forward "
+          "only (no ReLU): a loop over the layers that treats the last one apart handles it, while code written for "
+          "\"at least one hidden layer\" (an affine_relu_forward before the loop) does not.",
+    "zh": "hidden_dims=() 的网络只有一层：W1 (input_dim, num_classes) 和 b1，分数只经过 affine_forward（没有 ReLU）。"
+          "对各层循环、单独处理最后一层的写法能处理它；默认“至少有一个隐藏层”的写法"
+          "（循环前先做一次 affine_relu_forward）则不行。",
 }
 HINT_REG = {
     "en": "loss += 0.5 * reg * sum(W**2) for every W1..WL (no biases), and dW{i} += reg * W{i}.",
@@ -164,16 +172,25 @@ def _(m, rng):
     return _grads(grads, 3)
 
 
+def _depth_outputs(m, rng, hidden_dims, N=4):
+    """Scores, loss and gradients of a net with these hidden layers, named by its number of layers."""
+    net, X, y = _fc_net(m, rng, hidden_dims, N=N)
+    loss, grads = net.loss(X, y)
+    L = len(hidden_dims) + 1
+    prefix = f"L{L}_"
+    return {f"{prefix}scores": net.loss(X), f"{prefix}loss": loss, **_grads(grads, L, prefix)}
+
+
 @case("FullyConnectedNet_any_depth", "FullyConnectedNet", hint=HINT_DEPTH)
 def _(m, rng):
-    out = {}
-    for hidden_dims in ((), _dims(rng, 3, 4, 7)):
-        net, X, y = _fc_net(m, rng, hidden_dims, N=4)
-        loss, grads = net.loss(X, y)
-        prefix = f"L{len(hidden_dims) + 1}_"
-        out.update({f"{prefix}scores": net.loss(X), f"{prefix}loss": loss, **_grads(grads, len(hidden_dims) + 1,
-                                                                                    prefix)})
-    return out
+    """Deep nets only (one and three hidden layers); the net without a hidden layer is a cell of its own."""
+    return {**_depth_outputs(m, rng, _dims(rng, 1, 4, 7)), **_depth_outputs(m, rng, _dims(rng, 3, 4, 7))}
+
+
+@case("FullyConnectedNet_no_hidden_layer", "FullyConnectedNet", hint=HINT_NO_HIDDEN)
+def _(m, rng):
+    """hidden_dims=(): one affine layer straight to the scores, a softmax classifier."""
+    return _depth_outputs(m, rng, (), N=5)
 
 
 @case("FullyConnectedNet_reg", "FullyConnectedNet", hint=HINT_REG)
@@ -183,7 +200,8 @@ def _(m, rng):
     return {"loss": loss, **_grads(grads, 3)}
 
 
-@case("FullyConnectedNet_float32", "FullyConnectedNet", hint=HINT_FLOAT32, rtol=1e-3)  # float32 round-off
+@case("FullyConnectedNet_float32", "FullyConnectedNet", hint=HINT_FLOAT32, kind_hints={"dtype": HINT_FLOAT32},
+      rtol=1e-3)  # float32 round-off
 def _(m, rng):
     hidden_dims = _dims(rng, 2)
     fresh = m.FullyConnectedNet(input_dim=6, hidden_dims=hidden_dims, num_classes=5, dtype=np.float32)
