@@ -14,11 +14,11 @@ from pathlib import Path
 
 from . import cases  # noqa: F401  (registers every case)
 from .demo import demo
-from .engine import CASES, ERROR, PASSED, decode, run_probe, verdict, visible_seed
+from .engine import CASES, ERROR, PASSED, decode, describe_error, run_probe, verdict, visible_seed
 from .freshness import check_package
 from .messages import report, say
 
-__all__ = ["CheckFailed", "check", "demo", "run", "set_language"]
+__all__ = ["CheckFailed", "check", "demo", "package_problem", "run", "set_language"]
 
 PACKAGE = "classifiers.chapter3"
 
@@ -63,9 +63,9 @@ def run(grade_id, runs=None):
     Returns a list with one (status, lines) per run.
     """
     case_ = CASES[grade_id]
-    module, problem = _load_package(grade_id)
+    module, problem = _load_package(_language)
     if problem:
-        return [(ERROR, [problem])]
+        return [(ERROR, [say(_language, "package", grade_id=grade_id, problem=problem)])]
     if runs is None:
         runs = [(visible_seed(grade_id), _visible_expected().get(grade_id))]
     out = []
@@ -76,21 +76,24 @@ def run(grade_id, runs=None):
     return out
 
 
-def _load_package(grade_id):
-    """(classifiers.chapter3, None), or (None, the message) when what would be judged is not the code on disk:
-    a file with a syntax error, a file changed since it was imported, or a package that cannot be imported."""
+def package_problem(lang=None):
+    """Why the checks cannot judge the code on disk, as one sentence in ``lang``, or None when they can: a file of
+    classifiers/chapter3 with a syntax error, a file changed since it was imported (and not reloaded), or a package
+    that cannot be imported."""
+    return _load_package(lang or _language)[1]
+
+
+def _load_package(lang):
+    """(classifiers.chapter3, None), or (None, the sentence of :func:`package_problem`)."""
     spec = importlib.util.find_spec(PACKAGE)
     folders = list(spec.submodule_search_locations or []) if spec else []
     stale = check_package(PACKAGE, folders[0]) if folders else None
     if stale is not None:
-        return None, say(_language, stale.kind, grade_id=grade_id, file=stale.file, line=stale.line,
-                         message=stale.message)
+        return None, say(lang, stale.kind, file=stale.file, line=stale.line, message=stale.message)
     try:
         return importlib.import_module(PACKAGE), None
     except Exception as exc:  # the student's package may raise anything while it is imported
-        from .engine import _describe
-
-        return None, say(_language, "import", grade_id=grade_id, error=_describe(exc))
+        return None, say(lang, "import", error=describe_error(exc))
 
 
 class CheckFailed(AssertionError):

@@ -155,7 +155,7 @@ def run_probe(case_, module, seed):
         except NotAttempted:
             return Result(NOT_ATTEMPTED)
         except Exception as exc:  # the code under test may raise anything
-            return Result(ERROR, error=_describe(exc))
+            return Result(ERROR, error=describe_error(exc))
     notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return Result(PASSED, outputs, warnings=notes)
 
@@ -180,7 +180,7 @@ def student_frame(exc):
     return frames[-1] if frames else None
 
 
-def _describe(exc):
+def describe_error(exc):
     """``Type: message`` and, when the student's code raised it, ``(in function, file:line)`` (see ``located``)."""
     message = str(exc).splitlines()[0][:300] if str(exc) else ""
     text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
@@ -192,7 +192,7 @@ _WHERE = re.compile(r" \(in ([\w.<>]+), ([\w.<>-]+):(\d+)\)$")
 
 
 def located(error):
-    """(function, file, line) that ``_describe`` appended to an error text, or None when it named no place."""
+    """(function, file, line) that ``describe_error`` appended to an error text, or None when it named no place."""
     match = _WHERE.search(error or "")
     return (match.group(1), match.group(2), int(match.group(3))) if match else None
 

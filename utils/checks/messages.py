@@ -12,12 +12,13 @@ TEXT = {
                    "that trains the model and saves it.",
         "error": "✘ {grade_id}: calling {target} raised {error}",
         "failed": "✘ {grade_id}: {target} gives a wrong result.",
-        "syntax": "✘ {grade_id}: {file} has a syntax error at line {line} ({message}). This check would have used "
+        "package": "✘ {grade_id}: {problem}",
+        "syntax": "{file} has a syntax error at line {line} ({message}). This check would have used "
                   "the old code, from before your last change: fix that line, save, and run the check again.",
-        "stale": "✘ {grade_id}: {file} changed since it was imported, and the code this check would run is the old "
+        "stale": "{file} changed since it was imported, and the code this check would run is the old "
                  "one. Run the notebook's import cell again (it reloads your modules), or restart the kernel "
                  "(Kernel > Restart Kernel) and run the cells from the top.",
-        "import": "✘ {grade_id}: importing classifiers.chapter3 raised {error}. Fix that, save, and run the "
+        "import": "importing classifiers.chapter3 raised {error}. Fix that, save, and run the "
                   "import cell and this check again.",
         "missing": "  - output `{name}` is missing",
         "shape": "  - `{name}` has shape {got}, expected {expected}",
@@ -42,11 +43,12 @@ TEXT = {
         "no file": "… {grade_id}：尚未完成——本笔记本所在的文件夹里还没有 {target}。请运行训练并保存模型的单元格。",
         "error": "✘ {grade_id}：调用 {target} 时出错：{error}",
         "failed": "✘ {grade_id}：{target} 的结果不正确。",
-        "syntax": "✘ {grade_id}：{file} 第 {line} 行有语法错误（{message}）。这次检查用的会是你上次修改之前的旧代码："
+        "package": "✘ {grade_id}：{problem}",
+        "syntax": "{file} 第 {line} 行有语法错误（{message}）。这次检查用的会是你上次修改之前的旧代码："
                   "请改正那一行并保存，然后重新运行检查。",
-        "stale": "✘ {grade_id}：{file} 在导入之后被修改过，这次检查运行的会是旧代码。请重新运行笔记本开头导入模块的"
+        "stale": "{file} 在导入之后被修改过，这次检查运行的会是旧代码。请重新运行笔记本开头导入模块的"
                  "单元格（它会重新加载你的模块），或者重启内核（Kernel > Restart Kernel）后从头运行各单元格。",
-        "import": "✘ {grade_id}：导入 classifiers.chapter3 时出错：{error}。请改正并保存，然后重新运行导入单元格和"
+        "import": "导入 classifiers.chapter3 时出错：{error}。请改正并保存，然后重新运行导入单元格和"
                   "这个检查。",
         "missing": "  - 缺少输出 `{name}`",
         "shape": "  - `{name}` 的形状是 {got}，应为 {expected}",
