@@ -84,3 +84,13 @@ def test_the_scanner_finds_what_it_should():
 @pytest.mark.parametrize("path", [p for p in os.environ.get("CH3_ZH_SCAN", "").split(os.pathsep) if p])
 def test_executed_zh_notebooks_and_release_files(path):
     assert scan_path(path) == []
+
+
+def test_the_zh_student_readme_is_chinese():
+    from grading.release import readme_text
+
+    assert findings(readme_text("zh")) == []
+
+
+def test_the_zh_data_sets_readme_is_chinese():
+    assert scan_path(ROOT / "datasets" / "README.zh.md") == []

@@ -24,14 +24,15 @@ PACKAGE = "classifiers.chapter3"
 
 _EXPECTED_FILE = Path(__file__).with_name("expected.json")
 _language = os.environ.get("CH3_LANG", "zh")
+_language_chosen = False  # True once a notebook chose the language (utils.data_utils speaks it from then on)
 
 
 def set_language(lang):
     """Language of the messages: "zh" or "en"."""
-    global _language
+    global _language, _language_chosen
     if lang not in ("zh", "en"):
         raise ValueError("language must be 'zh' or 'en'")
-    _language = lang
+    _language, _language_chosen = lang, True
 
 
 def current_language():
