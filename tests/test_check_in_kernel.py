@@ -100,15 +100,20 @@ def affine_forward(x, w, b):
 def test_a_syntax_error_after_a_passing_check_turns_it_red(tmp_path, lang, syntax_words):
     folder = _tree(tmp_path)
     layers = tmp_path / "classifiers" / "chapter3" / "layers.py"
-    nb = _notebook(lang, _grade_cell('check("affine_forward_value")', "affine_forward_value"))
+    nb = _notebook(lang, _grade_cell('check("affine_forward_value")', "affine_forward_value"),
+                   nbformat.v4.new_code_cell("with demo():\n    out, _ = affine_forward(np.ones((2, 3)), np.ones((3, 1)), "
+                                             "np.zeros(1))"))
     with Kernel(nb, folder) as kernel:
         kernel.run(0)
         passed = kernel.run(1)
         assert "✔ affine_forward_value" in _text(passed) and not _errors(passed)
+        assert _text(kernel.run(2)) == ""
         source = layers.read_text()
         layers.write_text(source + "\ndef oops(:\n    pass\n")
         line = source.count("\n") + 2
         failed = kernel.run(1)
+        demo_text = _text(kernel.run(2))
+    assert demo_text.startswith("✘ ") and syntax_words.format(line=line) in demo_text and demo_text.count("\n") == 1
     text = _text(failed)
     assert syntax_words.format(line=line) in text, text
     assert "✔" not in text
@@ -152,6 +157,10 @@ def test_a_shape_bug_in_a_demo_cell_reaches_the_check(tmp_path):
     assert "Hint: the error was raised in affine_forward (layers.py, line" in check_out
     assert "Traceback" not in check_out + demo_out and "utils/checks" not in check_out + demo_out
     assert [o.ename for o in _errors(nb.cells[2])] == ["CheckFailed"]
+    # nbgrader's own autograde scores a code grade cell from its outputs: an error output is 0 points
+    from nbgrader.utils import determine_grade
+
+    assert determine_grade(nb.cells[2]) == (0, 1.0)
     assert "after" in _text(nb.cells[3])  # with allow_errors, to see that nothing else stopped
 
 

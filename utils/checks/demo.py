@@ -27,8 +27,11 @@ def demo(lang=None):
     Inputs:
     - lang: "zh" or "en"; default: the language set with ``utils.checks.set_language``
     """
-    from . import current_language
+    from . import current_language, package_problem
 
+    problem = package_problem(lang or current_language())
+    if problem:  # the block runs all the same: a later cell may need what it defines
+        print(say(lang or current_language(), "demo old code", problem=problem))
     try:
         yield
     except Exception as exc:  # the demo runs the student's code, which may raise anything

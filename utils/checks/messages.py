@@ -35,6 +35,7 @@ TEXT = {
         "demo error": "✘ this demo stopped: {error} (in {function}, {file}:{line}). The check below says what is "
                       "wrong.",
         "demo error here": "✘ this demo stopped: {error}. The check below says what is wrong.",
+        "demo old code": "✘ this demo runs old code: {problem}",
     },
     "zh": {
         "passed": "✔ {grade_id}：全部检查通过。",
@@ -64,6 +65,7 @@ TEXT = {
         "demo not written": "… {function} 还没有实现；下方的检查会告诉你该做什么。",
         "demo error": "✘ 演示没有运行完：{error}（在 {function}，{file}:{line}）。下方的检查会说明哪里错了。",
         "demo error here": "✘ 演示没有运行完：{error}。下方的检查会说明哪里错了。",
+        "demo old code": "✘ 这个演示运行的是旧代码：{problem}",
     },
 }
 
