@@ -100,9 +100,9 @@ def affine_forward(x, w, b):
 def test_a_syntax_error_after_a_passing_check_turns_it_red(tmp_path, lang, syntax_words):
     folder = _tree(tmp_path)
     layers = tmp_path / "classifiers" / "chapter3" / "layers.py"
+    demo = "with demo():\n    out, _ = affine_forward(np.ones((2, 3)), np.ones((3, 1)), np.zeros(1))"
     nb = _notebook(lang, _grade_cell('check("affine_forward_value")', "affine_forward_value"),
-                   nbformat.v4.new_code_cell("with demo():\n    out, _ = affine_forward(np.ones((2, 3)), np.ones((3, 1)), "
-                                             "np.zeros(1))"))
+                   nbformat.v4.new_code_cell(demo))
     with Kernel(nb, folder) as kernel:
         kernel.run(0)
         passed = kernel.run(1)
@@ -113,7 +113,8 @@ def test_a_syntax_error_after_a_passing_check_turns_it_red(tmp_path, lang, synta
         line = source.count("\n") + 2
         failed = kernel.run(1)
         demo_text = _text(kernel.run(2))
-    assert demo_text.startswith("✘ ") and syntax_words.format(line=line) in demo_text and demo_text.count("\n") == 1
+    assert demo_text.startswith("✘ ") and syntax_words.format(line=line) in demo_text
+    assert demo_text.count("\n") == 1
     text = _text(failed)
     assert syntax_words.format(line=line) in text, text
     assert "✔" not in text

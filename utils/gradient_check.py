@@ -39,7 +39,8 @@ def rel_error(x, y):
     if x.shape != y.shape and x.size != 1 and y.size != 1:
         from utils.data_utils import _say  # the language a notebook chose
 
-        raise ValueError(_say(f"rel_error 只能比较形状相同的数组，得到的形状是 {x.shape} 和 {y.shape}：其中一个的形状不对",
+        raise ValueError(_say(f"rel_error 只能比较形状相同的数组，得到的形状是 {x.shape} 和 {y.shape}："
+                              "其中一个的形状不对",
                               f"rel_error compares arrays of one shape, got shapes {x.shape} and {y.shape}: "
                               "one of them has the wrong shape"))
     errors = relative_errors(*np.broadcast_arrays(x, y))
