@@ -77,3 +77,10 @@ def test_a_syntax_error_is_said_first(releases, tmp_path):
                                    f"error at line {line} (invalid syntax). This check would have used the old code, "
                                    "from before your last change: fix that line, save, and run the check again.")
     assert re.search(r"affine_forward_value +\d+  ✘ error", out) and "✔" not in out
+
+
+def test_a_broken_file_nothing_imports_changes_nothing(releases, tmp_path):
+    folder = shutil.copytree(releases / "en", tmp_path / "en")
+    (folder / "classifiers" / "chapter3" / "scratch.py").write_text("def broken(:\n", encoding="utf-8")
+    out = progress(folder, "01")
+    assert "syntax error" not in out and re.search(r"affine_forward_value +\d+  … not attempted", out)

@@ -5,7 +5,6 @@ shows come from the reference implementation (``expected.json``, written by the 
 """
 import base64
 import importlib
-import importlib.util
 import json
 import os
 import sys
@@ -86,13 +85,14 @@ def package_problem(lang=None):
 
 def _load_package(lang):
     """(classifiers.chapter3, None), or (None, the sentence of :func:`package_problem`)."""
-    spec = importlib.util.find_spec(PACKAGE)
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    stale = check_package(PACKAGE, folders[0]) if folders else None
+    stale = check_package(PACKAGE)
     if stale is not None:
         return None, say(lang, stale.kind, file=stale.file, line=stale.line, message=stale.message)
     try:
         return importlib.import_module(PACKAGE), None
+    except SyntaxError as exc:  # the first import of a file that does not compile
+        return None, say(lang, "syntax", file=Path(exc.filename or "?").name, line=exc.lineno or 0,
+                         message=exc.msg or "")
     except Exception as exc:  # the student's package may raise anything while it is imported
         return None, say(lang, "import", error=describe_error(exc))
 

@@ -61,30 +61,29 @@ def _functions(namespace, module_name):
     return out
 
 
-def check_package(package_name, folder):
-    """None when every ``.py`` file of the package's folder compiles and every loaded module of the package runs
-    the code its file holds now; else the first :class:`Stale` found.
+def check_package(package_name):
+    """None when every loaded module of the package runs the code its file holds now; else a :class:`Stale` for
+    the first file that does not compile or changed since it was imported.
+
+    Only the package's loaded modules are looked at: a file nothing imports is not the checks' business, and one
+    not imported yet is compiled by its import.
 
     Inputs:
     - package_name: e.g. "classifiers.chapter3"
-    - folder: the package's folder (its ``.py`` files are the ones checked)
     """
-    compiled = {}
-    for path in sorted(Path(folder).glob("*.py")):
-        try:
-            compiled[path.resolve()] = _compiled(path)
-        except SyntaxError as exc:
-            return Stale("syntax", path.name, exc.lineno or 0, exc.msg or "")
-        except (OSError, ValueError):
-            continue
-    for name, module in list(sys.modules.items()):
+    package = sys.modules.get(package_name)
+    for name, module in sorted(sys.modules.items()):
         if not (name == package_name or name.startswith(package_name + ".")) or module is None:
             continue
         file = getattr(module, "__file__", None)
-        fresh = compiled.get(Path(file).resolve()) if file else None
-        if fresh is None:
+        if not file or not file.endswith(".py"):
             continue
-        package = sys.modules.get(package_name)
+        try:
+            fresh = _compiled(file)
+        except SyntaxError as exc:
+            return Stale("syntax", Path(file).name, exc.lineno or 0, exc.msg or "")
+        except (OSError, ValueError):  # deleted or unreadable since: the import will say so
+            continue
         loaded = _functions(module, name)
         if package is not None and package is not module:  # the package's names may still point at old functions
             loaded += _functions(package, name)
