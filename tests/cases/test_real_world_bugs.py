@@ -268,3 +268,23 @@ def test_activation_names_are_compared_by_value():
     wrong = patched(full_forward_propagation=forward_comparing_names_with(operator.is_))
     for grade_id in cells:
         assert {status for status, *_ in outcomes(grade_id, wrong)} == {"failed"}, grade_id
+
+
+# ---------------------------------------------------------------------------------------------- dtype
+
+
+def affine_forward_float64(x, w, b):
+    return x.reshape(len(x), -1).astype(np.float64) @ w.astype(np.float64) + b, (x, w)
+
+
+def affine_forward_float64_no_bias(x, w, b):
+    return x.reshape(len(x), -1).astype(np.float64) @ w.astype(np.float64), (x, w)
+
+
+def test_a_float64_result_gets_the_dtype_hint_and_wrong_numbers_the_value_hint():
+    assert_exactly(["affine_forward_float32"], patched(affine_forward=affine_forward_float64), {
+        "affine_forward_float32": ("failed", "dtype", "keep the input dtype"),
+    })
+    assert_exactly(["affine_forward_float32"], patched(affine_forward=affine_forward_float64_no_bias), {
+        "affine_forward_float32": ("failed", "value", "flatten each sample"),
+    })

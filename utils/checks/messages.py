@@ -128,7 +128,7 @@ def hint_kind(status, problems=(), error=""):
     if status != "failed":
         return None
     kinds = [key for key, _ in problems]
-    for kind in ("missing", "shape", "finite", "dtype"):
+    for kind in ("missing", "shape", "finite"):
         if kind in kinds:
             return kind
     values = [params for key, params in problems if key == "value"]
@@ -136,7 +136,8 @@ def hint_kind(status, problems=(), error=""):
         return "changed input"
     if values and all(params.get("factor") is not None for params in values):
         return "factor"
-    return "value"
+    # wrong numbers matter more than a wrong dtype (a float64 result of right numbers is within a float32 rtol)
+    return "dtype" if "dtype" in kinds and not values else "value"
 
 
 def hint(lang, case_, status, problems=(), error=""):
