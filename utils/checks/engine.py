@@ -197,6 +197,11 @@ def located(error):
     return (match.group(1), match.group(2), int(match.group(3))) if match else None
 
 
+def unlocated(error):
+    """The error text without the place ``describe_error`` appended to it."""
+    return _WHERE.sub("", error or "")
+
+
 def compare(case_, got, expected, rng=None):
     """Problems (list of (key, params) for the message table) of ``got`` against ``expected``; empty means pass.
 

@@ -1,7 +1,7 @@
 """What a check says, in 简体中文 and English: one table, one function, and the hint for the kind of mistake."""
 import numpy as np
 
-from .engine import located
+from .engine import located, unlocated
 
 TEXT = {
     "en": {
@@ -36,6 +36,7 @@ TEXT = {
                       "wrong.",
         "demo error here": "✘ this demo stopped: {error}. The check below says what is wrong.",
         "demo old code": "✘ this demo runs old code: {problem}",
+        "where": "{error} (in {function}, {file}:{line})",
     },
     "zh": {
         "passed": "✔ {grade_id}：全部检查通过。",
@@ -66,6 +67,7 @@ TEXT = {
         "demo error": "✘ 演示没有运行完：{error}（在 {function}，{file}:{line}）。下方的检查会说明哪里错了。",
         "demo error here": "✘ 演示没有运行完：{error}。下方的检查会说明哪里错了。",
         "demo old code": "✘ 这个演示运行的是旧代码：{problem}",
+        "where": "{error}（在 {function}，{file}:{line}）",
     },
 }
 
@@ -162,7 +164,10 @@ def report(lang, case_, status, problems=(), error="", notes=()):
     """The lines a student reads for one case."""
     stub = error or case_.target  # for "not attempted", error names the function that raised
     key = "no file" if status == "not attempted" and case_.reads_file else status
-    lines = [say(lang, key, grade_id=case_.grade_id, target=case_.target, error=error, stub=stub)]
+    place = located(error) if status == "error" else None
+    shown = say(lang, "where", error=unlocated(error), **dict(zip(("function", "file", "line"), place, strict=True))) \
+        if place else error
+    lines = [say(lang, key, grade_id=case_.grade_id, target=case_.target, error=shown, stub=stub)]
     lines += [say(lang, key, **params) for key, params in problems]
     line = hint(lang, case_, status, problems, error)
     if line:
