@@ -116,7 +116,7 @@ def show(name):
     lang = _language()
     path = Path(f"{name}.ipynb")
     if not path.is_file():
-        print(f"[progress] {path} 不在 {Path.cwd()} 中：请在笔记本自己的文件夹里打开它。" if lang == "zh" else
+        print(f"[进度] {path} 不在 {Path.cwd()} 中：请在笔记本自己的文件夹里打开它。" if lang == "zh" else
               f"[progress] {path} is not in {Path.cwd()}: open the notebook from its own folder.")
         return
     problem = _problem_line(lang)

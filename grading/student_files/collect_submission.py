@@ -19,6 +19,7 @@ Only the standard library is used here; the checks themselves need the course's 
 """
 import argparse
 import ast
+import io
 import json
 import os
 import re
@@ -308,8 +309,6 @@ def model_meta(data):
     Read with the standard library: an .npz is a zip of .npy files, and ``meta.npy`` is a 1-D uint8 array holding
     the UTF-8 bytes of a JSON object.
     """
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             info = z.getinfo("meta.npy")
