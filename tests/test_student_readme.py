@@ -173,6 +173,10 @@ def test_readme_commands_set_up_and_start_jupyterlab(lang, tmp_path, tmp_path_fa
         assert "started" in status
         code, page = _get(f"http://127.0.0.1:{port}/lab", token)
         assert code == 200 and b"JupyterLab" in page
+        # the set-up switched nbgrader's instructor tools off (tests/test_student_lab.py looks closer)
+        with pytest.raises(urllib.error.HTTPError) as formgrader:
+            _get(f"http://127.0.0.1:{port}/formgrader", token)
+        assert formgrader.value.code == 404
         listing = json.loads(_get(f"http://127.0.0.1:{port}/api/contents/assignments", token)[1])
         assert sorted(item["name"] for item in listing["content"]) == [s.stem for s in notebook_sources()]
     finally:

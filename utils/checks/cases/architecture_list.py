@@ -105,8 +105,12 @@ def _(m, rng):
     dims = rng.integers(2, 9, size=4)
     arch = _arch([*dims, 1], ["relu", "relu", "relu", "sigmoid"])
     params = m.init_layers(arch, seed=int(rng.integers(1000)))
-    return {f"{name}_shape": np.array(np.shape(params[name]))
-            for idx in range(1, len(arch) + 1) for name in (f"W{idx}", f"b{idx}")}
+    shapes = {f"{name}_shape": np.array(np.shape(params[name]))
+              for idx in range(1, len(arch) + 1) for name in (f"W{idx}", f"b{idx}")}
+    # a property cell pays only for a usable init: weights all equal (zeros of the right shape) are not one
+    varies = {f"W{idx}_varies": float(np.ptp(np.asarray(params[f"W{idx}"], dtype=np.float64)) > 0)
+              for idx in range(1, len(arch) + 1)}
+    return {**shapes, **varies}
 
 
 INIT_ARCH = _arch([150, 120, 1], ["relu", "sigmoid"])
