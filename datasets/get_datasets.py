@@ -3,7 +3,8 @@
 Usage (from the repository root):
     python datasets/get_datasets.py {cifar10,mnist,fashion-mnist,all}
 
-A data set already on this machine is verified, not downloaded again. Fashion-MNIST from Debian's
+A data set already on this machine is verified, not downloaded again. Messages are in the release's language
+(its .chapter3-release marker; $CH3_LANG otherwise). Fashion-MNIST from Debian's
 dataset-fashion-mnist package is used where it is installed. The loaders in utils/data_utils.py do the work.
 """
 import argparse
@@ -17,8 +18,11 @@ from utils import data_utils  # noqa: E402
 
 def main(argv=None):
     """Download the named data sets; returns the exit status (0 when all are ready, 1 otherwise)."""
-    parser = argparse.ArgumentParser(description="Download and verify the chapter's data sets.")
-    parser.add_argument("dataset", choices=[*data_utils.DATASETS, "all"], help="which data set to get")
+    say = data_utils._say
+    parser = argparse.ArgumentParser(description=say("下载本章的数据集并用 MD5 校验。",
+                                                     "Download and verify the chapter's data sets."))
+    parser.add_argument("dataset", choices=[*data_utils.DATASETS, "all"],
+                        help=say("要获取的数据集", "which data set to get"))
     args = parser.parse_args(argv)
     names = data_utils.DATASETS if args.dataset == "all" else (args.dataset,)
     status = 0
@@ -26,10 +30,12 @@ def main(argv=None):
         try:
             folder = data_utils.download_dataset(name)
         except data_utils.DataError as err:
-            print(f"{data_utils.TITLES[name]}: FAILED: {err}", file=sys.stderr)
+            print(say(f"{data_utils.TITLES[name]}：失败：{err}", f"{data_utils.TITLES[name]}: FAILED: {err}"),
+                  file=sys.stderr)
             status = 1
             continue
-        print(f"{data_utils.TITLES[name]}: ready in {data_utils.display_path(folder)}")
+        print(say(f"{data_utils.TITLES[name]}：已就绪，在 {data_utils.display_path(folder)}",
+                  f"{data_utils.TITLES[name]}: ready in {data_utils.display_path(folder)}"))
     return status
 
 

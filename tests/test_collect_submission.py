@@ -73,6 +73,17 @@ def run_notebook_like(path, counts, error_at=None):
     return len(code)
 
 
+def answer_all(path, answer="Because the gradient of a sum is the sum of the gradients."):
+    """Write an answer into every written-answer cell (nbgrader's markdown solution cells) of a notebook."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    cells = [c for c in nb["cells"]
+             if c["cell_type"] == "markdown" and c["metadata"].get("nbgrader", {}).get("solution")]
+    for cell in cells:
+        cell["source"] = answer
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    return [c["metadata"]["nbgrader"]["grade_id"] for c in cells]
+
+
 # ----------------------------------------------------------------------------------------------- the zip
 def test_zip_holds_exactly_the_graded_files_and_no_junk(tree, tmp_path):
     model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
@@ -195,6 +206,7 @@ def test_warns_about_unfilled_stubs_and_notebooks_not_run_in_order(tree):
     n = run_notebook_like(a / "01_affine_layer" / "01_affine_layer.ipynb", [2, 1])  # n: its number of code cells
     run_notebook_like(a / "01_affine_layer" / "01_affine_layer.ipynb", [2, 1, *range(3, n + 1)])
     run_notebook_like(a / "02_activations" / "02_activations.ipynb", list(range(1, 100)))  # all, in order
+    answer_all(a / "02_activations" / "02_activations.ipynb")
     run_notebook_like(a / "03_losses" / "03_losses.ipynb", [1, 2, 3, 4], error_at=3)
     run_notebook_like(a / "06_why_backprop" / "06_why_backprop.ipynb", [1, 2, 5])
     (a / "07_architecture_list" / "07_architecture_list.ipynb").write_text("{ not json", encoding="utf-8")
@@ -237,18 +249,20 @@ def test_checks_that_crash_still_hand_in(tree):
                                                                  encoding="utf-8")
     proc = collect(tree, "s1", checks=True)
     assert proc.returncode == 0
-    assert "The visible checks stopped with an error" in proc.stdout
+    assert "✘ the checks below cannot use your code as it is now: importing classifiers.chapter3 raised " \
+           "ModuleNotFoundError: No module named 'this_module_does_not_exist'" in proc.stdout
+    assert re.search(r"affine_forward_value +\d+  ✘ error", proc.stdout) and "✔" not in proc.stdout
     assert (tree / "submission_s1.zip").is_file()
 
 
 def test_speaks_the_release_language(pristine, tmp_path):
     tree = shutil.copytree(pristine / "zh", tmp_path / "zh")
     proc = collect(tree, "s1")
-    assert proc.returncode == 0 and "已写入:" in proc.stdout and "尚未运行" in proc.stdout
+    assert proc.returncode == 0 and "已写入：" in proc.stdout and "尚未运行" in proc.stdout
     assert "学号" in collect(tree, "a b").stderr
     os.remove(tree / MARKER)  # without the marker: the notebooks' language, the same files
     proc = collect(tree, "s2")
-    assert "已写入:" in proc.stdout
+    assert "已写入：" in proc.stdout
     assert members(tree / "submission_s2.zip") == members(tree / "submission_s1.zip")
 
 
@@ -275,3 +289,74 @@ def test_stub_and_notebook_scanners(script_module):
     assert state(nb(1, 2, None)) == ("out of order",)  # stopped, but not at an error: a cell was skipped
     assert state(json.dumps({"cells": [{**cell, "execution_count": 1}]}).encode()) == ("no outputs",)
     assert state(b"\xff")[0] == "unreadable"
+
+
+# ----------------------------------------------------------------------------------------------- written answers
+def test_flags_written_answers_not_given(tree):
+    a = tree / "assignments"
+    path = a / "01_affine_layer" / "01_affine_layer.ipynb"
+    run_notebook_like(path, list(range(1, 100)))
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    answers = [c for c in nb["cells"] if c["cell_type"] == "markdown" and c["metadata"].get("nbgrader", {}).get(
+        "solution")]
+    assert answers and all("".join(c["source"]).strip() == "YOUR ANSWER HERE" for c in answers)
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in answers]
+    out = " ".join(collect(tree, "s1").stdout.split())
+    assert (f"assignments/01_affine_layer/01_affine_layer.ipynb: {len(ids)} written question(s) not answered yet "
+            f"(the cell still says \"YOUR ANSWER HERE\"): {', '.join(ids)}.") in out
+    assert answer_all(path) == ids
+    assert "not answered" not in collect(tree, "s1").stdout
+
+
+# ----------------------------------------------------------------------------------------------- the saved model
+def _save_model(path, meta=None):
+    import numpy as np
+
+    arrays = {"W1": np.zeros((4, 3), np.float32), "b1": np.zeros(3, np.float32)}
+    if meta is not None:
+        arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    np.savez(path, **arrays)
+
+
+def _set_scoring_data(tree, value):
+    marker = json.loads((tree / MARKER).read_text(encoding="utf-8"))
+    marker["settings"] = {"scoring_data": value}
+    (tree / MARKER).write_text(json.dumps(marker), encoding="utf-8")
+
+
+META = {"data": "embedded", "num_train": 1000, "num_val": 100, "subtract_mean": True, "dtype": "float32",
+        "val_acc": 0.93}
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "assignments/05_deep_net_optimizers/best_model.npz was trained on the small built-in data set "
+           "(handwritten digits), but your teacher's grader scores it on CIFAR-10"),
+    ("zh", "assignments/05_deep_net_optimizers/best_model.npz 是在内置的小数据集（手写数字）上训练的，"
+           "但老师的评分机器在CIFAR-10 数据集上给它打分"),
+])
+def test_warns_when_the_model_was_trained_on_other_data_than_the_grader_scores_on(tree, lang, words):
+    model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
+    _save_model(model, META)
+    _set_scoring_data(tree, "cifar10")
+    out = " ".join(collect(tree, "s1", "--lang", lang).stdout.split())
+    assert " ".join(words.split()) in out
+    assert "assignments/05_deep_net_optimizers/best_model.npz" in members(tree / "submission_s1.zip")
+    _set_scoring_data(tree, "embedded")  # the same model, where the course scores on the embedded set
+    assert "best_model.npz" not in collect(tree, "s1", "--lang", lang).stdout.split("Written")[0].split("!")[-1]
+
+
+def test_a_model_without_meta_and_a_release_without_the_setting(tree, script_module):
+    model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
+    _save_model(model)
+    assert script_module.model_meta(model.read_bytes()) is None
+    out = " ".join(collect(tree, "s1").stdout.split())
+    assert "does not record what data it was trained on" not in out  # no scoring_data: nothing to compare with
+    _set_scoring_data(tree, "cifar10")
+    out = " ".join(collect(tree, "s1").stdout.split())
+    assert "best_model.npz does not record what data it was trained on (an older notebook saved it). The grader " \
+           "scores it on CIFAR-10" in out
+    _save_model(model, {**META, "data": "cifar10"})
+    assert script_module.model_meta(model.read_bytes()) == {**META, "data": "cifar10"}
+    out = collect(tree, "s1").stdout
+    assert "best_model.npz was trained" not in out and "does not record" not in out
+    assert script_module.model_meta(b"not a zip") is None

@@ -27,7 +27,17 @@ def cache(tmp_path, monkeypatch):
     folder = tmp_path / "cache"
     monkeypatch.setenv(du.CACHE_DIR_ENV, str(folder))
     monkeypatch.delenv(du.SOURCE_ENV, raising=False)
+    english(monkeypatch)
     return folder
+
+
+def english(monkeypatch):
+    """Messages in English whatever other tests chose before (utils.checks.set_language) or the shell says."""
+    import utils.checks
+
+    monkeypatch.setattr(utils.checks, "_language_chosen", False)
+    monkeypatch.delenv("CH3_LANG", raising=False)
+    monkeypatch.setattr(du, "RELEASE_MARKER", du.REPO_ROOT / "no-release-marker-here")
 
 
 @pytest.fixture
@@ -642,3 +652,34 @@ def test_get_datasets_rejects_unknown_names(capsys):
     assert excinfo.value.code == 2 and "invalid choice" in capsys.readouterr().err
     with pytest.raises(ValueError, match="unknown data set"):
         du.download_dataset("imagenet")
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# The language of the messages
+# ----------------------------------------------------------------------------------------------------------------
+
+def test_messages_speak_the_notebooks_language(capsys, monkeypatch, no_network):
+    import utils.checks
+
+    assert du.message_language() == "en"
+    monkeypatch.setattr(utils.checks, "_language", "zh")
+    monkeypatch.setattr(utils.checks, "_language_chosen", True)
+    du.load_mnist()
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("[数据] 在 ") and "中没有找到 MNIST，改用内置的手写数字数据集（1797 张图像）。" \
+        "获取真实数据请运行：python datasets/get_datasets.py mnist" in line
+    with pytest.raises(du.DataError, match="^缺少 CIFAR-10 的数据块 .*请运行：python datasets/get_datasets.py cifar10"):
+        du._load_cifar_batch(Path("/nonexistent/data_batch_1"))
+
+
+def test_without_a_notebook_the_release_marker_or_ch3_lang_decides(tmp_path, monkeypatch):
+    monkeypatch.setattr(du, "RELEASE_MARKER", tmp_path / ".chapter3-release")
+    assert du.message_language() == "en"
+    monkeypatch.setenv("CH3_LANG", "zh")
+    assert du.message_language() == "zh"
+    (tmp_path / ".chapter3-release").write_text('{"lang": "en"}', encoding="utf-8")
+    assert du.message_language() == "en"
+    (tmp_path / ".chapter3-release").write_text('{"lang": "zh"}', encoding="utf-8")
+    monkeypatch.delenv("CH3_LANG")
+    assert du.message_language() == "zh"
+    assert du._say("中文", "English") == "中文"

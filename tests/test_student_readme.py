@@ -108,13 +108,16 @@ def test_readme_says_what_a_student_needs(lang):
     text = readme_text(lang)
     commands = readme_commands(text)
     assert commands == readme_commands(readme_text("en")), "zh and en READMEs must give the same commands"
-    assert commands["setup"] == "python3 -m venv .venv && .venv/bin/pip install -r requirements.txt"
+    assert commands["setup"].startswith("python3 -m venv .venv && .venv/bin/pip install -r requirements.txt && ")
+    # then nbgrader's instructor tools switched off in that venv (tests/test_student_lab.py runs those commands)
+    assert "labextension disable --level=sys_prefix @jupyter/nbgrader:formgrader" in commands["setup"]
     assert commands["start"] == ".venv/bin/jupyter lab"
     stems = [s.stem for s in notebook_sources()]
     assert " → ".join(f"`{stem}`" for stem in stems) in re.sub(r"\s+", " ", text), "every notebook, in order"
     for needle in ("JupyterHub", "Binder", "Windows", r".venv\Scripts\jupyter lab", "classifiers/chapter3/*.py",
                    "python datasets/get_datasets.py cifar10", "Restart Kernel and Run All Cells",
-                   "python -m utils.progress", "Submit", "python collect_submission.py", "submission_"):
+                   "python -m utils.progress", "Submit", "python collect_submission.py", "submission_",
+                   "best_model.npz"):
         assert needle in text, needle
 
 
@@ -170,6 +173,10 @@ def test_readme_commands_set_up_and_start_jupyterlab(lang, tmp_path, tmp_path_fa
         assert "started" in status
         code, page = _get(f"http://127.0.0.1:{port}/lab", token)
         assert code == 200 and b"JupyterLab" in page
+        # the set-up switched nbgrader's instructor tools off (tests/test_student_lab.py looks closer)
+        with pytest.raises(urllib.error.HTTPError) as formgrader:
+            _get(f"http://127.0.0.1:{port}/formgrader", token)
+        assert formgrader.value.code == 404
         listing = json.loads(_get(f"http://127.0.0.1:{port}/api/contents/assignments", token)[1])
         assert sorted(item["name"] for item in listing["content"]) == [s.stem for s in notebook_sources()]
     finally:

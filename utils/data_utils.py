@@ -15,10 +15,12 @@ load of a data set came from.
 """
 import gzip
 import hashlib
+import json
 import os
 import pickle
 import shutil
 import struct
+import sys
 import tarfile
 import tempfile
 import zlib
@@ -35,6 +37,7 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE_DIR = REPO_ROOT / "datasets" / "cache"
+RELEASE_MARKER = REPO_ROOT / ".chapter3-release"  # in a student release: says its language
 CACHE_DIR_ENV = "CH3_DATA_DIR"
 SOURCE_ENV = "CH3_DATA"
 SOURCES = ("auto", "download", "embedded")
@@ -123,15 +126,36 @@ def display_path(path):
         return str(path)
 
 
+def message_language():
+    """"zh" or "en": the language a notebook chose with ``utils.checks.set_language``, else the release's (the
+    ``lang`` of its ``.chapter3-release`` marker), else ``$CH3_LANG``, else English."""
+    checks = sys.modules.get("utils.checks")
+    if getattr(checks, "_language_chosen", False):
+        return checks._language
+    try:
+        lang = json.loads(RELEASE_MARKER.read_text(encoding="utf-8")).get("lang")
+    except (OSError, ValueError, AttributeError):
+        lang = None
+    lang = lang or os.environ.get("CH3_LANG", "en")
+    return lang if lang in ("zh", "en") else "en"
+
+
+def _say(zh, en):
+    """The message in the language of :func:`message_language`."""
+    return zh if message_language() == "zh" else en
+
+
 def _get_hint(name):
     return f"{GET_COMMAND} {name}"
 
 
 def _fallback_notice(name, places):
     """Print the one line that says the real set is absent and the embedded one is used instead."""
-    where = " or ".join(display_path(place) for place in places)
-    print(f"[data] {TITLES[name]} not found in {where} — using the embedded digits set ({EMBEDDED_SIZE} images). "
-          f"Run: {_get_hint(name)}", flush=True)
+    where = _say("或", " or ").join(display_path(place) for place in places)
+    print(_say(f"[数据] 在 {where} 中没有找到 {TITLES[name]}，改用内置的手写数字数据集（{EMBEDDED_SIZE} 张图像）。"
+               f"获取真实数据请运行：{_get_hint(name)}",
+               f"[data] {TITLES[name]} not found in {where} — using the embedded digits set ({EMBEDDED_SIZE} images). "
+               f"Run: {_get_hint(name)}"), flush=True)
 
 
 def _has_all(folder, names):
@@ -155,8 +179,10 @@ def _verify_md5(path, md5, name):
     """Raise DataError unless the file's MD5 is md5."""
     got = _md5(path)
     if got != md5:
-        raise DataError(f"{path} has MD5 {got}, expected {md5}: the file is incomplete, corrupt or not the official "
-                        f"one. Delete it and run: {_get_hint(name)}")
+        raise DataError(_say(f"{path} 的 MD5 是 {got}，应为 {md5}：文件不完整、已损坏或不是官方文件。"
+                             f"请删除它后运行：{_get_hint(name)}",
+                             f"{path} has MD5 {got}, expected {md5}: the file is incomplete, corrupt or not the "
+                             f"official one. Delete it and run: {_get_hint(name)}"))
 
 
 def _download(url, dest, md5, name):
@@ -181,23 +207,27 @@ def _download(url, dest, md5, name):
                     bar.update(len(chunk))
     except (OSError, ValueError) as err:  # URLError, timeouts and disk errors are OSErrors; a bad URL a ValueError
         part.unlink(missing_ok=True)
-        raise DataError(f"could not download {url} ({type(err).__name__}: {err}). Check the network connection and "
-                        f"run again: {_get_hint(name)}; or download the file by hand to {dest}") from None
+        raise DataError(_say(f"无法下载 {url}（{type(err).__name__}: {err}）。请检查网络连接后重新运行："
+                             f"{_get_hint(name)}；或者手动把文件下载到 {dest}",
+                             f"could not download {url} ({type(err).__name__}: {err}). Check the network connection "
+                             f"and run again: {_get_hint(name)}; or download the file by hand to {dest}")) from None
     got = _md5(part)
     if got != md5:
         part.unlink()
-        raise DataError(f"the download of {url} has MD5 {got}, expected {md5}: it is incomplete or corrupt and was "
-                        f"deleted. Run again: {_get_hint(name)}")
+        raise DataError(_say(f"从 {url} 下载的文件 MD5 是 {got}，应为 {md5}：文件不完整或已损坏，已被删除。"
+                             f"请重新运行：{_get_hint(name)}",
+                             f"the download of {url} has MD5 {got}, expected {md5}: it is incomplete or corrupt and "
+                             f"was deleted. Run again: {_get_hint(name)}"))
     part.replace(dest)
 
 
 def _unsafe_member(member, root):
     """Why a tar member must not be extracted under root (links, devices, paths that leave root), or None."""
     if not (member.isfile() or member.isdir()):
-        return "it is neither a plain file nor a folder"
+        return _say("它既不是普通文件也不是文件夹", "it is neither a plain file nor a folder")
     target = (root / member.name).resolve()
     if not target.is_relative_to(root) or (target == root and not member.isdir()):
-        return "its path leads outside the extraction folder"
+        return _say("它的路径指向解压文件夹之外", "its path leads outside the extraction folder")
     return None
 
 
@@ -208,7 +238,8 @@ def _extract_members(archive, root, fix):
             for member in tar:
                 reason = _unsafe_member(member, root)
                 if reason:
-                    raise DataError(f"refusing to extract member {member.name!r} of {archive}: {reason}. {fix}")
+                    raise DataError(_say(f"拒绝解压 {archive} 中的 {member.name!r}：{reason}。{fix}",
+                                         f"refusing to extract member {member.name!r} of {archive}: {reason}. {fix}"))
                 target = root / member.name
                 if member.isdir():
                     target.mkdir(parents=True, exist_ok=True)
@@ -217,7 +248,8 @@ def _extract_members(archive, root, fix):
                 with tar.extractfile(member) as src, open(target, "wb") as out:
                     shutil.copyfileobj(src, out)
     except (tarfile.TarError, EOFError, OSError, zlib.error) as err:
-        raise DataError(f"could not extract {archive} ({type(err).__name__}: {err}). {fix}") from None
+        raise DataError(_say(f"无法解压 {archive}（{type(err).__name__}: {err}）。{fix}",
+                             f"could not extract {archive} ({type(err).__name__}: {err}). {fix}")) from None
 
 
 def _extract_tar(archive, dest_root, top, name):
@@ -229,12 +261,13 @@ def _extract_tar(archive, dest_root, top, name):
     Returns:
     - Path of ``dest_root/top``
     """
-    fix = f"Delete {archive} and run: {_get_hint(name)}"
+    fix = _say(f"请删除 {archive} 后运行：{_get_hint(name)}", f"Delete {archive} and run: {_get_hint(name)}")
     tmp = Path(tempfile.mkdtemp(prefix=".extract-", dir=dest_root)).resolve()
     try:
         _extract_members(archive, tmp, fix)
         if not (tmp / top).is_dir():
-            raise DataError(f"{archive} has no folder {top}/: it is not the expected archive. {fix}")
+            raise DataError(_say(f"{archive} 中没有文件夹 {top}/：它不是所需的压缩包。{fix}",
+                                 f"{archive} has no folder {top}/: it is not the expected archive. {fix}"))
         final = Path(dest_root) / top
         if final.exists():
             shutil.rmtree(final)
@@ -268,7 +301,9 @@ def _fetch_cifar10(cache=None, url=None, md5=None):
     _extract_tar(archive, cache, CIFAR10_DIR, "cifar10")
     if not _has_all(folder, CIFAR10_BATCHES):
         missing = [b for b in CIFAR10_BATCHES if not (folder / b).is_file()]
-        raise DataError(f"{archive} lacks {', '.join(missing)}. Delete {archive} and run: {_get_hint('cifar10')}")
+        raise DataError(_say(f"{archive} 中缺少 {'、'.join(missing)}。请删除 {archive} 后运行：{_get_hint('cifar10')}",
+                             f"{archive} lacks {', '.join(missing)}. Delete {archive} and run: "
+                             f"{_get_hint('cifar10')}"))
     return folder
 
 
@@ -353,8 +388,10 @@ def _scale_sizes(sizes, available):
 # ----------------------------------------------------------------------------------------------------------------
 
 def _cifar_error(path, problem):
-    return DataError(f"CIFAR-10 batch {path} {problem}. Delete the folder {path.parent} and run: "
-                     f"{_get_hint('cifar10')}")
+    return DataError(_say(f"CIFAR-10 的数据块 {path} {problem}。请删除文件夹 {path.parent} 后运行："
+                          f"{_get_hint('cifar10')}",
+                          f"CIFAR-10 batch {path} {problem}. Delete the folder {path.parent} and run: "
+                          f"{_get_hint('cifar10')}"))
 
 
 def _load_cifar_batch(path):
@@ -372,11 +409,14 @@ def _load_cifar_batch(path):
             # The batches were pickled by Python 2; the archive they come from is checked by MD5.
             batch = pickle.load(f, encoding="latin1")
     except FileNotFoundError:
-        raise DataError(f"CIFAR-10 batch {path} is missing. Run: {_get_hint('cifar10')}") from None
+        raise DataError(_say(f"缺少 CIFAR-10 的数据块 {path}。请运行：{_get_hint('cifar10')}",
+                             f"CIFAR-10 batch {path} is missing. Run: {_get_hint('cifar10')}")) from None
     except Exception as err:  # a damaged pickle can raise almost anything
-        raise _cifar_error(path, f"is corrupt ({type(err).__name__}: {err})") from None
+        raise _cifar_error(path, _say(f"已损坏（{type(err).__name__}: {err}）",
+                                      f"is corrupt ({type(err).__name__}: {err})")) from None
     if not isinstance(batch, dict) or "data" not in batch or "labels" not in batch:
-        raise _cifar_error(path, "is not a CIFAR-10 batch (no 'data' and 'labels')")
+        raise _cifar_error(path, _say("不是 CIFAR-10 的数据块（没有 'data' 和 'labels'）",
+                                      "is not a CIFAR-10 batch (no 'data' and 'labels')"))
     X, y = np.asarray(batch["data"]), np.asarray(batch["labels"])
     if X.dtype != np.uint8 or X.ndim != 2 or X.shape[1] != 3 * 32 * 32:
         raise _cifar_error(path, f"holds data of shape {X.shape} and dtype {X.dtype}, expected (N, 3072) uint8")
@@ -595,9 +635,10 @@ def read_idx(path):
         with (gzip.open(path, "rb") if compressed else open(path, "rb")) as f:
             return _parse_idx(f, path)
     except FileNotFoundError:
-        raise DataError(f"{path} is missing") from None
+        raise DataError(_say(f"缺少 {path}", f"{path} is missing")) from None
     except (OSError, EOFError, zlib.error) as err:  # gzip.BadGzipFile is an OSError; a cut gzip stream an EOFError
-        raise DataError(f"{path} cannot be read as gzip ({type(err).__name__}: {err})") from None
+        raise DataError(_say(f"{path} 无法按 gzip 读取（{type(err).__name__}: {err}）",
+                             f"{path} cannot be read as gzip ({type(err).__name__}: {err})")) from None
 
 
 def _read_idx_split(folder, prefix, name):
@@ -607,15 +648,16 @@ def _read_idx_split(folder, prefix, name):
     - images: uint8 (N, 28, 28)
     - labels: int64 (N,) in 0..9
     """
-    fix = f"Delete the file and run: {_get_hint(name)}"
+    fix = _say(f"请删除该文件后运行：{_get_hint(name)}", f"Delete the file and run: {_get_hint(name)}")
     if Path(folder) == DEBIAN_FASHION_MNIST_DIR:
-        fix = "Reinstall Debian's dataset-fashion-mnist package"
+        fix = _say("请重新安装 Debian 的 dataset-fashion-mnist 软件包",
+                   "Reinstall Debian's dataset-fashion-mnist package")
     image_file = Path(folder) / f"{prefix}-images-idx3-ubyte.gz"
     label_file = Path(folder) / f"{prefix}-labels-idx1-ubyte.gz"
     try:
         images, labels = read_idx(image_file), read_idx(label_file)
     except DataError as err:
-        raise DataError(f"{TITLES[name]}: {err}. {fix}") from None
+        raise DataError(_say(f"{TITLES[name]}：{err}。{fix}", f"{TITLES[name]}: {err}. {fix}")) from None
     if images.dtype != np.uint8 or images.ndim != 3 or images.shape[1:] != (28, 28):
         raise DataError(f"{TITLES[name]}: {image_file} holds {images.dtype} {images.shape}, expected uint8 "
                         f"(N, 28, 28). {fix}")

@@ -1,13 +1,50 @@
 """Numerical gradients by centred differences, to check analytic (backprop) gradients against."""
 import numpy as np
 
-__all__ = ["rel_error", "eval_numerical_gradient", "eval_numerical_gradient_array", "grad_check_sparse"]
+__all__ = [
+    "rel_error", "relative_errors", "eval_numerical_gradient", "eval_numerical_gradient_array", "grad_check_sparse",
+]
+
+
+def relative_errors(x, y):
+    """Elementwise relative error of two arrays of one shape: ``|x - y| / max(|x| + |y|, floor)``.
+
+    ``floor = max(1e-3 * the largest |x| + |y| of the arrays, 1e-12)``: an entry that is tiny only by cancellation
+    (a sum that a correct implementation may add up in another order) is measured against the arrays' scale, not
+    its own. Symmetric in x and y; 0 where they are equal, about |x - y| / (2|y|) where they are close, never above
+    1 (NaN where either is NaN or inf).
+
+    Inputs:
+    - x, y: arrays of the same shape
+
+    Returns:
+    - errors: float64 array of that shape
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if x.size == 0:
+        return np.zeros(np.broadcast_shapes(x.shape, y.shape))
+    with np.errstate(invalid="ignore", over="ignore"):
+        scale = np.abs(x) + np.abs(y)
+        finite = scale[np.isfinite(scale)]
+        floor = max(1e-3 * float(np.max(finite, initial=0.0)), 1e-12)
+        return np.abs(x - y) / np.maximum(scale, floor)
 
 
 def rel_error(x, y):
-    """Largest elementwise relative error ``|x - y| / max(1e-8, |x| + |y|)``, a float."""
+    """Largest relative error between x and y, a float (the formula of :func:`relative_errors`).
+
+    The same number the checks (``utils.checks``) report as "relative error".
+    """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    if x.shape != y.shape and x.size != 1 and y.size != 1:
+        from utils.data_utils import _say  # the language a notebook chose
+
+        raise ValueError(_say(f"rel_error 只能比较形状相同的数组，得到的形状是 {x.shape} 和 {y.shape}："
+                              "其中一个的形状不对",
+                              f"rel_error compares arrays of one shape, got shapes {x.shape} and {y.shape}: "
+                              "one of them has the wrong shape"))
+    errors = relative_errors(*np.broadcast_arrays(x, y))
+    return float(np.max(errors)) if errors.size else 0.0
 
 
 def eval_numerical_gradient(f, x, verbose=True, h=1e-5):

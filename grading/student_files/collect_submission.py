@@ -6,8 +6,9 @@ use the Submit button of the Assignments tab instead.
 
 What it does:
 1. runs the visible checks of every notebook once and prints the tables (the same as each notebook's last cell);
-2. warns about notebooks that were not run top to bottom and about functions that still raise
-   NotImplementedError;
+2. warns about notebooks that were not run top to bottom, written answers not given yet, functions that still raise
+   NotImplementedError, and a saved model trained on other data than the grader scores on (the release marker's
+   ``settings.scoring_data``; the model's ``meta`` says what it was trained on);
 3. writes ``submission_<student_id>.zip`` with exactly the files the grader reads: every
    ``assignments/NN_name/NN_name.ipynb``, the modules ``classifiers/chapter3/*.py`` and
    ``assignments/*/best_model.npz`` if you saved one. Never data sets, caches or checkpoints.
@@ -18,6 +19,7 @@ Only the standard library is used here; the checks themselves need the course's 
 """
 import argparse
 import ast
+import io
 import json
 import os
 import re
@@ -37,6 +39,11 @@ TOTAL_LIMIT = 30 * MB  # all files together, before compression
 FILE_LIMITS = {"module": 1 * MB, "notebook": 20 * MB, "model": 30 * MB}  # what the grader accepts per file
 CHECKS_TIMEOUT = 600  # seconds for all visible checks
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the grader's rule for ids
+# What a written answer's cell holds until the student answers: nbgrader's text stub (the release may set its own,
+# listed here as well).
+ANSWER_STUBS = ("YOUR ANSWER HERE", "在这里写下你的答案。")
+DATA_SETS = ("cifar10", "embedded")  # the values of best_model.npz's meta["data"] and of settings.scoring_data
+META_LIMIT = 64 * 1024
 
 TEXT = {
     "en": {
@@ -77,6 +84,15 @@ TEXT = {
                   "fixed.",
         "extra": "{rel} is not handed in: the grader only reads the course's modules ({modules}). Put your code "
                  "into those.",
+        "unanswered": "{rel}: {count} written question(s) not answered yet (the cell still says \"{stub}\"): "
+                      "{where}.",
+        "model_data": "{rel} was trained on {trained}, but your teacher's grader scores it on {scoring}, where it "
+                      "will reach a very low accuracy. Run the training cell of notebook 05 again on {scoring} (it "
+                      "saves the better model), then collect again.",
+        "model_no_meta": "{rel} does not record what data it was trained on (an older notebook saved it). The "
+                         "grader scores it on {scoring}: run the training cell of notebook 05 again on {scoring}, "
+                         "then collect again.",
+        "data_cifar10": "CIFAR-10", "data_embedded": "the small built-in data set (handwritten digits)",
         "summary": "{zip}: {count} files, {size} ({packed} zipped)",
         "warnings": "Warnings ({count}):",
         "no_warnings": "No warnings.",
@@ -86,40 +102,46 @@ TEXT = {
                   "change: the zip is a copy of your files as they are now.",
     },
     "zh": {
-        "bad_id": "学号 {sid!r} 无效:只能使用字母、数字、'-'、'_' 和 '.'(最多 64 个字符,以字母或数字开头),"
+        "bad_id": "学号 {sid!r} 无效：只能使用字母、数字、'-'、'_' 和 '.'（最多 64 个字符，以字母或数字开头），"
                   "例如 python collect_submission.py s1234567",
-        "not_course": "collect_submission.py 必须放在课程文件夹中,与 assignments/ 和 classifiers/ 并列"
-                      "(在 {root} 中没有找到课程文件)。",
-        "symlink": "{rel} 是符号链接。请用真实文件替换它(复制文件本身),然后重新运行。没有写入任何文件。",
+        "not_course": "collect_submission.py 必须放在课程文件夹中，与 assignments/ 和 classifiers/ 并列"
+                      "（在 {root} 中没有找到课程文件）。",
+        "symlink": "{rel} 是符号链接。请用真实文件替换它（复制文件本身），然后重新运行。没有写入任何文件。",
         "not_file": "{rel} 不是普通文件。没有写入任何文件。",
-        "too_big": "{rel} 大小为 {size};单个{kind}的上限是 {limit}。{advice}没有写入任何文件。",
-        "too_big_total": "所有文件合计 {size},上限是 {limit}。最大的文件:{largest}。没有写入任何文件。",
-        "advice_notebook": "清除大量打印或绘图的单元格的输出(或减少输出),重启并运行全部单元格,保存后再试。",
-        "advice_model": "请保存一个更小的模型(更少或更窄的隐藏层)。",
-        "advice_module": "模块里只应有代码:请删除粘贴进去的数据。",
+        "too_big": "{rel} 大小为 {size}；单个{kind}的上限是 {limit}。{advice}没有写入任何文件。",
+        "too_big_total": "所有文件合计 {size}，上限是 {limit}。最大的文件：{largest}。没有写入任何文件。",
+        "advice_notebook": "清除大量打印或绘图的单元格的输出（或减少输出），重启并运行全部单元格，保存后再试。",
+        "advice_model": "请保存一个更小的模型（更少或更窄的隐藏层）。",
+        "advice_module": "模块里只应有代码：请删除粘贴进去的数据。",
         "kind_notebook": "笔记本", "kind_module": "模块", "kind_model": "模型文件",
-        "checks_head": "正在运行每个笔记本的可见检查(与每个笔记本最后一个单元格的表格相同)……",
-        "checks_failed": "可见检查因错误而中止(见上方):是不是你的某个模块有错误?你的文件仍会照常打包。",
-        "checks_timeout": "可见检查没有在 {seconds} 秒内结束(死循环?)。你的文件仍会照常打包。",
-        "checks_skipped": "已跳过可见检查(--no-checks)。",
-        "missing": "缺少 {rel}:按未完成计。",
-        "not_run": "尚未运行(没有保存的输出):{names}。如果你做过这些练习:Kernel > Restart Kernel and Run All "
-                   "Cells,然后保存(Ctrl+S)。",
-        "out_of_order": "{rel} 没有从上到下依次运行(单元格运行顺序错乱或有遗漏):Kernel > Restart Kernel and "
-                        "Run All Cells,然后保存。",
-        "stopped": "{rel}:Run All 在单元格 [{count}] 处因 {error} 停止。如果那部分还没完成,这没有问题;"
-                   "否则请修正后重启并运行全部单元格,再保存。",
-        "no_outputs": "{rel} 没有任何输出:打包前请运行全部单元格并保存(Ctrl+S)。",
-        "unreadable_nb": "{rel} 无法作为笔记本读取({why}):评分时将显示发布版笔记本而不是你的笔记本。",
-        "stubs": "{rel}:{names} 仍然抛出 NotImplementedError。",
-        "syntax": "{rel} 第 {line} 行有语法错误({msg}):修正之前其中的任何内容都不能得分。",
-        "extra": "{rel} 不会被提交:评分只读取课程的模块({modules})。请把代码写进这些模块。",
-        "summary": "{zip}:{count} 个文件,{size}(压缩后 {packed})",
-        "warnings": "警告({count} 条):",
+        "checks_head": "正在运行每个笔记本的可见检查（与每个笔记本最后一个单元格的表格相同）……",
+        "checks_failed": "可见检查因错误而中止（见上方）：是不是你的某个模块有错误？你的文件仍会照常打包。",
+        "checks_timeout": "可见检查没有在 {seconds} 秒内结束（死循环？）。你的文件仍会照常打包。",
+        "checks_skipped": "已跳过可见检查（--no-checks）。",
+        "missing": "缺少 {rel}：按未完成计。",
+        "not_run": "尚未运行（没有保存的输出）：{names}。如果你做过这些练习：Kernel > Restart Kernel and Run All "
+                   "Cells，然后保存（Ctrl+S）。",
+        "out_of_order": "{rel} 没有从上到下依次运行（单元格运行顺序错乱或有遗漏）：Kernel > Restart Kernel and "
+                        "Run All Cells，然后保存。",
+        "stopped": "{rel}：Run All 在单元格 [{count}] 处因 {error} 停止。如果那部分还没完成，这没有问题；"
+                   "否则请改正后重启并运行全部单元格，再保存。",
+        "no_outputs": "{rel} 没有任何输出：打包前请运行全部单元格并保存（Ctrl+S）。",
+        "unreadable_nb": "{rel} 无法作为笔记本读取（{why}）：评分时将显示发布版笔记本而不是你的笔记本。",
+        "stubs": "{rel}：{names} 仍然抛出 NotImplementedError。",
+        "syntax": "{rel} 第 {line} 行有语法错误（{msg}）：改正之前其中的任何内容都不能得分。",
+        "extra": "{rel} 不会被提交：评分只读取课程的模块（{modules}）。请把代码写进这些模块。",
+        "unanswered": "{rel}：还有 {count} 道书面题没有作答（单元格里仍是“{stub}”）：{where}。",
+        "model_data": "{rel} 是在{trained}上训练的，但老师的评分机器在{scoring}上给它打分，在那里它只能得到很低的"
+                      "正确率。请用{scoring}重新运行笔记本 05 的训练单元格（它会保存更好的模型），再打包。",
+        "model_no_meta": "{rel} 没有记录它是用什么数据训练的（由旧版笔记本保存）。评分机器用{scoring}打分："
+                         "请用{scoring}重新运行笔记本 05 的训练单元格，再打包。",
+        "data_cifar10": "CIFAR-10 数据集", "data_embedded": "内置的小数据集（手写数字）",
+        "summary": "{zip}：{count} 个文件，{size}（压缩后 {packed}）",
+        "warnings": "警告（{count} 条）：",
         "no_warnings": "没有警告。",
-        "written": "已写入:{path}",
-        "cannot_write": "无法写入 {path}:{error}。请用 --out 文件夹 指定另一个位置。",
-        "upload": "请把这个文件上传到老师收作业的地方。之后若有修改,请重新运行本命令:zip 是你的文件此刻的副本。",
+        "written": "已写入：{path}",
+        "cannot_write": "无法写入 {path}：{error}。请用 --out 文件夹 指定另一个位置。",
+        "upload": "请把这个文件上传到老师收作业的地方。之后若有修改，请重新运行本命令：zip 是你的文件此刻的副本。",
     },
 }
 
@@ -264,6 +286,66 @@ def notebook_state(data):
     return ("out of order",)
 
 
+def unanswered(data):
+    """[(grade_id, stub)] of the written answers (nbgrader's markdown solution cells) still holding their stub or
+    nothing; [] for a notebook that cannot be read (notebook_state reports that)."""
+    try:
+        cells = json.loads(data.decode("utf-8"))["cells"]
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError):
+        return []
+    out = []
+    for cell in cells if isinstance(cells, list) else []:
+        meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell, dict) else {}
+        if cell.get("cell_type") == "markdown" and isinstance(meta, dict) and meta.get("solution"):
+            text = _source(cell).strip()
+            if not text or text in ANSWER_STUBS:
+                out.append((str(meta.get("grade_id", "?")), text or ANSWER_STUBS[0]))
+    return out
+
+
+def model_meta(data):
+    """The ``meta`` record of a saved best_model.npz (a dict), or None when there is none or it is unreadable.
+
+    Read with the standard library: an .npz is a zip of .npy files, and ``meta.npy`` is a 1-D uint8 array holding
+    the UTF-8 bytes of a JSON object.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            info = z.getinfo("meta.npy")
+            if info.file_size > META_LIMIT + 4096:
+                return None
+            raw = z.read(info)
+        if raw[:6] != b"\x93NUMPY":
+            return None
+        size_bytes = 2 if raw[6] == 1 else 4
+        header_len = int.from_bytes(raw[8:8 + size_bytes], "little")
+        header = ast.literal_eval(raw[8 + size_bytes:8 + size_bytes + header_len].decode("latin1"))
+        if header.get("descr") not in ("|u1", "<u1", "u1") or header.get("fortran_order"):
+            return None
+        meta = json.loads(raw[8 + size_bytes + header_len:].decode("utf-8"))
+    except (KeyError, ValueError, SyntaxError, zipfile.BadZipFile, UnicodeDecodeError, IndexError, AttributeError):
+        return None
+    return meta if isinstance(meta, dict) else None
+
+
+def model_warnings(files, scoring, t):
+    """Warnings for saved models trained on other data than the grader scores on (``scoring``, from the release
+    marker's settings), or that do not say what they were trained on."""
+    if scoring not in DATA_SETS:
+        return []
+    out = []
+    for rel, kind, data, _ in files:
+        if kind != "model":
+            continue
+        meta = model_meta(data)
+        if meta is None:
+            out.append(t["model_no_meta"].format(rel=rel, scoring=t[f"data_{scoring}"]))
+        elif meta.get("data") != scoring:
+            trained = t[f"data_{meta['data']}"] if meta.get("data") in DATA_SETS else repr(meta.get("data"))
+            out.append(t["model_data"].format(rel=rel, trained=trained, scoring=t[f"data_{scoring}"]))
+    return out
+
+
 def _raises_not_implemented(func):
     """True when the body of ``func`` (not of functions or classes inside it) raises NotImplementedError."""
     todo = list(func.body)
@@ -307,6 +389,10 @@ def content_warnings(files, missing, t):
     for rel, kind, data, _ in files:
         if kind == "notebook":
             state = notebook_state(data)
+            missed = unanswered(data) if state is None or state[0] not in ("not run", "unreadable") else []
+            if missed:
+                out.append(t["unanswered"].format(rel=rel, count=len(missed), stub=missed[0][1],
+                                                  where=", ".join(grade_id for grade_id, _ in missed)))
             if state is None:
                 continue
             if state[0] == "not run":
@@ -401,6 +487,8 @@ def main(argv=None):
     if args.no_checks:
         print(t["checks_skipped"])
     warnings += content_warnings(files, missing, t) + extra_modules(root, modules, t)
+    settings = marker.get("settings") if isinstance(marker.get("settings"), dict) else {}
+    warnings += model_warnings(files, settings.get("scoring_data"), t)
 
     out_dir = Path(args.out) if args.out else root
     path = (out_dir / f"submission_{args.student_id}.zip").absolute()

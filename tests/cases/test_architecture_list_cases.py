@@ -282,6 +282,7 @@ def update_nothing(params, grads, nn_architecture, learning_rate):
 @pytest.mark.parametrize("grade_id, name, wrong", [
     ("init_layers_shapes", "init_layers", init_transposed),
     ("init_layers_shapes", "init_layers", init_flat_bias),
+    ("init_layers_shapes", "init_layers", init_zeros),  # right shapes, but not an init: no point for the shapes
     ("init_layers_random", "init_layers", init_zeros),
     ("init_layers_random", "init_layers", init_unseeded),
     ("init_layers_random", "init_layers", init_unit_scale),

@@ -71,7 +71,7 @@ def test_correct_alternatives_pass(name, grade_id):
 
 
 def test_the_table_is_complete():
-    assert len(ALL) == 10
+    assert len(ALL) == 11
 
 
 # ------------------------------------------------------------------ wrong
@@ -102,6 +102,11 @@ def softmax_loss_global_shift(x, y):
 def softmax_loss_log_of_probability(x, y):
     """Shifts by the row maximum (stable exponentials) but takes the log of a probability that may be 0."""
     return softmax_loss_naive(x - x.max(axis=1, keepdims=True), y)
+
+
+def softmax_loss_shifts_in_place(x, y):
+    x -= x.max(axis=1, keepdims=True)
+    return patched().softmax_loss(x, y)
 
 
 def bce_loss_summed(p, y):
@@ -152,6 +157,7 @@ WRONG = [
     ("softmax_loss_stability", softmax_loss_naive),
     ("softmax_loss_stability", softmax_loss_global_shift),
     ("softmax_loss_large_gap", softmax_loss_log_of_probability),
+    ("softmax_loss_keeps_input", softmax_loss_shifts_in_place),
     ("bce_loss_value", bce_loss_summed),
     ("bce_loss_grad", bce_loss_logit_gradient),
     ("bce_loss_column_shape", bce_loss_broadcasts),

@@ -7,26 +7,31 @@ import base64
 import importlib
 import json
 import os
+import sys
 import zlib
 from pathlib import Path
 
 from . import cases  # noqa: F401  (registers every case)
 from .demo import demo
-from .engine import CASES, PASSED, decode, run_probe, verdict, visible_seed
+from .engine import CASES, ERROR, PASSED, decode, describe_error, run_probe, verdict, visible_seed
+from .freshness import check_package
 from .messages import report, say
 
-__all__ = ["check", "demo", "run", "set_language"]
+__all__ = ["CheckFailed", "check", "demo", "package_problem", "run", "set_language"]
+
+PACKAGE = "classifiers.chapter3"
 
 _EXPECTED_FILE = Path(__file__).with_name("expected.json")
 _language = os.environ.get("CH3_LANG", "zh")
+_language_chosen = False  # True once a notebook chose the language (utils.data_utils speaks it from then on)
 
 
 def set_language(lang):
     """Language of the messages: "zh" or "en"."""
-    global _language
+    global _language, _language_chosen
     if lang not in ("zh", "en"):
         raise ValueError("language must be 'zh' or 'en'")
-    _language = lang
+    _language, _language_chosen = lang, True
 
 
 def current_language():
@@ -58,7 +63,9 @@ def run(grade_id, runs=None):
     Returns a list with one (status, lines) per run.
     """
     case_ = CASES[grade_id]
-    module = importlib.import_module("classifiers.chapter3")
+    module, problem = _load_package(_language)
+    if problem:
+        return [(ERROR, [say(_language, "package", grade_id=grade_id, problem=problem)])]
     if runs is None:
         runs = [(visible_seed(grade_id), _visible_expected().get(grade_id))]
     out = []
@@ -67,6 +74,50 @@ def run(grade_id, runs=None):
         status, problems = verdict(case_, result, decode(expected) if expected else None, seed)
         out.append((status, report(_language, case_, status, problems, result.error, result.warnings)))
     return out
+
+
+def package_problem(lang=None):
+    """Why the checks cannot judge the code on disk, as one sentence in ``lang``, or None when they can: a file of
+    classifiers/chapter3 with a syntax error, a file changed since it was imported (and not reloaded), or a package
+    that cannot be imported."""
+    return _load_package(lang or _language)[1]
+
+
+def _load_package(lang):
+    """(classifiers.chapter3, None), or (None, the sentence of :func:`package_problem`)."""
+    stale = check_package(PACKAGE)
+    if stale is not None:
+        return None, say(lang, stale.kind, file=stale.file, line=stale.line, message=stale.message)
+    try:
+        return importlib.import_module(PACKAGE), None
+    except SyntaxError as exc:  # the first import of a file that does not compile
+        return None, say(lang, "syntax", file=Path(exc.filename or "?").name, line=exc.lineno or 0,
+                         message=exc.msg or "")
+    except Exception as exc:  # the student's package may raise anything while it is imported
+        return None, say(lang, "import", error=describe_error(exc))
+
+
+class CheckFailed(AssertionError):
+    """A check that did not pass. In a notebook it shows as its one-line message, without a traceback (the
+    diagnosis is printed above it), and still fails the cell, as nbgrader needs."""
+
+
+def _show_message_only(shell, etype, value, tb, tb_offset=None):
+    """IPython's handler for CheckFailed: an error output whose whole traceback is the message."""
+    stb = [f"\x1b[0;31m{value}\x1b[0m"]
+    shell._showtraceback(etype, value, stb)
+    return stb
+
+
+def _register_with_ipython():
+    """Show CheckFailed as its message in IPython kernels (a no-op outside IPython)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None and hasattr(shell, "set_custom_exc"):
+        shell.set_custom_exc((CheckFailed,), _show_message_only)
+
+
+_register_with_ipython()
 
 
 def check(grade_id, hidden=None):
@@ -84,4 +135,4 @@ def check(grade_id, hidden=None):
     if hidden is not None and passed:
         print(say(_language, "hidden passed", grade_id=grade_id))
     if not passed:
-        raise AssertionError(say(_language, "assert", grade_id=grade_id))
+        raise CheckFailed(say(_language, "assert", grade_id=grade_id)) from None

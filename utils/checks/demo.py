@@ -13,13 +13,11 @@ STUDENT_PACKAGE = Path("classifiers") / "chapter3"
 
 
 def _where(exc):
-    """(function, file name, line) of the innermost frame in the student's package, else the innermost frame."""
+    """(function, file name, line) of the innermost frame in the student's package, or None when the error was
+    raised elsewhere (the demo's own lines, a helper such as rel_error)."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if not frames:
-        return "", "", 0
     ours = [f for f in frames if STUDENT_PACKAGE.as_posix() in Path(f.filename).as_posix()]
-    frame = (ours or frames)[-1]
-    return frame.name, Path(frame.filename).name, frame.lineno
+    return (ours[-1].name, Path(ours[-1].filename).name, ours[-1].lineno) if ours else None
 
 
 @contextlib.contextmanager
@@ -29,16 +27,23 @@ def demo(lang=None):
     Inputs:
     - lang: "zh" or "en"; default: the language set with ``utils.checks.set_language``
     """
-    from . import current_language
+    from . import current_language, package_problem
 
+    problem = package_problem(lang or current_language())
+    if problem:  # the block runs all the same: a later cell may need what it defines
+        print(say(lang or current_language(), "demo old code", problem=problem))
     try:
         yield
     except Exception as exc:  # the demo runs the student's code, which may raise anything
         lang = lang or current_language()
-        function, file, line = _where(exc)
+        where = _where(exc)
         if isinstance(exc, NotImplementedError):
+            function = where[0] if where else traceback.extract_tb(exc.__traceback__)[-1].name
             print(say(lang, "demo not written", function=function))
+            return
+        message = str(exc).splitlines()[0][:200] if str(exc) else ""
+        error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        if where:
+            print(say(lang, "demo error", function=where[0], file=where[1], line=where[2], error=error))
         else:
-            message = str(exc).splitlines()[0][:200] if str(exc) else ""
-            print(say(lang, "demo error", function=function, file=file, line=line,
-                      error=f"{type(exc).__name__}: {message}" if message else type(exc).__name__))
+            print(say(lang, "demo error here", error=error))

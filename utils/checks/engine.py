@@ -6,12 +6,17 @@ run on the reference package gives the expected outputs. Outputs travel as :clas
 shape and float64 data), so a comparison never touches an object made by the code under test.
 """
 import base64
+import re
+import sysconfig
 import traceback
 import warnings
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+from ..gradient_check import relative_errors
 
 PASSED, FAILED, NOT_ATTEMPTED, ERROR = "passed", "failed", "not attempted", "error"
 MAX_ELEMENTS = 2_000_000  # per output; a probe never needs more, a hostile submission may try
@@ -27,7 +32,11 @@ class Case:
     - target: that name, e.g. "affine_backward" or "ShallowLayerNet"
     - probe: ``probe(m, rng) -> {output name: array-like}``
     - rtol: largest relative error accepted (raised to 1e-4 for float32 outputs)
-    - hint: {"zh": ..., "en": ...}, shown when the case fails
+    - output_rtol: {output name: rtol} for outputs that accept more than ``rtol`` (a loss that a textbook's
+      ``log(p + 1e-7)`` guard moves by ~1e-6)
+    - hint: {"zh": ..., "en": ...}, how to compute it right: shown when the outputs have wrong values
+    - kind_hints: {kind: {"zh": ..., "en": ...}} replacing the general hint of another kind of mistake
+      ("shape", "dtype", "finite", "factor", "exception", ...; see ``messages.hint_kind``)
     - check_dtype: compare dtypes as well as values
     - judge: optional ``judge(got, rng) -> [problem text]`` for outputs judged by a rule (an accuracy threshold)
       instead of by equality with the reference; it runs where the expected outputs live, never in the probe's
@@ -38,7 +47,9 @@ class Case:
     target: str
     probe: object
     rtol: float = 1e-6
+    output_rtol: dict = field(default_factory=dict)
     hint: dict = field(default_factory=dict)
+    kind_hints: dict = field(default_factory=dict)
     check_dtype: bool = True
     judge: object = None
 
@@ -144,16 +155,51 @@ def run_probe(case_, module, seed):
         except NotAttempted:
             return Result(NOT_ATTEMPTED)
         except Exception as exc:  # the code under test may raise anything
-            return Result(ERROR, error=_describe(exc))
+            return Result(ERROR, error=describe_error(exc))
     notes = sorted({f"{w.category.__name__}: {w.message}" for w in caught})
     return Result(PASSED, outputs, warnings=notes)
 
 
-def _describe(exc):
-    """``Type: message`` and the innermost frame, which is usually the line of the code under test."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = f" (in {frames[-1].name}, {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno})" if frames else ""
-    return f"{type(exc).__name__}: {exc}{where}"[:500]
+_OURS = Path(__file__).resolve().parent  # utils/checks: never the place a student's error is reported at
+_LIBRARIES = tuple({Path(p).resolve() for key in ("stdlib", "platstdlib", "purelib", "platlib")
+                    if (p := sysconfig.get_paths().get(key))})
+
+
+def _is_library(filename):
+    path = Path(filename).resolve()
+    return path.is_relative_to(_OURS) or any(path.is_relative_to(lib) for lib in _LIBRARIES)
+
+
+def student_frame(exc):
+    """The innermost frame of ``exc``'s traceback in the code under test (not the checks, not a library), or None.
+
+    That is where the student's function raised it: an error inside NumPy is reported at the student's line that
+    called NumPy, and an error in a probe (unpacking what a function returned) has no such frame.
+    """
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_library(f.filename)]
+    return frames[-1] if frames else None
+
+
+def describe_error(exc):
+    """``Type: message`` and, when the student's code raised it, ``(in function, file:line)`` (see ``located``)."""
+    message = str(exc).splitlines()[0][:300] if str(exc) else ""
+    text = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    frame = student_frame(exc)
+    return text + (f" (in {frame.name}, {Path(frame.filename).name}:{frame.lineno})" if frame else "")
+
+
+_WHERE = re.compile(r" \(in ([\w.<>]+), ([\w.<>-]+):(\d+)\)$")
+
+
+def located(error):
+    """(function, file, line) that ``describe_error`` appended to an error text, or None when it named no place."""
+    match = _WHERE.search(error or "")
+    return (match.group(1), match.group(2), int(match.group(3))) if match else None
+
+
+def unlocated(error):
+    """The error text without the place ``describe_error`` appended to it."""
+    return _WHERE.sub("", error or "")
 
 
 def compare(case_, got, expected, rng=None):
@@ -180,23 +226,42 @@ def compare(case_, got, expected, rng=None):
             problems.append(("finite", {"name": name}))
             continue
         error, index = relative_error(g.data, exp.data)
-        rtol = max(case_.rtol, 1e-4) if exp.dtype in ("float32", "float16") else case_.rtol
+        rtol = case_.output_rtol.get(name, case_.rtol)
+        rtol = max(rtol, 1e-4) if exp.dtype in ("float32", "float16") else rtol
         if error > rtol:
             problems.append(("value", {"name": name, "error": error, "rtol": rtol, "index": index,
-                                       "got": g.data[index], "expected": exp.data[index]}))
+                                       "got": g.data[index], "expected": exp.data[index],
+                                       "factor": constant_factor(g.data, exp.data, rtol)}))
     return problems
 
 
+def constant_factor(got, expected, rtol):
+    """r when ``got`` equals r * ``expected`` entry by entry (within rtol) for some r other than 1, else None.
+
+    Catches a division by N missing or done twice (mean instead of sum), a stray 2 or 0.5, a flipped sign. With a
+    single significant entry any wrong value is some multiple, so there r (or 1/r) must be a whole number.
+    """
+    big = np.abs(expected) > 1e-3 * float(np.max(np.abs(expected), initial=0.0))
+    if not big.any():
+        return None
+    r = float(np.median(got[big] / expected[big]))
+    if not np.isfinite(r) or r == 0 or abs(r - 1) <= 10 * rtol:
+        return None
+    if np.count_nonzero(big) == 1 and not any(abs(k - round(k)) <= 1e-6 * abs(k) for k in (r, 1 / r)):
+        return None
+    return r if float(np.max(relative_errors(got, r * expected))) <= max(rtol, 1e-9) * 10 else None
+
+
 def relative_error(got, expected):
-    """Largest relative error and where it is: ``|g - e| / max(|e|, 1e-3 * max|e|, 1e-12)`` elementwise.
+    """Largest relative error and where it is, by the course's one formula (``utils.gradient_check``):
+    ``|g - e| / max(|g| + |e|, floor)`` elementwise with ``floor = max(1e-3 * the largest |g| + |e|, 1e-12)``.
 
     The floor keeps entries that are tiny only by cancellation from dominating (a correct implementation that
     sums in another order must pass).
     """
     if expected.size == 0:
         return 0.0, ()
-    floor = max(1e-3 * float(np.max(np.abs(expected))), 1e-12)
-    err = np.abs(got - expected) / np.maximum(np.abs(expected), floor)
+    err = relative_errors(got, expected)
     flat = int(np.argmax(err))
     return float(err.flat[flat]), np.unravel_index(flat, expected.shape)
 

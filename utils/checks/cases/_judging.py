@@ -21,6 +21,6 @@ def trusted_judge(judge):
         except KeyError as exc:
             return [say(f"缺少输出 {exc}。", f"output {exc} is missing.")]
         except Exception as exc:  # the outputs come from the code under test and may be anything
-            return [say(f"无法评判这些输出({type(exc).__name__}: {exc})。",
+            return [say(f"无法评判这些输出（{type(exc).__name__}: {exc}）。",
                         f"these outputs cannot be judged ({type(exc).__name__}: {exc}).")]
     return safe

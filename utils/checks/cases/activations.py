@@ -12,38 +12,38 @@ RAISE_ON_BAD_FLOATS = {"over": "raise", "invalid": "raise", "divide": "raise"}
 
 HINT_RELU_FORWARD = {
     "en": "out = np.maximum(x, 0) keeps x's shape and dtype; the cache can simply be x.",
-    "zh": "out = np.maximum(x, 0) 会保持 x 的形状和数据类型;cache 直接存 x 即可。",
+    "zh": "out = np.maximum(x, 0) 会保持 x 的形状和数据类型；cache 直接存 x 即可。",
 }
 HINT_RELU_BACKWARD = {
     "en": "the gradient passes where the input was positive and is 0 elsewhere: dx = dout * (x > 0).",
-    "zh": "输入为正的位置梯度原样通过,其余位置为 0:dx = dout * (x > 0)。",
+    "zh": "输入为正的位置梯度原样通过，其余位置为 0：dx = dout * (x > 0)。",
 }
 HINT_SIGMOID_FORWARD = {
     "en": "s = 1 / (1 + exp(-x)) elementwise; keep the forward output s in the cache, the backward pass needs it.",
-    "zh": "逐元素计算 s = 1 / (1 + exp(-x));把前向输出 s 存进 cache,反向传播要用它。",
+    "zh": "逐元素计算 s = 1 / (1 + exp(-x))；把前向输出 s 存进 cache，反向传播要用它。",
 }
 HINT_SIGMOID_STABLE = {
     "en": "exp(-x) overflows for x < -709 (and exp(x) for x > 709). Only ever exponentiate -|x| (which is <= 0): "
           "with z = exp(-|x|), s = 1/(1+z) where x >= 0 and z/(1+z) where x < 0; or s = exp(-np.logaddexp(0, -x)). "
           "np.where(c, a, b) computes BOTH a and b for every element, so it does not avoid an overflow by itself.",
-    "zh": "x < -709 时 exp(-x) 会上溢(x > 709 时 exp(x) 也会)。只对 -|x|(它 <= 0)求指数:令 z = exp(-|x|),"
-          "x >= 0 处 s = 1/(1+z),x < 0 处 s = z/(1+z);或者 s = exp(-np.logaddexp(0, -x))。"
-          "注意 np.where(c, a, b) 会对每个元素把 a 和 b 都算一遍,本身并不能避免上溢。",
+    "zh": "x < -709 时 exp(-x) 会上溢（x > 709 时 exp(x) 也会）。只对 -|x|（它 <= 0）求指数：令 z = exp(-|x|)，"
+          "x >= 0 处 s = 1/(1+z)，x < 0 处 s = z/(1+z)；或者 s = exp(-np.logaddexp(0, -x))。"
+          "注意 np.where(c, a, b) 会对每个元素把 a 和 b 都算一遍，本身并不能避免上溢。",
 }
 HINT_SIGMOID_BACKWARD = {
     "en": "dx = dout * s * (1 - s), where s is the sigmoid output saved by the forward pass.",
-    "zh": "dx = dout * s * (1 - s),其中 s 是前向传播存下的 sigmoid 输出。",
+    "zh": "dx = dout * s * (1 - s)，其中 s 是前向传播存下的 sigmoid 输出。",
 }
 HINT_SIGMOID_BACKWARD_STABLE = {
     "en": "compute the gradient from the saved output s as s * (1 - s); recomputing it from x with exp(-x) "
           "overflows for large |x|, where the true gradient is simply (almost) 0.",
-    "zh": "用存下的输出 s 计算 s * (1 - s);若从 x 重新用 exp(-x) 计算,|x| 很大时会上溢,而那里真正的梯度几乎就是 0。",
+    "zh": "用存下的输出 s 计算 s * (1 - s)；若从 x 重新用 exp(-x) 计算，|x| 很大时会上溢，而那里真正的梯度几乎就是 0。",
 }
 HINT_SANDWICH = {
     "en": "call affine_forward, then the activation's forward, and cache both caches, e.g. as a tuple; "
           "the backward pass undoes them in reverse order: activation backward first, then affine_backward.",
-    "zh": "先调用 affine_forward,再调用激活函数的前向,把两个 cache 一起存下(例如放进一个元组);"
-          "反向传播按相反顺序进行:先做激活函数的反向,再做 affine_backward。",
+    "zh": "先调用 affine_forward，再调用激活函数的前向，把两个 cache 一起存下（例如放进一个元组）；"
+          "反向传播按相反顺序进行：先做激活函数的反向，再做 affine_backward。",
 }
 
 
@@ -72,22 +72,24 @@ def _(m, rng):
     return {"out": out}
 
 
-@case("relu_forward_float32", "relu_forward", hint={
+@case("relu_forward_float32", "relu_forward", hint=HINT_RELU_FORWARD, kind_hints={"dtype": {
     "en": "keep x's shape and dtype: np.maximum(x, 0) does; np.maximum(x, np.zeros(x.shape)) makes float64.",
-    "zh": "保持 x 的形状和数据类型:np.maximum(x, 0) 可以;np.maximum(x, np.zeros(x.shape)) 会得到 float64。"})
+    "zh": "保持 x 的形状和数据类型：np.maximum(x, 0) 可以；np.maximum(x, np.zeros(x.shape)) 会得到 float64。"}})
 def _(m, rng):
     out, _ = m.relu_forward(_signed(rng, (2, 3, 4)).astype(np.float32))
     return {"out": out}
 
 
-@case("relu_forward_keeps_input", "relu_forward", hint={
+@case("relu_forward_keeps_input", "relu_forward", hint=HINT_RELU_FORWARD, kind_hints={"changed input": {
     "en": "do not change x in place (x[x < 0] = 0 overwrites the caller's array): build a new array, "
           "e.g. np.maximum(x, 0).",
-    "zh": "不要原地修改 x(x[x < 0] = 0 会改掉调用者的数组):生成一个新数组,例如 np.maximum(x, 0)。"})
+    "zh": "不要原地修改 x（x[x < 0] = 0 会改掉调用者的数组）：生成一个新数组，例如 np.maximum(x, 0)。"}})
 def _(m, rng):
+    """x after the call, and the output: a property cell pays only when the outputs are right too."""
     x = _signed(rng, (3, 4))
-    m.relu_forward(x)
-    return {"x_after": x}
+    out, _ = m.relu_forward(x)
+    out = np.array(out, copy=True)  # before x is read back: an in-place ReLU returns x itself
+    return {"x_after": x, "out": out}
 
 
 @case("relu_backward_value", "relu_backward", hint=HINT_RELU_BACKWARD)
@@ -100,7 +102,7 @@ def _(m, rng):
 
 @case("relu_backward_at_zero", "relu_backward", hint={
     "en": "at exactly x = 0 the gradient is 0 by convention: use (x > 0), not (x >= 0).",
-    "zh": "按约定,x 恰好为 0 处梯度为 0:用 (x > 0),而不是 (x >= 0)。"})
+    "zh": "按约定，x 恰好为 0 处梯度为 0：用 (x > 0)，而不是 (x >= 0)。"})
 def _(m, rng):
     x = _signed(rng, (3, 6))
     x.reshape(-1)[rng.permutation(x.size)[:6]] = 0.0
@@ -109,17 +111,17 @@ def _(m, rng):
     return {"dx": m.relu_backward(dout, cache)}
 
 
-@case("relu_backward_keeps_dout", "relu_backward", hint={
+@case("relu_backward_keeps_dout", "relu_backward", hint=HINT_RELU_BACKWARD, kind_hints={"changed input": {
     "en": "do not change dout in place (dout[x <= 0] = 0 overwrites the upstream gradient the caller still "
           "holds): compute dx = dout * (x > 0), or mask a copy, dx = dout.copy().",
-    "zh": "不要原地修改 dout(dout[x <= 0] = 0 会改掉调用者手里的上游梯度):计算 dx = dout * (x > 0),"
-          "或在副本 dx = dout.copy() 上置零。"})
+    "zh": "不要原地修改 dout（dout[x <= 0] = 0 会改掉调用者手里的上游梯度）：计算 dx = dout * (x > 0)，"
+          "或在副本 dx = dout.copy() 上置零。"}})
 def _(m, rng):
     x = _signed(rng, (3, 4))
     dout = _signed(rng, x.shape, 0.5, 2.0)
     _, cache = m.relu_forward(x)
-    m.relu_backward(dout, cache)
-    return {"dout_after": dout}
+    dx = np.array(m.relu_backward(dout, cache), copy=True)
+    return {"dout_after": dout, "dx": dx}
 
 
 # ---------------------------------------------------------------------------------------------------- sigmoid

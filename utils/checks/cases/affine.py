@@ -3,11 +3,11 @@ from ..engine import case
 
 HINT_RESHAPE = {
     "en": "flatten each sample with x.reshape(x.shape[0], -1) before the matrix product.",
-    "zh": "先用 x.reshape(x.shape[0], -1) 把每个样本展平,再做矩阵乘法。",
+    "zh": "先用 x.reshape(x.shape[0], -1) 把每个样本展平，再做矩阵乘法。",
 }
 HINT_BACKWARD = {
     "en": "dx = dout @ w.T reshaped to x's shape; dw = x_flat.T @ dout; db sums dout over the batch.",
-    "zh": "dx = dout @ w.T 再还原成 x 的形状;dw = x_flat.T @ dout;db 是 dout 沿批次维求和。",
+    "zh": "dx = dout @ w.T 再还原成 x 的形状；dw = x_flat.T @ dout；db 是 dout 沿批次维求和。",
 }
 
 
@@ -34,9 +34,9 @@ def _(m, rng):
     return {"out": out}
 
 
-@case("affine_forward_float32", "affine_forward", hint={
+@case("affine_forward_float32", "affine_forward", hint=HINT_RESHAPE, kind_hints={"dtype": {
     "en": "keep the input dtype: no np.float64 arrays or casts inside the layer.",
-    "zh": "保持输入的数据类型:层内不要创建 float64 数组或做类型转换。"})
+    "zh": "保持输入的数据类型：层内不要创建 float64 数组或做类型转换。"}})
 def _(m, rng):
     out, _ = m.affine_forward(*_layer(rng, (3, 4), M=6, N=5, dtype="float32"))
     return {"out": out}

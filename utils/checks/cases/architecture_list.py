@@ -12,56 +12,63 @@ from ._judging import say, trusted_judge
 HINT_INIT = {
     "en": "for layer l (1..L): W{l} = 0.1 * standard normal (output_dim, input_dim), b{l} = 0.1 * standard normal "
           "(output_dim, 1), drawn from a generator seeded with `seed`.",
-    "zh": "第 l 层(1..L):W{l} = 0.1 * 标准正态 (output_dim, input_dim),b{l} = 0.1 * 标准正态 (output_dim, 1),"
+    "zh": "第 l 层（1..L）：W{l} = 0.1 * 标准正态 (output_dim, input_dim)，b{l} = 0.1 * 标准正态 (output_dim, 1)，"
           "随机数生成器用 `seed` 作种子。",
 }
 HINT_FORWARD = {
     "en": "A0 = X; for l = 1..L: Z{l} = W{l} @ A{l-1} + b{l}, A{l} = relu or sigmoid of Z{l} as the layer's "
           "\"activation\" says (compare strings with ==, not `is`).",
-    "zh": "A0 = X;对 l = 1..L:Z{l} = W{l} @ A{l-1} + b{l},A{l} = 按该层的 \"activation\" 取 relu 或 sigmoid"
-          "(比较字符串用 ==,不要用 `is`)。",
+    "zh": "A0 = X；对 l = 1..L：Z{l} = W{l} @ A{l-1} + b{l}，A{l} = 按该层的 \"activation\" 取 relu 或 sigmoid"
+          "（比较字符串用 ==，不要用 `is`）。",
 }
 HINT_MEMORY = {
     "en": "store the input of every layer as memory['A{l-1}'] (memory['A0'] is X) and its pre-activation as "
           "memory['Z{l}'], with l counted from 1.",
-    "zh": "把每一层的输入存为 memory['A{l-1}'](memory['A0'] 就是 X),把它的线性输出存为 memory['Z{l}'],"
+    "zh": "把每一层的输入存为 memory['A{l-1}']（memory['A0'] 就是 X），把它的线性输出存为 memory['Z{l}']，"
           "l 从 1 开始数。",
 }
 HINT_COST = {
     "en": "cost = -mean(Y * log(Y_hat) + (1 - Y) * log(1 - Y_hat)) over the m samples, a float.",
-    "zh": "cost = -mean(Y * log(Y_hat) + (1 - Y) * log(1 - Y_hat)),对 m 个样本取平均,返回一个 float。",
+    "zh": "cost = -mean(Y * log(Y_hat) + (1 - Y) * log(1 - Y_hat))，对 m 个样本取平均，返回一个 float。",
 }
 HINT_CLIP = {
     "en": "clip Y_hat into [eps, 1 - eps] (e.g. eps = 1e-12) before the logs: log(0) is -inf and 0 * log(0) is nan.",
-    "zh": "取对数之前先把 Y_hat 裁剪到 [eps, 1 - eps](例如 eps = 1e-12):log(0) 是 -inf,0 * log(0) 是 nan。",
+    "zh": "取对数之前先把 Y_hat 裁剪到 [eps, 1 - eps]（例如 eps = 1e-12）：log(0) 是 -inf，0 * log(0) 是 nan。",
 }
 HINT_ACCURACY = {
     "en": "a prediction is class 1 when Y_hat > 0.5; accuracy = mean of (prediction == Y).",
-    "zh": "Y_hat > 0.5 时预测为类别 1;正确率 = (预测 == Y) 的平均值。",
+    "zh": "Y_hat > 0.5 时预测为类别 1；正确率是预测与 Y 相等的样本所占的比例，即 np.mean(Y_pred == Y)。",
 }
 HINT_BACKWARD = {
     "en": "start from dA = -(Y / Y_hat - (1 - Y) / (1 - Y_hat)); for l = L..1: dZ = dA * g'(Z{l}), "
           "dW{l} = dZ @ A{l-1}.T / m, db{l} = dZ.sum(axis=1, keepdims=True) / m, dA = W{l}.T @ dZ.",
-    "zh": "从 dA = -(Y / Y_hat - (1 - Y) / (1 - Y_hat)) 开始;对 l = L..1:dZ = dA * g'(Z{l}),"
-          "dW{l} = dZ @ A{l-1}.T / m,db{l} = dZ.sum(axis=1, keepdims=True) / m,dA = W{l}.T @ dZ。",
+    "zh": "从 dA = -(Y / Y_hat - (1 - Y) / (1 - Y_hat)) 开始；对 l = L..1：dZ = dA * g'(Z{l})，"
+          "dW{l} = dZ @ A{l-1}.T / m，db{l} = dZ.sum(axis=1, keepdims=True) / m，dA = W{l}.T @ dZ。",
 }
 HINT_SIGMOID_BACKWARD = {
     "en": "the sigmoid's derivative is s * (1 - s) with s = sigmoid(Z); ReLU's is (Z > 0).",
-    "zh": "sigmoid 的导数是 s * (1 - s),其中 s = sigmoid(Z);ReLU 的导数是 (Z > 0)。",
+    "zh": "sigmoid 的导数是 s * (1 - s)，其中 s = sigmoid(Z)；ReLU 的导数是 (Z > 0)。",
 }
 HINT_UPDATE = {
     "en": "for l = 1..L (not 0..L-1): W{l} -= learning_rate * dW{l}, b{l} -= learning_rate * db{l}; return params.",
-    "zh": "对 l = 1..L(不是 0..L-1):W{l} -= learning_rate * dW{l},b{l} -= learning_rate * db{l};返回 params。",
+    "zh": "对 l = 1..L（不是 0..L-1）：W{l} -= learning_rate * dW{l}，b{l} -= learning_rate * db{l}；返回 params。",
 }
 HINT_TRAIN = {
     "en": "every epoch: forward pass, record cost and accuracy, backward pass, update (params = update(...)).",
-    "zh": "每个 epoch:前向传播,记录代价和正确率,反向传播,更新参数(params = update(...))。",
+    "zh": "每个迭代周期（epoch）：前向传播，记录损失和正确率，反向传播，更新参数（params = update(...)）。",
 }
 
 
+def _built_at_run_time(name):
+    """An equal copy of the string ``name`` that is not the interned literal: code comparing activation names with
+    ``is "relu"`` instead of ``== "relu"`` fails on it, as on names read from a file or typed by a user."""
+    return "".join(list(name))
+
+
 def _arch(dims, activations):
-    """An architecture list from layer sizes [n_0, ..., n_L] and one activation per layer."""
-    return [{"input_dim": int(a), "output_dim": int(b), "activation": act}
+    """An architecture list from layer sizes [n_0, ..., n_L] and one activation per layer (names built at run
+    time)."""
+    return [{"input_dim": int(a), "output_dim": int(b), "activation": _built_at_run_time(act)}
             for a, b, act in zip(dims[:-1], dims[1:], activations, strict=True)]
 
 
@@ -98,8 +105,12 @@ def _(m, rng):
     dims = rng.integers(2, 9, size=4)
     arch = _arch([*dims, 1], ["relu", "relu", "relu", "sigmoid"])
     params = m.init_layers(arch, seed=int(rng.integers(1000)))
-    return {f"{name}_shape": np.array(np.shape(params[name]))
-            for idx in range(1, len(arch) + 1) for name in (f"W{idx}", f"b{idx}")}
+    shapes = {f"{name}_shape": np.array(np.shape(params[name]))
+              for idx in range(1, len(arch) + 1) for name in (f"W{idx}", f"b{idx}")}
+    # a property cell pays only for a usable init: weights all equal (zeros of the right shape) are not one
+    varies = {f"W{idx}_varies": float(np.ptp(np.asarray(params[f"W{idx}"], dtype=np.float64)) > 0)
+              for idx in range(1, len(arch) + 1)}
+    return {**shapes, **varies}
 
 
 INIT_ARCH = _arch([150, 120, 1], ["relu", "sigmoid"])
@@ -126,23 +137,23 @@ def _judge_init_random(got, rng):
     value = {name: plain.data.item() for name, plain in got.items()}
     problems = []
     if not 0.09 <= value["W_std"] <= 0.11 or abs(value["W_mean"]) > 0.01:
-        problems.append(say(f"权重的均值是 {value['W_mean']:.4f}、标准差是 {value['W_std']:.4f},"
+        problems.append(say(f"权重的均值是 {value['W_mean']:.4f}、标准差是 {value['W_std']:.4f}，"
                             "应该分别约为 0 和 0.1。",
                             f"the weights have mean {value['W_mean']:.4f} and standard deviation "
                             f"{value['W_std']:.4f}; expected about 0 and 0.1."))
     if value["W1_distinct_rows"] < INIT_ARCH[0]["output_dim"]:
-        problems.append(say("W1 有相同的行:同一层的神经元从相同的权重出发,会一直学到同样的东西(对称性问题)。",
+        problems.append(say("W1 有相同的行：同一层的神经元从相同的权重出发，会一直学到同样的东西（对称性问题）。",
                             "W1 has identical rows: units that start from the same weights keep learning the same "
                             "thing (the symmetry problem)."))
     if value["b_max_abs"] > 1.0:
-        problems.append(say(f"偏置的绝对值最大到 {value['b_max_abs']:.3g},应该是很小的数。",
+        problems.append(say(f"偏置的绝对值最大到 {value['b_max_abs']:.3g}，应该是很小的数。",
                             f"a bias has absolute value {value['b_max_abs']:.3g}; biases should be small."))
     if value["same_seed_equal"] != 1.0:
-        problems.append(say("同一个 seed 调用两次得到了不同的参数:请用 seed 初始化随机数生成器。",
+        problems.append(say("同一个 seed 调用两次得到了不同的参数：请用 seed 初始化随机数生成器。",
                             "two calls with the same seed gave different parameters: seed the random generator "
                             "with `seed`."))
     if value["other_seed_differs"] != 1.0:
-        problems.append(say("换一个 seed 得到的 W1 完全相同:seed 没有被用上。",
+        problems.append(say("换一个 seed 得到的 W1 完全相同：seed 没有被用上。",
                             "a different seed gave the same W1: `seed` is not used."))
     return problems
 
@@ -202,11 +213,11 @@ def _judge_cost_extreme(got, rng):
     n = _extreme(rng)[0].shape[1]
     problems = []
     if not np.isfinite(right) or abs(right) > 1e-3:
-        problems.append(say(f"Y_hat 恰好等于 Y(其中有 0 和 1)时,代价应该约为 0,得到的是 {right}。",
+        problems.append(say(f"Y_hat 恰好等于 Y（其中有 0 和 1）时，损失应该约为 0，得到的是 {right}。",
                             f"with Y_hat exactly equal to Y (0s and 1s), the cost should be about 0; got {right}."))
     if not np.isfinite(wrong) or wrong < 4.0 / n:
-        problems.append(say(f"{n} 个样本中有一个以概率 1 预测错了,代价应该是一个很大的有限数"
-                            f"(至少 {4.0 / n:.2f}),得到的是 {wrong}。",
+        problems.append(say(f"{n} 个样本中有一个以概率 1 预测错了，损失应该是一个很大的有限数"
+                            f"（至少 {4.0 / n:.2f}），得到的是 {wrong}。",
                             f"one of {n} samples is predicted wrong with probability 1: the cost should be large but "
                             f"finite (at least {4.0 / n:.2f}); got {wrong}."))
     return problems
@@ -294,11 +305,11 @@ def _judge_train_accuracy(got, rng):
     _, Y_test = _moons(rng, TRAIN_POINTS)
     Y_hat = got["Y_hat_test"].data
     if Y_hat.shape != Y_test.shape:
-        return [say(f"测试点上的 Y_hat 形状是 {Y_hat.shape},应为 {Y_test.shape}。",
+        return [say(f"测试点上的 Y_hat 形状是 {Y_hat.shape}，应为 {Y_test.shape}。",
                     f"Y_hat on the test points has shape {Y_hat.shape}, expected {Y_test.shape}.")]
     accuracy = float(np.mean((Y_hat > 0.5) == (Y_test == 1)))
     if accuracy < MIN_TEST_ACCURACY:
-        return [say(f"训练 {TRAIN_EPOCHS} 个 epoch(学习率 {TRAIN_LR})后,新数据上的正确率只有 {accuracy:.3f},"
+        return [say(f"训练 {TRAIN_EPOCHS} 个迭代周期（学习率 {TRAIN_LR}）后，新数据上的正确率只有 {accuracy:.3f}，"
                     f"至少应为 {MIN_TEST_ACCURACY}。",
                     f"after {TRAIN_EPOCHS} epochs (learning rate {TRAIN_LR}) the accuracy on new points is only "
                     f"{accuracy:.3f}; it should be at least {MIN_TEST_ACCURACY}.")]
@@ -312,17 +323,17 @@ def _judge_train_history(got, rng):
                       for name in ("cost_history", "accuracy_history"))
     problems = []
     if cost.shape != (TRAIN_EPOCHS,) or accuracy.shape != (TRAIN_EPOCHS,):
-        problems.append(say(f"cost_history 和 accuracy_history 的形状是 {cost.shape} 和 {accuracy.shape},"
-                            f"应该都是每个 epoch 一个数:({TRAIN_EPOCHS},)。",
+        problems.append(say(f"cost_history 和 accuracy_history 的形状是 {cost.shape} 和 {accuracy.shape}，"
+                            f"应该都是每个迭代周期一个数：({TRAIN_EPOCHS},)。",
                             f"cost_history and accuracy_history have shapes {cost.shape} and {accuracy.shape}; "
                             f"expected one number per epoch: ({TRAIN_EPOCHS},)."))
         return problems
     if not (np.all(np.isfinite(cost)) and cost[-1] < 0.5 * cost[0]):
-        problems.append(say(f"代价从 {cost[0]:.4g} 变到 {cost[-1]:.4g}:训练时它应该明显下降(参数更新了吗?)。",
+        problems.append(say(f"损失从 {cost[0]:.4g} 变到 {cost[-1]:.4g}：训练时它应该明显下降（参数更新了吗？）。",
                             f"the cost went from {cost[0]:.4g} to {cost[-1]:.4g}; training should bring it well down "
                             f"(are the parameters updated?)."))
     if not (np.all((0 <= accuracy) & (accuracy <= 1)) and accuracy[-1] >= MIN_TEST_ACCURACY):
-        problems.append(say(f"accuracy_history 应该是 0 到 1 之间的训练正确率,最后至少达到 {MIN_TEST_ACCURACY};"
+        problems.append(say(f"accuracy_history 应该是 0 到 1 之间的训练正确率，最后至少达到 {MIN_TEST_ACCURACY}；"
                             f"得到的最后一个值是 {accuracy[-1]:.4g}。",
                             f"accuracy_history should hold training accuracies between 0 and 1 that end at "
                             f"{MIN_TEST_ACCURACY} or more; the last one is {accuracy[-1]:.4g}."))

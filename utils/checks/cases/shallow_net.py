@@ -12,34 +12,34 @@ from ._judging import say, trusted_judge
 
 HINT_FORWARD = {
     "en": "scores = relu(X_flat @ W1 + b1) @ W2 + b2 (no softmax: loss(X) returns the raw class scores).",
-    "zh": "scores = relu(X_flat @ W1 + b1) @ W2 + b2(不要做 softmax:loss(X) 返回的是未归一化的类别分数)。",
+    "zh": "scores = relu(X_flat @ W1 + b1) @ W2 + b2（不要做 softmax：loss(X) 返回的是未归一化的类别分数）。",
 }
 HINT_LOSS = {
     "en": "the data loss is the mean softmax loss over the N samples (softmax_loss already divides by N).",
-    "zh": "数据损失是 N 个样本的 softmax 损失的平均值(softmax_loss 已经除以 N)。",
+    "zh": "数据损失是 N 个样本的 softmax 损失的平均值（softmax_loss 已经除以 N）。",
 }
 HINT_REG = {
     "en": "add 0.5 * reg * (sum(W1**2) + sum(W2**2)) to the loss; the biases are not regularised.",
-    "zh": "损失要加上 0.5 * reg * (sum(W1**2) + sum(W2**2));偏置不参与正则化。",
+    "zh": "损失要加上 0.5 * reg * (sum(W1**2) + sum(W2**2))；偏置不参与正则化。",
 }
 HINT_GRADS = {
     "en": "backward in reverse order: affine_backward for W2/b2, then affine_relu_backward for W1/b1, reusing the "
           "caches of the forward pass.",
-    "zh": "按相反顺序反向传播:先用 affine_backward 得到 W2/b2 的梯度,再用 affine_relu_backward 得到 W1/b1 的梯度,"
+    "zh": "按相反顺序反向传播：先用 affine_backward 得到 W2/b2 的梯度，再用 affine_relu_backward 得到 W1/b1 的梯度，"
           "缓存取自前向传播。",
 }
 HINT_GRADS_REG = {
     "en": "the gradient of 0.5 * reg * sum(W**2) is reg * W: add it to dW1 and dW2 only.",
-    "zh": "0.5 * reg * sum(W**2) 的梯度是 reg * W:只加到 dW1 和 dW2 上。",
+    "zh": "0.5 * reg * sum(W**2) 的梯度是 reg * W：只加到 dW1 和 dW2 上。",
 }
 HINT_PREDICT = {
     "en": "predict returns, for every sample, the index of its largest score: np.argmax(self.loss(X), axis=1).",
-    "zh": "predict 对每个样本返回分数最大的类别下标:np.argmax(self.loss(X), axis=1)。",
+    "zh": "predict 对每个样本返回分数最大的类别下标：np.argmax(self.loss(X), axis=1)。",
 }
 HINT_TRAIN = {
     "en": "each step: draw batch_size random indices, take X[idx] and y[idx] together, call self.loss on them and "
           "update every parameter with self.params[name] -= learning_rate * grads[name].",
-    "zh": "每一步:随机抽取 batch_size 个下标,同时取 X[idx] 和 y[idx],对它们调用 self.loss,再对每个参数执行 "
+    "zh": "每一步：随机抽取 batch_size 个下标，同时取 X[idx] 和 y[idx]，对它们调用 self.loss，再对每个参数执行 "
           "self.params[name] -= learning_rate * grads[name]。",
 }
 
@@ -82,7 +82,7 @@ def _(m, rng):
 @case("ShallowLayerNet_nd_input", "ShallowLayerNet", hint={
     "en": "images arrive as (N, d_1, ..., d_k): let affine_forward flatten them (it keeps the sample axis), and "
           "return grads shaped like the params.",
-    "zh": "图像的形状是 (N, d_1, ..., d_k):交给 affine_forward 去展平(它保留样本维),梯度的形状要和参数一致。"})
+    "zh": "图像的形状是 (N, d_1, ..., d_k)：交给 affine_forward 去展平（它保留样本维），梯度的形状要和参数一致。"})
 def _(m, rng):
     net, X, y = _shallow_net(m, rng, N=3, input_shape=(2, 3, 2), H=6, C=4)
     scores = net.loss(X)
@@ -233,24 +233,24 @@ def _judge_train(got, rng):
     problems = []
     sizes = got["batch_sizes"].data.astype(int).reshape(-1)
     if len(sizes) != num_iters:
-        return [say(f"train(num_iters={num_iters}) 做了 {len(sizes)} 次参数更新(调用 self.loss(X_batch, y_batch) "
-                    f"后参数发生变化的次数),应为 {num_iters} 次。",
+        return [say(f"train(num_iters={num_iters}) 做了 {len(sizes)} 次参数更新（调用 self.loss(X_batch, y_batch) "
+                    f"后参数发生变化的次数），应为 {num_iters} 次。",
                     f"train(num_iters={num_iters}) made {len(sizes)} parameter updates (calls of "
                     f"self.loss(X_batch, y_batch) followed by a change of the parameters), expected {num_iters}.")]
     if np.any(sizes != batch_size):
         bad = int(sizes[sizes != batch_size][0])
-        return [say(f"小批量有 {bad} 个样本,应为 batch_size = {batch_size} 个。",
+        return [say(f"小批量有 {bad} 个样本，应为 batch_size = {batch_size} 个。",
                     f"a minibatch holds {bad} samples, expected batch_size = {batch_size}.")]
     idx, labels = got["batch_idx"].data.astype(int), got["batch_labels"].data
     if np.any(idx < 0):
-        return [say("小批量中有不属于训练集 X 的样本(用的是 X_val,或者对样本做了修改?)。",
+        return [say("小批量中有不属于训练集 X 的样本（用的是 X_val，或者对样本做了修改？）。",
                     "a minibatch holds rows that are not samples of the training set X (X_val, or modified rows?).")]
     if np.any(labels != y[idx]):
-        return [say("小批量的标签与样本对不上:X 和 y 必须用同一组下标 idx 来取。",
+        return [say("小批量的标签与样本对不上：X 和 y 必须用同一组下标 idx 来取。",
                     "the labels of a minibatch do not belong to its samples: take X[idx] and y[idx] with the same "
                     "idx.")]
     if len(np.unique(idx)) < TRAIN["N"] // 2:
-        return [say(f"{num_iters} 个小批量只用到了 {len(np.unique(idx))} 个不同的训练样本:每一步都应从全部 "
+        return [say(f"{num_iters} 个小批量只用到了 {len(np.unique(idx))} 个不同的训练样本：每一步都应从全部 "
                     f"{TRAIN['N']} 个样本中随机抽取。",
                     f"the {num_iters} minibatches use only {len(np.unique(idx))} different training samples: every "
                     f"step should draw at random from all {TRAIN['N']} samples.")]
@@ -262,15 +262,15 @@ def _judge_train(got, rng):
         W, b = W - step * grads["W"], b - step * grads["b"]
     for name, expected in (("W", W), ("b", b)):
         if got[name].shape != expected.shape:
-            problems.append(say(f"训练后 params['{name}'] 的形状是 {got[name].shape},应为 {expected.shape}。",
+            problems.append(say(f"训练后 params['{name}'] 的形状是 {got[name].shape}，应为 {expected.shape}。",
                                 f"after training params['{name}'] has shape {got[name].shape}, expected "
                                 f"{expected.shape}."))
             continue
         error, _ = relative_error(got[name].data, expected)
         if not error <= 1e-6:
             problems.append(say(
-                f"训练后的 params['{name}'] 与在你抽取的这些小批量上做普通 SGD 的结果不一致(相对误差 {error:.2e})。"
-                "检查更新的符号、学习率,以及是否每个参数都更新了。",
+                f"训练后的 params['{name}'] 与在你抽取的这些小批量上做普通 SGD 的结果不一致（相对误差 {error:.2e}）。"
+                "检查更新的符号、学习率，以及是否每个参数都更新了。",
                 f"after training params['{name}'] differs from plain SGD on the minibatches your train() drew "
                 f"(relative error {error:.2e}). Check the sign of the update, the learning rate, and that every "
                 "parameter is updated."))
@@ -278,13 +278,14 @@ def _judge_train(got, rng):
     if problems:  # with other parameters the losses differ too; saying so would only distract
         return problems
     if history.shape != (num_iters,) or relative_error(history, np.array(losses))[0] > 1e-6:
-        problems.append(say("loss_history 应该记录每一步小批量上的损失(更新参数之前算出的那个 loss)。",
+        problems.append(say("loss_history 应该记录每一步小批量上的损失（更新参数之前算出的那个 loss）。",
                             "loss_history should hold the loss of every step's minibatch (the loss computed before "
                             "the update)."))
     num_epochs = num_iters // per_epoch
     for name in ("train_acc_history", "val_acc_history"):
         if got[name].data.size != num_epochs:
-            problems.append(say(f"{name} 有 {got[name].data.size} 个值,应为每个 epoch 一个,共 {num_epochs} 个。",
+            problems.append(say(f"{name} 有 {got[name].data.size} 个值，应为每个迭代周期（epoch）一个，"
+                                f"共 {num_epochs} 个。",
                                 f"{name} has {got[name].data.size} values, expected one per epoch, {num_epochs}."))
     return problems
 

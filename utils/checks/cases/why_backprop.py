@@ -9,32 +9,32 @@ from ..engine import case
 
 HINT_PREDICT = {
     "en": "a1 = x @ W1 + b1, z1 = sigmoid(a1), a2 = z1 @ W2 + b2, y = softmax(a2) row by row (each row sums to 1).",
-    "zh": "a1 = x @ W1 + b1,z1 = sigmoid(a1),a2 = z1 @ W2 + b2,y = 对每一行做 softmax(a2)(每行之和为 1)。",
+    "zh": "a1 = x @ W1 + b1，z1 = sigmoid(a1)，a2 = z1 @ W2 + b2，y = 对每一行做 softmax(a2)（每行之和为 1）。",
 }
 HINT_STABLE = {
     "en": "subtract each row's maximum score before np.exp (keepdims=True): softmax does not change, exp cannot "
           "overflow.",
-    "zh": "在 np.exp 之前先让每一行减去该行的最大分数(keepdims=True):softmax 的结果不变,exp 也不会溢出。",
+    "zh": "在 np.exp 之前先让每一行减去该行的最大分数（keepdims=True）：softmax 的结果不变，exp 也不会上溢。",
 }
 HINT_LOSS = {
     "en": "cross-entropy of the softmax output: -mean over the N samples of log y[i, t_i]; not the binary "
           "-t log y - (1 - t) log(1 - y).",
-    "zh": "softmax 输出的交叉熵:对 N 个样本取 -log y[i, t_i] 的平均;不是二分类的 -t log y - (1 - t) log(1 - y)。",
+    "zh": "softmax 输出的交叉熵：对 N 个样本取 -log y[i, t_i] 的平均；不是二元交叉熵 -t log y - (1 - t) log(1 - y)。",
 }
 HINT_LABELS = {
     "en": "t may be (N,) integer labels as well as (N, C) one-hot rows: turn one form into the other first, e.g. "
           "labels = t.argmax(axis=1) when t.ndim == 2.",
-    "zh": "t 既可能是 (N, C) 的 one-hot 行,也可能是 (N,) 的整数标签:先统一成一种,例如 t.ndim == 2 时 "
+    "zh": "t 既可能是 (N, C) 的 one-hot 行，也可能是 (N,) 的整数标签：先统一成一种，例如 t.ndim == 2 时 "
           "labels = t.argmax(axis=1)。",
 }
 HINT_GRAD_OUT = {
     "en": "dy = (y - t_onehot) / N; dW2 = z1.T @ dy (z1 = sigmoid output, not a1); db2 = dy.sum(axis=0).",
-    "zh": "dy = (y - t_onehot) / N;dW2 = z1.T @ dy(z1 是 sigmoid 的输出,不是 a1);db2 = dy.sum(axis=0)。",
+    "zh": "dy = (y - t_onehot) / N；dW2 = z1.T @ dy（z1 是 sigmoid 的输出，不是 a1）；db2 = dy.sum(axis=0)。",
 }
 HINT_GRAD_HIDDEN = {
     "en": "dz1 = dy @ W2.T, da1 = dz1 * z1 * (1 - z1) (the sigmoid's derivative); dW1 = x.T @ da1, "
           "db1 = da1.sum(axis=0).",
-    "zh": "dz1 = dy @ W2.T,da1 = dz1 * z1 * (1 - z1)(sigmoid 的导数);dW1 = x.T @ da1,db1 = da1.sum(axis=0)。",
+    "zh": "dz1 = dy @ W2.T，da1 = dz1 * z1 * (1 - z1)（sigmoid 的导数）；dW1 = x.T @ da1，db1 = da1.sum(axis=0)。",
 }
 
 D, H, C, N = 6, 5, 4, 8
