@@ -139,9 +139,9 @@ check("affine_forward_float32")
 #
 # **3. 相对误差。** 解析梯度 $a$ 与数值梯度 $n$ 的差距用 `rel_error(a, n)` 衡量，全课程只用这一个公式：
 #
-# $$\text{rel\_error}(a, n) = \max_i \frac{|a_i - n_i|}{\max\!\big(|a_i| + |n_i|,\; 10^{-8}\big)}.$$
+# $$\text{rel\_error}(a, n) = \max_i \frac{|a_i - n_i|}{\max\!\big(|a_i| + |n_i|,\; 10^{-3} \max_j (|a_j| + |n_j|),\; 10^{-12}\big)}.$$
 #
-# 取相对值，是因为梯度本身可大可小；分母里的 $10^{-8}$ 防止两个梯度都是 0 时除以 0。在 float64 下，正确的实现一般在
+# 取相对值，是因为梯度本身可大可小。分母的下限有两层：某个分量如果只是因为正负相消才特别小（换一种求和顺序结果就会变），就按整个数组的量级 $10^{-3} \max_j (|a_j| + |n_j|)$ 来衡量它，而不按它自己；$10^{-12}$ 则防止两个梯度都是 0 时除以 0。这个值总在 0 到 1 之间。在 float64 下，正确的实现一般在
 # $10^{-7}$ 以下，单个层常常在 $10^{-9}$ 以下；达到 $10^{-2}$ 甚至接近
 # 1，基本可以断定写错了。检查单元格报告的相对误差用的也是同一个公式。
 #
@@ -173,10 +173,12 @@ check("affine_forward_float32")
 # **3. Relative error.** The distance between an analytic gradient $a$ and a numerical one $n$ is `rel_error(a, n)`,
 # the one formula used throughout the course:
 #
-# $$\text{rel\_error}(a, n) = \max_i \frac{|a_i - n_i|}{\max\!\big(|a_i| + |n_i|,\; 10^{-8}\big)}.$$
+# $$\text{rel\_error}(a, n) = \max_i \frac{|a_i - n_i|}{\max\!\big(|a_i| + |n_i|,\; 10^{-3} \max_j (|a_j| + |n_j|),\; 10^{-12}\big)}.$$
 #
-# It is relative because gradients can be large or small; the $10^{-8}$ in the denominator avoids dividing by 0 when
-# both gradients are 0. In float64 a correct implementation is usually below $10^{-7}$, a single layer often below
+# It is relative because gradients can be large or small. The denominator has two floors: an entry that is tiny only
+# because terms cancelled (a sum added in another order would differ) is measured against the scale of the whole
+# array, $10^{-3} \max_j (|a_j| + |n_j|)$, not its own; $10^{-12}$ avoids dividing by 0 when both gradients are 0.
+# The value always lies between 0 and 1. In float64 a correct implementation is usually below $10^{-7}$, a single layer often below
 # $10^{-9}$; $10^{-2}$ or anything close to 1 almost certainly means a bug. The relative errors the checks report use
 # the same formula.
 #

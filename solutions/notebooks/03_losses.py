@@ -210,6 +210,9 @@ check("softmax_loss_stability")
 # %% grade_id="softmax_loss_large_gap" points=1
 check("softmax_loss_large_gap")
 
+# %% grade_id="softmax_loss_keeps_input" points=1
+check("softmax_loss_keeps_input")
+
 # %% [markdown] lang="zh"
 # ## 2. 二元交叉熵（BCE）
 #

@@ -278,6 +278,9 @@ check("FullyConnectedNet_grads")
 # %% grade_id="FullyConnectedNet_any_depth" points=2
 check("FullyConnectedNet_any_depth")
 
+# %% grade_id="FullyConnectedNet_no_hidden_layer" points=1
+check("FullyConnectedNet_no_hidden_layer")
+
 # %% grade_id="FullyConnectedNet_reg" points=1
 check("FullyConnectedNet_reg")
 

@@ -310,7 +310,7 @@ def in_notebook_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("lang, words", [("en", "not attempted yet — there is no best_model.npz"),
-                                         ("zh", "尚未完成 —— 本笔记本所在的文件夹里还没有 best_model.npz")])
+                                         ("zh", "尚未完成——本笔记本所在的文件夹里还没有 best_model.npz")])
 def test_no_model_file_yet_is_not_attempted(in_notebook_folder, lang, words):
     from utils.checks import run
 
