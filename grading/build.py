@@ -33,7 +33,7 @@ def notebook_sources():
 def student_notebooks(lang):
     """assignments/NN_name/NN_name.ipynb: the release version of every notebook."""
     for source in notebook_sources():
-        nb = student_notebook(instructor_notebook(source, lang))
+        nb = student_notebook(instructor_notebook(source, lang), lang)
         yield ASSIGNMENTS.relative_to(ROOT) / source.stem / f"{source.stem}.ipynb", to_text(nb)
 
 
@@ -49,7 +49,7 @@ def release_notebook(assignment, lang):
 
 @functools.cache
 def _built_notebook_text(assignment, lang):
-    return to_text(student_notebook(instructor_notebook(NOTEBOOK_SOURCES / f"{assignment}.py", lang)))
+    return to_text(student_notebook(instructor_notebook(NOTEBOOK_SOURCES / f"{assignment}.py", lang), lang))
 
 
 def visible_expected_file(lang):

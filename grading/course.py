@@ -69,16 +69,17 @@ def source_files(lang):
 def config_text(settings):
     """grading/nbgrader_config.py with its ``c.Chapter3.<name> = ...`` lines set to ``settings`` ({name: value}).
 
-    A line whose value is already the template's stays byte for byte; a setting without a line is appended.
+    A line whose value is already the template's stays byte for byte, another value replaces the template's (its
+    comment stays); a setting without a line is appended.
     """
     text = CONFIG_FILE.read_text(encoding="utf-8")
     for name, value in sorted(settings.items()):
-        line = re.compile(rf"^c\.Chapter3\.{re.escape(name)} = (.*)$", re.MULTILINE)
+        line = re.compile(rf"^c\.Chapter3\.{re.escape(name)} = ([^#\n]*?)(\s*#.*)?$", re.MULTILINE)
         found = line.search(text)
         if found is None:
             text = text.rstrip("\n") + f"\nc.Chapter3.{name} = {value!r}\n"
-        elif ast.literal_eval(found.group(1)) != value:
-            text = text[:found.start()] + f"c.Chapter3.{name} = {value!r}" + text[found.end():]
+        elif ast.literal_eval(found.group(1)) != value:  # the line's comment stays
+            text = text[:found.start(1)] + repr(value) + text[found.end(1):]
     return text
 
 

@@ -112,12 +112,18 @@ STUDENT_STEPS = (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, Comp
                  ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
 
 
-def student_notebook(instructor_nb):
-    """The release version of an instructor notebook: no solutions, no hidden tests, no outputs."""
+# What a student finds in a written-answer cell; the course's nbgrader_config.py sets ClearSolutions.text_stub to
+# the same text for nbgrader's own generate_assignment (tests/test_course.py compares the two builds).
+TEXT_STUB = {"zh": "在这里写下你的答案。", "en": "YOUR ANSWER HERE"}
+
+
+def student_notebook(instructor_nb, lang):
+    """The release version of an instructor notebook in ``lang``: no solutions, no hidden tests, no outputs."""
     nb = nbformat.from_dict(instructor_nb)
     resources = {}
     for step in STUDENT_STEPS:
-        nb, resources = step().preprocess(nb, resources)
+        options = {"text_stub": TEXT_STUB[lang]} if step is ClearSolutions else {}
+        nb, resources = step(**options).preprocess(nb, resources)
     return nb
 
 

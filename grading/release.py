@@ -67,9 +67,10 @@ def helper_files(lang):
 
 
 def dataset_files(lang):
-    """datasets/: the download scripts and their README."""
-    for pattern in ("*.py", "*.md"):
-        yield from _given_files("datasets", pattern)
+    """datasets/: the download scripts and their README in ``lang`` (README.zh.md becomes README.md in zh)."""
+    yield from _given_files("datasets", "*.py")
+    readme = ROOT / "datasets" / ("README.zh.md" if lang == "zh" else "README.md")
+    yield "datasets/README.md", readme.read_bytes()
 
 
 def environment_files(lang):
@@ -107,9 +108,27 @@ def readme_text(lang, template=None):
     return re.sub(r"\n{3,}", "\n\n", "\n".join(out)).strip() + "\n"
 
 
-def readme_file(lang):
-    """README.md for the student tree."""
-    yield "README.md", readme_text(lang).encode("utf-8")
+# How the student README names the values of released settings ({{name}} in its template).
+SETTING_WORDS = {
+    ("scoring_data", "cifar10"): {"zh": "CIFAR-10 数据集", "en": "CIFAR-10"},
+    ("scoring_data", "embedded"): {"zh": "内置的小数据集（手写数字）",
+                                   "en": "the small built-in data set (handwritten digits)"},
+}
+
+
+def fill_settings(text, lang, settings):
+    """``text`` with every ``{{name}}`` replaced by the words for the released setting's value."""
+    def words(match):
+        name = match.group(1)
+        return SETTING_WORDS[name, settings[name]][lang]
+
+    return re.sub(r"\{\{(\w+)\}\}", words, text)
+
+
+def readme_file(lang, settings=None):
+    """README.md for the student tree, the released settings filled in."""
+    text = fill_settings(readme_text(lang), lang, settings if settings is not None else released_settings())
+    yield "README.md", text.encode("utf-8")
 
 
 def collect_script_file(lang):
@@ -121,11 +140,14 @@ GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environme
               collect_script_file)
 
 
-def release_files(lang=build.DEFAULT_LANGUAGE):
-    """Every file of the student tree except the marker: dict of posix path -> bytes."""
+def release_files(lang=build.DEFAULT_LANGUAGE, settings=None):
+    """Every file of the student tree except the marker: dict of posix path -> bytes.
+
+    ``settings``: the released settings ({name: value}, see released_settings); default: the course's.
+    """
     files = {}
     for generate in GENERATORS:
-        files.update(generate(lang))
+        files.update(generate(lang, settings) if generate is readme_file else generate(lang))
     check_no_leaks(files)
     return files
 
@@ -224,8 +246,8 @@ def release(out_dir, lang=build.DEFAULT_LANGUAGE, settings=None):
     - the sorted paths written, relative to ``out_dir`` (the marker last)
     """
     out = Path(out_dir)
-    files = release_files(lang)
     carried = released_settings(settings)
+    files = release_files(lang, carried)
     json.dumps(carried)  # a setting that JSON cannot hold fails here, before anything is written
     listed = _previous_files(out)
     out.mkdir(parents=True, exist_ok=True)

@@ -319,8 +319,9 @@ def _save_model(path, meta=None):
 
 
 def _set_scoring_data(tree, value):
+    """The release's marker says the grader scores on ``value`` (None: a release from before the setting)."""
     marker = json.loads((tree / MARKER).read_text(encoding="utf-8"))
-    marker["settings"] = {"scoring_data": value}
+    marker["settings"] = {} if value is None else {"scoring_data": value}
     (tree / MARKER).write_text(json.dumps(marker), encoding="utf-8")
 
 
@@ -349,6 +350,7 @@ def test_a_model_without_meta_and_a_release_without_the_setting(tree, script_mod
     model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
     _save_model(model)
     assert script_module.model_meta(model.read_bytes()) is None
+    _set_scoring_data(tree, None)
     out = " ".join(collect(tree, "s1").stdout.split())
     assert "does not record what data it was trained on" not in out  # no scoring_data: nothing to compare with
     _set_scoring_data(tree, "cifar10")

@@ -10,6 +10,7 @@ from nbgrader.api import Gradebook
 
 from grading import build, course
 from grading.build import DEFAULT_LANGUAGE
+from grading.notebooks import TEXT_STUB
 from grading.paths import ROOT
 from grading.release import helper_files, stub_files
 from tests.course_helpers import built_course, course_copy
@@ -84,7 +85,8 @@ def test_config_as_nbgrader_loads_it():
     assert config.CourseDirectory.course_id == "chapter3"
     assert config.OverwriteCells.add_missing_cells is True
     assert 0 < config.Execute.timeout <= 300 and config.LimitOutput.max_lines > 0
-    assert "ClearSolutions" not in config  # nbgrader's default stubs, as in the in-process build
+    assert config.ClearSolutions.text_stub == TEXT_STUB["zh"]  # as in the in-process build of the zh course
+    assert "code_stub" not in config.ClearSolutions  # nbgrader's default
     for name in NAMES:
         excluded = config.Autograde.exclude_overwriting[name]
         assert "classifiers/chapter3/layers.py" in excluded

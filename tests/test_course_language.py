@@ -109,11 +109,13 @@ def test_a_rebuild_keeps_the_course_language_and_lang_changes_it(tmp_path):
 def test_config_text_sets_appends_and_keeps_template_lines():
     template = course.CONFIG_FILE.read_text(encoding="utf-8")
     assert course.config_text({}) == template == course.config_text({"language": "zh"})
-    text = course.config_text({"language": "en", "scoring_data": "embedded"})
-    assert text.count("c.Chapter3.language") == 1 and "c.Chapter3.language = 'en'" in text
-    assert text.endswith("c.Chapter3.scoring_data = 'embedded'\n") or "c.Chapter3.scoring_data = 'embedded'" in text
+    text = course.config_text({"language": "en", "scoring_data": "embedded", "new_setting": 3})
+    assert text.count("c.Chapter3.language =") == 1 and "\nc.Chapter3.language = 'en'\n" in text
+    assert "\nc.Chapter3.scoring_data = 'embedded'  # released" in text
+    assert text.endswith("\nc.Chapter3.new_setting = 3\n")
     assert text.replace("c.Chapter3.language = 'en'", 'c.Chapter3.language = "zh"').replace(
-        "\nc.Chapter3.scoring_data = 'embedded'", "") == template
+        "c.Chapter3.scoring_data = 'embedded'", 'c.Chapter3.scoring_data = "cifar10"').replace(
+        "\nc.Chapter3.new_setting = 3", "") == template
 
 
 def test_release_notebook_in_either_language_is_the_one_students_get(english_course):

@@ -25,7 +25,7 @@ def _math_spans(nb):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_formula_of_the_course_becomes_mathml(lang):
     for source in notebook_sources():
-        nb = student_notebook(instructor_notebook(source, lang))
+        nb = student_notebook(instructor_notebook(source, lang), lang)
         before = _math_spans(nb)
         after = math_as_mathml(nb)
         assert _math_spans(nb) == before, "the notebook itself must not change"
@@ -50,7 +50,7 @@ def test_the_page_shows_formulas_in_a_browser_without_network(tmp_path):
     if missing:
         pytest.skip(missing)
     source = next(s for s in notebook_sources() if s.stem.startswith("03_"))
-    nb = math_as_mathml(student_notebook(instructor_notebook(source, "en")))
+    nb = math_as_mathml(student_notebook(instructor_notebook(source, "en"), "en"))
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
     page_file = tmp_path / "page.html"
     page_file.write_text(body, encoding="utf-8")
@@ -61,6 +61,6 @@ def test_the_page_shows_formulas_in_a_browser_without_network(tmp_path):
             "() => [...document.querySelectorAll('math')].map(m => { const r = m.getBoundingClientRect();"
             " return [r.width, r.height]; })")
         text = page.evaluate("() => document.body.innerText")
-    assert len(shown) == len(_math_spans(student_notebook(instructor_notebook(source, "en"))))
+    assert len(shown) == len(_math_spans(student_notebook(instructor_notebook(source, "en"), "en")))
     assert all(w > 0 and h > 0 for w, h in shown), "a formula takes no space: MathML not laid out"
     assert "\\frac" not in text and "$$" not in text

@@ -36,7 +36,7 @@ def _expected_files(lang):
     files |= {p.relative_to(SOLUTIONS).as_posix() for p in (SOLUTIONS / "classifiers").rglob("*.py")}
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*")
               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
-    files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "datasets").glob("*") if p.suffix in (".py", ".md")}
+    files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "datasets").glob("*.py")} | {"datasets/README.md"}
     return sorted(files | {"environment.yml", "requirements.txt", "README.md", "postBuild", "start", MARKER,
                            "collect_submission.py"})
 
@@ -110,7 +110,7 @@ def test_languages_differ_only_in_prose(trees):
     (zh, zh_files), (en, en_files) = trees["zh"], trees["en"]
     assert zh_files == en_files
     for rel in zh_files:
-        if rel.endswith(".ipynb") or rel in ("README.md", MARKER):
+        if rel.endswith(".ipynb") or rel in ("README.md", "datasets/README.md", MARKER):
             continue
         assert (zh / rel).read_bytes() == (en / rel).read_bytes(), rel
     for rel in (r for r in zh_files if r.endswith(".ipynb")):
@@ -121,7 +121,8 @@ def test_languages_differ_only_in_prose(trees):
             grades.append([(c.id, c.cell_type, c.source, c.metadata.nbgrader) for c in nb.cells
                            if c.metadata.get("nbgrader", {}).get("grade")])
         assert grades[0] and grades[0] == grades[1], rel
-    assert (zh / "README.md").read_text(encoding="utf-8") != (en / "README.md").read_text(encoding="utf-8")
+    for rel in ("README.md", "datasets/README.md"):
+        assert (zh / rel).read_text(encoding="utf-8") != (en / rel).read_text(encoding="utf-8")
 
 
 def test_readme_template_keeps_one_language():
@@ -205,3 +206,22 @@ def test_marker_of_a_course_without_released_settings_has_an_empty_settings_obje
     released = sorted(Chapter3.class_trait_names(config=True, released=True))
     assert sorted(marker["settings"]) == released
     assert "language" not in marker["settings"]  # a setting for the instructor's tools only
+
+
+@pytest.mark.parametrize("lang, readme", [("zh", "README.zh.md"), ("en", "README.md")])
+def test_the_datasets_readme_is_in_the_release_language(trees, lang, readme):
+    folder, _ = trees[lang]
+    assert (folder / "datasets" / "README.md").read_bytes() == (ROOT / "datasets" / readme).read_bytes()
+
+
+@pytest.mark.parametrize("lang, words", [("zh", "**CIFAR-10 数据集**"), ("en", "**CIFAR-10**")])
+def test_the_readme_names_the_data_the_grader_scores_on(trees, lang, words):
+    text = (trees[lang][0] / "README.md").read_text(encoding="utf-8")
+    assert words in text and "{{" not in text
+
+
+def test_the_readme_names_the_embedded_set_when_the_course_scores_on_it():
+    from grading.release import readme_file
+
+    [(_, data)] = readme_file("zh", {"scoring_data": "embedded"})
+    assert "**内置的小数据集（手写数字）**" in data.decode("utf-8")
