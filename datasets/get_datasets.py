@@ -14,11 +14,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # so `utils` imports when run as a script
 
 from utils import data_utils  # noqa: E402
+from utils.language import in_language  # noqa: E402
 
 
 def main(argv=None):
     """Download the named data sets; returns the exit status (0 when all are ready, 1 otherwise)."""
-    say = data_utils._say
+    say = in_language
     parser = argparse.ArgumentParser(description=say("下载本章的数据集并用 MD5 校验。",
                                                      "Download and verify the chapter's data sets."))
     parser.add_argument("dataset", choices=[*data_utils.DATASETS, "all"],

@@ -290,16 +290,28 @@ def chromium_missing():
     return None
 
 
+_PLAYWRIGHT = []  # one Playwright driver per test process: a second sync_playwright() in a thread that already
+# runs one (test_browser.py keeps a session-wide browser open) fails with "Sync API inside the asyncio loop"
+
+
+def _playwright():
+    if not _PLAYWRIGHT:
+        import atexit
+
+        from playwright.sync_api import sync_playwright
+
+        _PLAYWRIGHT.append(sync_playwright().start())
+        atexit.register(_PLAYWRIGHT[0].stop)
+    return _PLAYWRIGHT[0]
+
+
 @contextmanager
 def chromium(profile_dir, viewport=(1400, 1000)):
     """A headless Chromium context with a fresh profile; closed on exit."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(profile_dir), executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, LOOPBACK_ONLY],
-            viewport={"width": viewport[0], "height": viewport[1]})
-        try:
-            yield context
-        finally:
-            context.close()
+    context = _playwright().chromium.launch_persistent_context(
+        str(profile_dir), executable_path=CHROMIUM, headless=True, args=[*CHROMIUM_ARGS, LOOPBACK_ONLY],
+        viewport={"width": viewport[0], "height": viewport[1]})
+    try:
+        yield context
+    finally:
+        context.close()

@@ -34,10 +34,11 @@ def cache(tmp_path, monkeypatch):
 def english(monkeypatch):
     """Messages in English whatever other tests chose before (utils.checks.set_language) or the shell says."""
     import utils.checks
+    import utils.language
 
     monkeypatch.setattr(utils.checks, "_language_chosen", False)
     monkeypatch.delenv("CH3_LANG", raising=False)
-    monkeypatch.setattr(du, "RELEASE_MARKER", du.REPO_ROOT / "no-release-marker-here")
+    monkeypatch.setattr(utils.language, "RELEASE_MARKER", du.REPO_ROOT / "no-release-marker-here")
 
 
 @pytest.fixture
@@ -673,7 +674,9 @@ def test_messages_speak_the_notebooks_language(capsys, monkeypatch, no_network):
 
 
 def test_without_a_notebook_the_release_marker_or_ch3_lang_decides(tmp_path, monkeypatch):
-    monkeypatch.setattr(du, "RELEASE_MARKER", tmp_path / ".chapter3-release")
+    import utils.language
+
+    monkeypatch.setattr(utils.language, "RELEASE_MARKER", tmp_path / ".chapter3-release")
     assert du.message_language() == "en"
     monkeypatch.setenv("CH3_LANG", "zh")
     assert du.message_language() == "zh"

@@ -9,7 +9,7 @@ from traitlets import Unicode
 
 from grading import build
 from grading.course import load_config
-from grading.notebooks import instructor_notebook
+from grading.notebooks import TEXT_STUB, instructor_notebook
 from grading.paths import ROOT, SOLUTIONS
 from grading.release import MARKER, ReleaseError, readme_text, release
 from grading.settings import Chapter3
@@ -115,11 +115,17 @@ def test_languages_differ_only_in_prose(trees):
         assert (zh / rel).read_bytes() == (en / rel).read_bytes(), rel
     for rel in (r for r in zh_files if r.endswith(".ipynb")):
         grades = []
-        for folder in (zh, en):
+        for folder, lang in ((zh, "zh"), (en, "en")):
             nb = nbformat.read(folder / rel, as_version=4)
             assert nb.metadata == nbformat.read(zh / rel, as_version=4).metadata
-            grades.append([(c.id, c.cell_type, c.source, c.metadata.nbgrader) for c in nb.cells
-                           if c.metadata.get("nbgrader", {}).get("grade")])
+            cells = []
+            for c in (c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")):
+                meta = dict(c.metadata.nbgrader)
+                if c.cell_type == "markdown":  # a written answer: the stub is in the release's language
+                    assert c.source == TEXT_STUB[lang], rel
+                    del meta["checksum"]
+                cells.append((c.id, c.cell_type, c.source if c.cell_type == "code" else "", meta))
+            grades.append(cells)
         assert grades[0] and grades[0] == grades[1], rel
     for rel in ("README.md", "datasets/README.md"):
         assert (zh / rel).read_text(encoding="utf-8") != (en / rel).read_text(encoding="utf-8")

@@ -15,12 +15,10 @@ load of a data set came from.
 """
 import gzip
 import hashlib
-import json
 import os
 import pickle
 import shutil
 import struct
-import sys
 import tarfile
 import tempfile
 import zlib
@@ -28,6 +26,9 @@ from pathlib import Path
 from urllib.request import urlopen
 
 import numpy as np
+
+from .language import RELEASE_MARKER, message_language  # noqa: F401  (message_language: public here too)
+from .language import in_language as _say
 
 __all__ = [
     "DataError", "cache_dir", "display_path", "resolve_source", "last_source", "download_dataset",
@@ -37,7 +38,6 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE_DIR = REPO_ROOT / "datasets" / "cache"
-RELEASE_MARKER = REPO_ROOT / ".chapter3-release"  # in a student release: says its language
 CACHE_DIR_ENV = "CH3_DATA_DIR"
 SOURCE_ENV = "CH3_DATA"
 SOURCES = ("auto", "download", "embedded")
@@ -124,25 +124,6 @@ def display_path(path):
         return path.resolve().relative_to(REPO_ROOT).as_posix()
     except ValueError:
         return str(path)
-
-
-def message_language():
-    """"zh" or "en": the language a notebook chose with ``utils.checks.set_language``, else the release's (the
-    ``lang`` of its ``.chapter3-release`` marker), else ``$CH3_LANG``, else English."""
-    checks = sys.modules.get("utils.checks")
-    if getattr(checks, "_language_chosen", False):
-        return checks._language
-    try:
-        lang = json.loads(RELEASE_MARKER.read_text(encoding="utf-8")).get("lang")
-    except (OSError, ValueError, AttributeError):
-        lang = None
-    lang = lang or os.environ.get("CH3_LANG", "en")
-    return lang if lang in ("zh", "en") else "en"
-
-
-def _say(zh, en):
-    """The message in the language of :func:`message_language`."""
-    return zh if message_language() == "zh" else en
 
 
 def _get_hint(name):

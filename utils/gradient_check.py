@@ -37,7 +37,7 @@ def rel_error(x, y):
     """
     x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
     if x.shape != y.shape and x.size != 1 and y.size != 1:
-        from utils.data_utils import _say  # the language a notebook chose
+        from utils.language import in_language as _say  # the language a notebook chose
 
         raise ValueError(_say(f"rel_error 只能比较形状相同的数组，得到的形状是 {x.shape} 和 {y.shape}："
                               "其中一个的形状不对",

@@ -24,6 +24,8 @@ import os
 import numpy as np
 from tqdm.auto import tqdm
 
+from .language import in_language
+
 __all__ = ["Solver"]
 
 _DATA_KEYS = ("X_train", "y_train", "X_val", "y_val")
@@ -149,7 +151,8 @@ class Solver:
         if not self.val_acc_history:
             self._record_accuracy()
         remaining = max(self.num_epochs - self.epoch, 0)
-        with tqdm(total=remaining * iterations_per_epoch, desc="train", unit="it", disable=not self.verbose) as bar:
+        with tqdm(total=remaining * iterations_per_epoch, desc=in_language("训练", "train"), unit="it",
+                  disable=not self.verbose) as bar:
             for _ in range(remaining):
                 for _ in range(iterations_per_epoch):
                     loss = self._step()
@@ -157,15 +160,19 @@ class Solver:
                     bar.update(1)
                     t = len(self.loss_history)
                     if self.verbose and self.print_every and t % self.print_every == 0:
-                        tqdm.write(f"(Iteration {t} / {self.num_epochs * iterations_per_epoch}) loss: {loss:.6f}")
+                        total = self.num_epochs * iterations_per_epoch
+                        tqdm.write(in_language(f"（第 {t} / {total} 次迭代）损失：{loss:.6f}",
+                                               f"(Iteration {t} / {total}) loss: {loss:.6f}"))
                 self.epoch += 1
                 for config in self.optim_configs.values():
                     if "learning_rate" in config:
                         config["learning_rate"] *= self.lr_decay
                 train_acc, val_acc = self._record_accuracy()
                 if self.verbose:
-                    tqdm.write(f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:.4f}; "
-                               f"val acc: {val_acc:.4f}")
+                    tqdm.write(in_language(
+                        f"（第 {self.epoch} / {self.num_epochs} 个迭代周期）训练集正确率：{train_acc:.4f}；"
+                        f"验证集正确率：{val_acc:.4f}",
+                        f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:.4f}; val acc: {val_acc:.4f}"))
                 if self.checkpoint_name is not None:
                     self.save_checkpoint(f"{self.checkpoint_name}_epoch_{self.epoch}.npz")
         if self.best_params:

@@ -153,3 +153,17 @@ def plot_decision_boundary(predict, X, y, ax=None, resolution=200):
     ax.scatter(X[:, 0], X[:, 1], c=y, s=20, edgecolors="k", linewidths=0.5, **colours)
     ax.set(title="Decision boundary", xlabel="x1", ylabel="x2")
     return ax
+
+
+def show_table(header, rows):
+    """Display rows under a header as a Markdown table in the notebook (columns line up in any language).
+
+    Inputs:
+    - header: column titles
+    - rows: sequences of cells, one per column (any object; shown with str)
+    """
+    from IPython.display import Markdown, display
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    display(Markdown("\n".join(lines)))

@@ -116,7 +116,7 @@ def train(X, Y, nn_architecture, epochs, learning_rate, seed=99, verbose=False):
     """
     params = init_layers(nn_architecture, seed)
     cost_history, accuracy_history = [], []
-    for _ in tqdm(range(epochs), desc="train", disable=not verbose, leave=False):
+    for _ in tqdm(range(epochs), disable=not verbose, leave=False):
         # YOUR CODE HERE
         raise NotImplementedError
     return params, cost_history, accuracy_history

@@ -42,7 +42,6 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
-from IPython.display import Markdown, display
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
@@ -55,26 +54,15 @@ sys.path.insert(0, str(ROOT))
 # %autoreload 2
 
 from classifiers.chapter3 import *
-from utils.checks import check, current_language, demo, set_language
+from utils.checks import check, demo, set_language
 from utils.data_utils import last_source, load_mnist
 from utils.gradient_check import rel_error
+from utils.language import in_language as msg
+from utils.vis_utils import show_table
 
 plt.rcParams["figure.figsize"] = (10.0, 4.0)
 # Under nbgrader's autograder the timing and training cells shrink; no graded value depends on them.
 FAST = os.environ.get("NBGRADER_EXECUTION") == "autograde"
-
-
-def msg(zh, en):
-    """The message in the notebook's language (the set_language cell below)."""
-    return zh if current_language() == "zh" else en
-
-
-def show_table(header, rows):
-    """Display rows of cells under a header as a Markdown table (columns line up in any language)."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    display(Markdown("\n".join(lines)))
-
 
 # %% locked=true lang="zh"
 set_language("zh")
