@@ -134,8 +134,11 @@ def test_glossary_holds_the_course_terms():
     assert terms["权重衰减"].gloss == "权重衰减（L2 正则化）"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_notebook_sources_pass(path):
+STUDENT_TEXTS = [ROOT / "grading" / "student_README.md", ROOT / "datasets" / "README.zh.md"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + STUDENT_TEXTS, ids=[p.stem for p in NOTEBOOKS + STUDENT_TEXTS])
+def test_notebook_sources_and_student_texts_pass(path):
     found = zh_lint.lint_file(path)
     assert found == [], "\n".join(map(str, found))
 
