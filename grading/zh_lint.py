@@ -61,7 +61,7 @@ _NOT_PROSE = [
 ]
 _FORMAT_FIELD = re.compile(r"\{[^{}\n]*\}")                          # {error:.2e} in Python strings
 # A block boundary: a blank line, or a line that opens a heading, list item, quote, table row or display maths.
-_BLOCK_START = re.compile(r"\n(?=[ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]|>|\||\$\$))")
+_BLOCK_START = re.compile(r"\n(?=[ \t]*(?:\n|#|[-*+][ \t]|\d+[.)][ \t]|>|\||\$\$|<!--))")
 # A sentence ends at a full-width terminator, or at . ? ! followed by white space or the end of the block.
 _SENTENCE_END = re.compile(r"(?<=[。！？])|(?<=[.?!])(?=\s|$)")
 # The last visible character of a line and the first of the next (emphasis markers are invisible).

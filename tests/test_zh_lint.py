@@ -169,6 +169,7 @@ def test_a_line_break_between_chinese_characters_is_caught():
     "列表：\n\n- 第一项；\n- 第二项。",  # list items are blocks
     "## 标题\n正文。",  # a heading is a block
     "$$\na = b\n$$\n然后。",  # display maths
+    "先下载 zip。\n<!-- lang: en -->",  # an HTML comment line (the student README's language switch)
 ])
 def test_line_breaks_where_a_space_belongs_are_fine(text):
     assert problems(text) == []
