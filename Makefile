@@ -20,8 +20,10 @@ demo: setup
 	$(PY) -m grading build
 	$(PY) -m grading demo
 
+# ruff, and the Chinese typography of everything a zh student reads (grading/zh_lint.py, grading/glossary.tsv)
 lint: setup
 	$(PY) -m ruff check .
+	$(PY) -m grading.zh_lint solutions/notebooks/*.py grading/student_README.md datasets/README.zh.md
 
 # One BLAS thread per process: the test workers (and the kernels they start) already use every core.
 test: lint
