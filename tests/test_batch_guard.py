@@ -4,7 +4,8 @@ import threading
 
 import pytest
 
-from grading import autograde, demo, intake, model_score, sandbox
+from grading import autograde, demo
+from grading.autograde import intake, model_score, sandbox, student
 
 ONLY = ["affine_forward_value", "FullyConnectedNet_best_model_file"]
 LIMITS = sandbox.Limits(case_seconds=5.0, total_seconds=30.0)
@@ -56,7 +57,7 @@ def test_an_exception_in_a_worker_is_that_students_status(klass, tmp_path, monke
     assert graded == ["b"] and rows(tmp_path / "out")["b"]["status"] == "ok"
 
 
-real_runs = autograde.student_runs
+real_runs = student.student_runs
 
 
 def test_a_publishing_failure_keeps_the_scores(klass, tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from grading import intake
+from grading.autograde import intake
 
 MODULES = ["layers.py", "optim.py"]
 ASSIGNMENTS = ["01_affine_layer", "05_deep_net"]

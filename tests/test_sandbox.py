@@ -14,7 +14,7 @@ import uuid
 import psutil
 import pytest
 
-from grading import sandbox
+from grading.autograde import sandbox
 from grading.paths import REFERENCE_PACKAGE, ROOT, STUB_PACKAGE
 from grading.reference import expected_outputs, hidden_seeds
 from utils.checks.engine import CASES, decode, verdict

@@ -7,9 +7,9 @@ from pathlib import Path
 from utils.checks.engine import CASES, ERROR, FAILED, NOT_ATTEMPTED, PASSED, Result, verdict
 from utils.checks.messages import report as case_report
 
+from ..reference import reference_module
 from . import verify
 from .hidden import hidden_report, hidden_sandbox_error
-from .reference import reference_module
 
 SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
 NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
@@ -115,7 +115,7 @@ def notebook_problems(tree, assignments):
     """["invalid notebook: NAME", ...] for the submitted notebooks that cannot be read; a missing one is not a
     problem (not done). The notebook only feeds the feedback page and the formgrader: it costs no module points.
     """
-    from .untrusted import read_notebook
+    from ..untrusted import read_notebook
 
     return [f"invalid notebook: {a}" for a in assignments
             if (path := submitted_notebook(tree, a)) is not None and read_notebook(path)[0] is None]

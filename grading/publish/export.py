@@ -41,7 +41,7 @@ def number(x):
 
 def plan_cells(lang="zh"):
     """[(assignment, grade_id, points, autograded)] of the course in notebook order."""
-    from .autograde import make_plan
+    from ..autograde import make_plan
 
     return [(c.assignment, c.grade_id, c.points, c.auto) for c in make_plan(lang).cells]
 
@@ -51,7 +51,7 @@ def manual_scores(course_dir):
     {} when the course has no gradebook."""
     from nbgrader.api import Gradebook
 
-    from .course import COURSE_ID, gradebook_exists, gradebook_url
+    from ..course import COURSE_ID, gradebook_exists, gradebook_url
 
     url = gradebook_url(course_dir)
     if not gradebook_exists(url):
@@ -161,7 +161,7 @@ def export(out_dir, fmt, roster=None, key="username", output=None, course_dir=No
     ``course_dir`` is the nbgrader course whose gradebook holds the manual scores (default: the course
     autograde uses, grading.autograde.default_course_dir()).
     """
-    from .autograde import default_course_dir
+    from ..autograde import default_course_dir
 
     assignments, maxima, rows, unlisted = table(out_dir, roster, course_dir or default_course_dir(), lang)
     if fmt == "canvas":

@@ -99,9 +99,9 @@ class ModelScoring:
     @classmethod
     def of_course(cls, root=None):
         """The course's settings (grading/settings.py) and a subset key from its secret."""
+        from ..secret import derive
+        from ..settings import course_settings
         from .model_file import ModelLimits
-        from .secret import derive
-        from .settings import course_settings
 
         try:
             s = course_settings(root)

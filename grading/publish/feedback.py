@@ -19,9 +19,9 @@ from pathlib import Path
 
 import nbformat
 
-from .build import DEFAULT_LANGUAGE
-from .paths import ASSIGNMENTS
-from .untrusted import read_notebook, safe_outputs
+from ..build import DEFAULT_LANGUAGE
+from ..paths import ASSIGNMENTS
+from ..untrusted import read_notebook, safe_outputs
 
 # What a page shows of the student's own cells is bounded before anything is highlighted: a 20 MB notebook of
 # "a&" code cells would otherwise become a half-gigabyte page after half an hour of Pygments.

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .paths import STUB_PACKAGE
+from ..paths import STUB_PACKAGE
 
 NOISE_T = 35  # shortest match (in characters of the abstracted token stream) that counts (bench/README.md)
 GUARANTEE_T = NOISE_T  # window 1: every k-gram is a fingerprint, so results do not depend on Python's per-process
@@ -81,7 +81,7 @@ def student_files(submissions, work_dir):
 
     Uses grading.intake, so every layout autograde accepts works and the same safety rules apply.
     """
-    from .intake import intake, known_modules
+    from ..autograde.intake import intake, known_modules
 
     stubs = stub_texts()
     out = {}

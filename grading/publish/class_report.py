@@ -44,7 +44,7 @@ def load_results(out_dir):
 
 def course_cells(lang="zh"):
     """[(assignment, grade_id)] of the course's autograded cells in notebook order ([] if the plan cannot be made)."""
-    from .autograde import make_plan
+    from ..autograde import make_plan
 
     try:
         return [(c.assignment, c.grade_id) for c in make_plan(lang).auto_cells]

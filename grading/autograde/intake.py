@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from .paths import NOTEBOOK_SOURCES, STUB_PACKAGE
+from ..paths import NOTEBOOK_SOURCES, STUB_PACKAGE
 
 MB = 1 << 20
 MODULE_CAP, NOTEBOOK_CAP, MODEL_CAP = 1 * MB, 20 * MB, 50 * MB

@@ -47,7 +47,7 @@ def module_imports(module):
     """The reference modules ``module`` ("fc_net.py") imports, directly or not, itself included."""
     import ast
 
-    from .paths import REFERENCE_PACKAGE
+    from ..paths import REFERENCE_PACKAGE
     from .sandbox import parse_module
 
     found, todo = set(), [module]
