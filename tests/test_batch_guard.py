@@ -51,7 +51,7 @@ def test_an_exception_in_a_worker_is_that_students_status(klass, tmp_path, monke
     # a rerun grades the failed student again, and only them
     monkeypatch.setattr(model_score, "model_runs", real)
     graded = []
-    monkeypatch.setattr(autograde, "student_runs",
+    monkeypatch.setattr(student, "student_runs",
                         lambda batch, sub, remote=None: graded.append(sub.student_id) or real_runs(batch, sub))
     grade(klass, tmp_path / "out")
     assert graded == ["b"] and rows(tmp_path / "out")["b"]["status"] == "ok"
@@ -64,7 +64,7 @@ def test_a_publishing_failure_keeps_the_scores(klass, tmp_path, monkeypatch):
     def broken(batch, sub, cells):
         if sub.student_id == "a":
             raise OSError(28, "No space left on device")
-    monkeypatch.setattr(autograde, "publish", broken)
+    monkeypatch.setattr(student, "publish", broken)
     grade(klass, tmp_path / "out")
     table = rows(tmp_path / "out")
     assert table["a"]["status"] == "feedback failed: OSError: [Errno 28] No space left on device"
@@ -79,7 +79,7 @@ def test_the_watchdog_gives_up_on_a_stuck_student(klass, tmp_path, monkeypatch):
         if sub.student_id == "c":
             release.wait(100)
         return real_runs(batch, sub, remote)
-    monkeypatch.setattr(autograde, "student_runs", stuck)
+    monkeypatch.setattr(student, "student_runs", stuck)
     try:
         grade(klass, tmp_path / "out", watchdog_seconds=8)
         table = rows(tmp_path / "out")

@@ -59,7 +59,7 @@ def timed_batch(tmp_path, name, sources, monkeypatch):
             return real(batch, sub, remote)
         finally:
             seconds[sub.student_id] = time.monotonic() - start
-    monkeypatch.setattr(autograde, "student_runs", timed)
+    monkeypatch.setattr(student, "student_runs", timed)
     records, failures = autograde.autograde(write(tmp_path / name, sources), tmp_path / f"{name}-out", workers=2,
                                             lang="en", only=IDS, limits=LIMITS, gradebook=False, feedback=False,
                                             progress=False)

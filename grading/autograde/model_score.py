@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.checks.engine import ERROR, NOT_ATTEMPTED, PASSED, Result, to_plain
+from utils.checks.engine import Result, to_plain
+
+from .status import ERROR, NOT_ATTEMPTED, PASSED
 
 __all__ = ["trusted_predictions", "model_runs", "ModelScoring"]
 

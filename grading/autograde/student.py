@@ -13,8 +13,9 @@ from pathlib import Path
 
 from . import model_score
 from .plan import Expected, Plan
-from .records import GRADER_ERROR, UNSANDBOXED, make_record, record_path, write_atomic
+from .records import UNSANDBOXED, make_record, record_path, write_atomic
 from .runs import decode_remote, module_runs
+from .status import GRADER_ERROR, MANUAL, OK
 from .verdicts import judge_student, notebook_problems, student_status, submitted_notebook
 
 PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
@@ -117,7 +118,7 @@ def failed_record(batch, sub, message):
     """The record of a student the grader itself failed on: 0 points, status ``grader error: ...``; a rerun
     grades them again (see up_to_date)."""
     cells = {c.grade_id: ([0.0, c.points, GRADER_ERROR, [f"{GRADER_ERROR}: {message}"]] if c.auto
-                          else [None, c.points, "manual", []]) for c in batch.plan.cells}
+                          else [None, c.points, MANUAL, []]) for c in batch.plan.cells}
     record = make_record(sub, batch.plan, cells, f"{GRADER_ERROR}: {message}", batch.isolation)
     return save_record(batch, record)
 
@@ -133,7 +134,7 @@ def finish_student(batch, sub, runs, flags=()):
     try:
         publish(batch, sub, cells)
     except Exception as exc:  # noqa: BLE001  (nbconvert, the gradebook, a page process: any failure)
-        status = "; ".join(r for r in (None if status == "ok" else status,
+        status = "; ".join(r for r in (None if status == OK else status,
                                        f"feedback failed: {describe_failure(exc)}") if r)
     if batch.unsandboxed:  # the CSV says it too, on every row
         status += f"; {UNSANDBOXED}"

@@ -19,8 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..autograde.status import NOT_ATTEMPTED, OK, PASSED
+
 OTHER = "other"
-PASSED = "passed"
 TOP_KINDS = 3
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # 3, -0.5, 1.00e+00; not the 32 of float32
 
@@ -116,7 +117,7 @@ def class_stats(records, order=None):
             if cell is not None and cell[2] == PASSED:
                 stats.passed += 1
                 continue
-            status, lines = (cell[2], cell[3]) if cell is not None else ("not attempted", [])
+            status, lines = (cell[2], cell[3]) if cell is not None else (NOT_ATTEMPTED, [])
             kind = failure_kind(status, lines)
             stats.kinds[kind] += 1
             stats.examples.setdefault(kind, (r["student_id"], lines))
@@ -134,7 +135,7 @@ def class_stats(records, order=None):
         possible = sum(c.points for c in mine) * len(records)
         every = sum(1 for r in records if all(r["cells"].get(g, [0, 0, ""])[2] == PASSED for g in ids))
         skills.append((target, ids, earned, possible, every))
-    unusual = [(r["student_id"], r["status"], float(r["total"])) for r in records if r.get("status", "ok") != "ok"]
+    unusual = [(r["student_id"], r["status"], float(r["total"])) for r in records if r.get("status", OK) != OK]
     return ClassStats(len(records), max((float(r["max_total"]) for r in records), default=0.0),
                       {r["student_id"]: float(r["total"]) for r in records}, by_notebook, notebook_max, cells,
                       skills, unusual)

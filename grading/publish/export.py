@@ -23,6 +23,7 @@ Without a roster, every record is a row.
 import csv
 from pathlib import Path
 
+from ..autograde.status import OK
 from .class_report import load_results
 
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
@@ -99,7 +100,7 @@ def table(out_dir, roster=None, course_dir=None, lang="zh"):
     assignments = list(dict.fromkeys(a for a, *_ in cells))
     maxima = {a: sum(p for b, _, p, _ in cells if b == a) for a in assignments}
     scores = class_scores(records, cells, manual_scores(course_dir) if course_dir else {})
-    status = {r["student_id"]: r.get("status", "ok") for r in records}
+    status = {r["student_id"]: r.get("status", OK) for r in records}
     if roster is None:
         entries = [{"student_id": sid} for sid in sorted(scores)]
     else:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 
+from ..autograde.status import PASSED
 from ..build import DEFAULT_LANGUAGE
 from ..paths import ASSIGNMENTS
 from ..untrusted import read_notebook, safe_outputs
@@ -29,7 +30,6 @@ MAX_SOURCE = 20_000  # characters of one student cell shown
 MAX_CELLS = 300  # student cells shown (grade cells are always shown)
 MAX_PAGE = 400_000  # characters of the student's text (sources and output text) on one page
 MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert bleaches the markup, ~5 kB/s); then plain
-PASSED = "passed"
 
 TEXT = {
     "en": {"title": "Feedback: {assignment}", "check": "check", "points": "points", "status": "status",

@@ -23,7 +23,7 @@ from pathlib import Path
 from utils.checks import engine
 from utils.checks.engine import Result
 
-from ..status import CRASH, NOT_ATTEMPTED, STATUSES, TIMEOUT  # noqa: F401
+from ..status import CRASH, NOT_ATTEMPTED, RUN_STATUSES, TIMEOUT, NotRun  # noqa: F401
 from .bwrap import BWRAP, RLIMITS_ONLY, TOKEN_VAR, bwrap_argv, isolation  # noqa: F401
 from .child import run_child
 from .confinement import limits_applied, other_uid_works  # noqa: F401
@@ -39,7 +39,7 @@ def run_cases(tree, jobs, limits=None):
     - jobs: [(grade_id, seed)]
     - limits: Limits (default: its defaults)
 
-    Returns {(grade_id, seed): Result} for every job, status one of STATUSES; "passed" means the probe ran and
+    Returns {(grade_id, seed): Result} for every job, status one of RUN_STATUSES; "passed" means the probe ran and
     its outputs (plain numbers) are to be compared by the caller. Raises ValueError for an unknown grade_id and
     SandboxError when the sandbox itself cannot run; never raises for anything the student's code does.
     """
@@ -82,9 +82,9 @@ def _run_jobs(tmp, sources, jobs, limits, mode):
         if outcome.killed is not None:
             _same_case_not_run(results, pending, outcome.killed)
     if time.monotonic() >= total_deadline:
-        left = Result(TIMEOUT, error=f"not run: the submission used up its {limits.total_seconds:g} s")
+        left = NotRun(TIMEOUT, because=f"the submission used up its {limits.total_seconds:g} s")
     else:
-        left = Result(CRASH, error=f"not run: the sandbox was restarted {children} times")
+        left = NotRun(CRASH, because=f"the sandbox was restarted {children} times")
     return {job: results.get(job, left) for job in jobs}
 
 
@@ -93,4 +93,4 @@ def _same_case_not_run(results, pending, killed):
     status = results[killed].status
     for job in pending:
         if job[0] == killed[0] and job not in results:
-            results[job] = Result(status, error=f"not run: this case already ended with {status} on other inputs")
+            results[job] = NotRun(status, because=f"this case already ended with {status} on other inputs")
