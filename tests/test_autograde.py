@@ -10,9 +10,9 @@ import pytest
 from grading import autograde, report
 from grading.autograde import GradeCell, Plan, model_file, model_score, verdicts
 from grading.autograde import runs as grader_runs
-from grading.autograde.status import NotRun
 from grading.paths import ROOT
 from grading.reference import hidden_seeds, reference_module
+from grading.status import NotRun
 from utils.checks.engine import CASES, Result, run_probe
 
 BEST = [g for g in CASES if CASES[g].target == "best_model.npz"]

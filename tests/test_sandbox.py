@@ -15,9 +15,9 @@ import psutil
 import pytest
 
 from grading.autograde import sandbox
-from grading.autograde.status import NotRun
 from grading.paths import REFERENCE_PACKAGE, ROOT, STUB_PACKAGE
 from grading.reference import expected_outputs, hidden_seeds
+from grading.status import NotRun
 from utils.checks.engine import CASES, decode, verdict
 
 CASE_IDS = ("affine_forward_value", "affine_backward_dx", "sgd_update")  # layers.py twice, optim.py once

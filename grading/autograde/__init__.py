@@ -25,9 +25,10 @@ The steps, in order (one module each):
 Status words are those of status.py. Manually graded cells (written answers) are listed in the plan but not
 scored here: they are left to nbgrader's formgrader and are not part of ``total``/``max_total``.
 """
+from ..atomic import write_atomic
 from .batch import autograde, default_course_dir
 from .plan import Expected, GradeCell, Plan, make_plan
-from .records import load_records, write_atomic
+from .records import load_records
 
 __all__ = ["Expected", "GradeCell", "Plan", "autograde", "default_course_dir", "load_records", "make_plan",
            "write_atomic"]

@@ -36,7 +36,7 @@ def default_course_dir():
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
               course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
-              allow_unsandboxed=False):
+              allow_unsandboxed=False, plan=None):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -55,6 +55,8 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - scoring: grading.model_score.ModelScoring (default: the course's settings and secret)
     - allow_unsandboxed: grade even where bubblewrap does not work (rlimits-only fallback; every status and every
       feedback page then says so); without it such a batch raises sandbox.SandboxError before grading anyone
+    - plan: the Plan to grade, when the caller already made it (then ``lang`` and ``only`` are its own; default:
+      make_plan(lang, only, course_dir=course_dir)): the command makes its plan once and passes it down
 
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
@@ -72,9 +74,9 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
             "bubblewrap (bwrap) does not work here, so the students' code would run without isolation (see "
             "grading/README.md, 'Fallback without bubblewrap'). Grade where it works (apt-get install bubblewrap), "
             "or pass --allow-unsandboxed to grade anyway: every status and feedback page will say so.")
-    checks.set_language(lang)  # the judges' messages
     out_dir = Path(out_dir)
-    plan = make_plan(lang, only, course_dir=course_dir)
+    plan = plan if plan is not None else make_plan(lang, only, course_dir=course_dir)
+    checks.set_language(plan.lang)  # the judges' messages
     subs = intake_.intake(submissions, out_dir / "submissions", assignments=plan.assignments)
     batch = Batch(plan, out_dir, Expected(plan), Path(course_dir) if course_dir else default_course_dir(),
                   limits, mode, publish_feedback=feedback, publish_gradebook=gradebook,

@@ -19,7 +19,7 @@ import re
 
 from utils.checks.messages import report
 
-from .status import ERROR, FAILED, NOT_ATTEMPTED
+from ..status import ERROR, FAILED, NOT_ATTEMPTED
 
 TEXT = {
     "en": {

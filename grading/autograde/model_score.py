@@ -19,7 +19,7 @@ import numpy as np
 
 from utils.checks.engine import Result, to_plain
 
-from .status import ERROR, NOT_ATTEMPTED, PASSED
+from ..status import ERROR, NOT_ATTEMPTED, PASSED
 
 __all__ = ["trusted_predictions", "model_runs", "ModelScoring"]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from utils.checks.engine import CASES, Result, decode, encode
 
+from ..status import INVALID_OUTPUT, SANDBOX_FAILURES, NotRun
 from . import model_score
-from .status import INVALID_OUTPUT, SANDBOX_FAILURES, NotRun
 from .verdicts import module_of
 
 

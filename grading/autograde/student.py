@@ -11,11 +11,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_atomic
+from ..status import GRADER_ERROR, MANUAL, OK
 from . import model_score
 from .plan import Expected, Plan
-from .records import UNSANDBOXED, make_record, record_path, write_atomic
+from .records import UNSANDBOXED, make_record, record_path
 from .runs import decode_remote, module_runs
-from .status import GRADER_ERROR, MANUAL, OK
 from .verdicts import judge_student, notebook_problems, student_status, submitted_notebook
 
 PAGE_SECONDS = 300  # the most one student's feedback pages may take to render

@@ -8,9 +8,7 @@ from utils.checks.engine import CASES, Result, verdict
 from utils.checks.messages import report as case_report
 
 from ..reference import reference_module
-from . import verify
-from .hidden import hidden_report, hidden_sandbox_error
-from .status import (
+from ..status import (
     CRASH,
     ERROR,
     FAILED,
@@ -25,6 +23,8 @@ from .status import (
     TIMEOUT,
     NotRun,
 )
+from . import verify
+from .hidden import hidden_report, hidden_sandbox_error
 
 TEXT = {
     "en": {

@@ -19,10 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..autograde.status import NOT_ATTEMPTED, OK, PASSED
+from ..status import NOT_ATTEMPTED, OK, PASSED
 
 OTHER = "other"
-TOP_KINDS = 3
 NUMBER = re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?")  # 3, -0.5, 1.00e+00; not the 32 of float32
 
 
@@ -139,14 +138,6 @@ def class_stats(records, order=None):
     return ClassStats(len(records), max((float(r["max_total"]) for r in records), default=0.0),
                       {r["student_id"]: float(r["total"]) for r in records}, by_notebook, notebook_max, cells,
                       skills, unusual)
-
-
-def hardest_first(cells):
-    """{assignment: [CellStats]}: notebooks in course order, cells by share earned (then notebook order)."""
-    out = {}
-    for c in cells:
-        out.setdefault(c.assignment, []).append(c)
-    return {a: sorted(group, key=lambda c: c.passed) for a, group in out.items()}
 
 
 def write_report(out_dir, lang="zh"):

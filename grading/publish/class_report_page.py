@@ -8,8 +8,9 @@ import io
 
 from jinja2 import Environment, select_autoescape
 
-from ..autograde.status import Status
-from .class_report import TOP_KINDS, hardest_first
+from ..status import Status
+
+TOP_KINDS = 3  # the most common failure kinds listed per cell
 
 FONTS = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # the installed ones are used
 
@@ -99,6 +100,14 @@ img { max-width: 100%; }
 {% else %}<p id="unusual">{{ t.none }}</p>{% endif %}
 </body></html>
 """
+
+
+def hardest_first(cells):
+    """{assignment: [CellStats]}: notebooks in course order, cells by share earned (then notebook order)."""
+    out = {}
+    for c in cells:
+        out.setdefault(c.assignment, []).append(c)
+    return {a: sorted(group, key=lambda c: c.passed) for a, group in out.items()}
 
 
 def _png(fig, path):

@@ -23,7 +23,7 @@ Without a roster, every record is a row.
 import csv
 from pathlib import Path
 
-from ..autograde.status import OK
+from ..status import OK
 from .class_report import load_results
 
 CANVAS_FIXED = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -13,15 +13,15 @@ executed. The student's notebook is never trusted: only its cell sources and pla
 """
 import html
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 import nbformat
 
-from ..autograde.status import PASSED
+from ..atomic import write_atomic
 from ..build import DEFAULT_LANGUAGE
 from ..paths import ASSIGNMENTS
+from ..status import PASSED
 from ..untrusted import read_notebook, safe_outputs
 
 # What a page shows of the student's own cells is bounded before anything is highlighted: a 20 MB notebook of
@@ -297,10 +297,5 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
                              unsandboxed=unsandboxed)
     body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
     out = Path(out_html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(body)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    write_atomic(out, body, mode=0o644)
     return out, why

@@ -14,7 +14,6 @@ also found in B, and the other way round.
 """
 import ast
 import csv
-import html
 import io
 import itertools
 import tempfile
@@ -287,15 +286,6 @@ def write_csv(pairs, path):
         writer.writerows(rows(pairs))
 
 
-def highlighted(text, slices, css):
-    """The file as escaped HTML with the matched slices wrapped in <mark class=css>."""
-    from copydetect.utils import highlight_overlap
-
-    if len(slices) == 0 or slices.shape[-1] == 0:
-        return html.escape(text)
-    return highlight_overlap(text, slices, f"<mark class='{css}'>", "</mark>", escape_html=True)[0]
-
-
 def run(submissions, out_dir, archive=None, lang="zh", shown=SHOWN, progress=True, workers=None):
     """Compare a class and write pairs.csv and index.html into ``out_dir``; returns the pairs."""
     from .similarity_page import write_page
@@ -307,5 +297,5 @@ def run(submissions, out_dir, archive=None, lang="zh", shown=SHOWN, progress=Tru
     known = archive_files(archive) if archive else {}
     pairs = compare(students, known, progress=progress, workers=workers)
     write_csv(pairs, out_dir / "pairs.csv")
-    write_page(pairs, students, known, out_dir / "index.html", lang=lang, shown=shown)
+    write_page(pairs, students, known, out_dir / "index.html", lang=lang, shown=shown, flag_at=FLAG_AT)
     return pairs

@@ -23,7 +23,7 @@ from pathlib import Path
 from utils.checks import engine
 from utils.checks.engine import Result
 
-from ..status import CRASH, NOT_ATTEMPTED, RUN_STATUSES, TIMEOUT, NotRun  # noqa: F401
+from ...status import CRASH, NOT_ATTEMPTED, RUN_STATUSES, TIMEOUT, NotRun  # noqa: F401
 from .bwrap import BWRAP, RLIMITS_ONLY, TOKEN_VAR, bwrap_argv, isolation  # noqa: F401
 from .child import run_child
 from .confinement import limits_applied, other_uid_works  # noqa: F401

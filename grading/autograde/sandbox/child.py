@@ -15,7 +15,7 @@ import psutil
 
 from utils.checks.engine import Result
 
-from ..status import CRASH, INVALID_OUTPUT, MEMORY, TIMEOUT
+from ...status import CRASH, INVALID_OUTPUT, MEMORY, TIMEOUT
 from .bwrap import BWRAP, MOUNT, TOKEN_VAR, _as_root, _child_env, _fresh_uid, bwrap_argv
 from .confinement import CpuMeter, TooMuchCpu, confined, new_cgroup, other_uid_works
 from .limits import SandboxError
@@ -152,7 +152,7 @@ def run_child(scratch, pending, skip, limits, mode, total_deadline):
                 reason = "cpu"
                 break
             if line is None:
-                reason = "total" if total_deadline <= watch.deadline else "timeout"
+                reason = "total" if total_deadline <= watch.deadline else "case_time"
             elif line is EOF:
                 reason = "ended"
                 exited(proc, wait=1.0)  # let it finish, so its exit status is its own and not our kill's
@@ -186,7 +186,7 @@ def _conclude(watch, reason, returncode, stderr, limits, mode, oom=False):
         return outcome
     death = "was killed: its processes used more than the memory limit" if oom else _death(returncode, mode)
     status, job_message, import_message = {
-        "timeout": (TIMEOUT, f"killed after {limits.case_seconds:g} s (infinite loop?)",
+        "case_time": (TIMEOUT, f"killed after {limits.case_seconds:g} s (infinite loop?)",
                     f"{{module}}.py took more than {limits.case_seconds:g} s to import "
                     "(infinite loop at import time?)"),
         "total": (TIMEOUT, f"killed: the submission used up its {limits.total_seconds:g} s", None),

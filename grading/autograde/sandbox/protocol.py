@@ -11,7 +11,7 @@ import time
 from utils.checks import engine
 from utils.checks.engine import Result
 
-from ..status import ERROR, INVALID_OUTPUT, MEMORY, PASSED, RUN_STATUSES
+from ...status import ERROR, INVALID_OUTPUT, MEMORY, PASSED, RUN_STATUSES
 from .confinement import TooMuchCpu
 
 _CHILD_STATUSES = frozenset(RUN_STATUSES) - {INVALID_OUTPUT}

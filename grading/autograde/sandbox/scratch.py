@@ -11,7 +11,7 @@ from functools import cache
 from pathlib import Path
 
 from ...paths import REFERENCE_PACKAGE, ROOT
-from ..status import ERROR, NOT_ATTEMPTED
+from ...status import ERROR, NOT_ATTEMPTED
 
 MAX_MODULE_BYTES = 1024**2
 RUNNER = Path(__file__).with_name("runner.py")

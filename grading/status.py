@@ -1,7 +1,8 @@
 """The grader's status words: one vocabulary for runs, grade cells and records.
 
-``Status`` is a ``str`` Enum whose values are the words the records and grades.csv have always held; the engine's
-four (utils/checks/engine.py) are taken from it, so the two cannot drift apart. ``NotRun`` is a run the sandbox
+``Status`` is a ``str`` Enum whose values are the words the records and grades.csv have always held; its first four
+are the engine's own words (utils/checks/engine.py), taken from there, so the two cannot drift apart. Shared by
+the autograde and publish stages. ``NotRun`` is a run the sandbox
 never started because of what other runs did: its ``because`` says why, and nobody parses an error string for it.
 """
 from dataclasses import dataclass
