@@ -24,3 +24,9 @@ def write_atomic(path, text, mode=None):
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(folder):
+    """Delete the temporary files of writes a kill -9 interrupted in ``folder`` (their targets are unchanged)."""
+    for tmp in Path(folder).glob(".*.tmp"):
+        tmp.unlink(missing_ok=True)

@@ -181,13 +181,16 @@ def test_autograde_grades_the_plan_it_is_given(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("mode", [None, 0o644])
 def test_write_atomic_replaces_whole_files(tmp_path, mode):
-    from grading.atomic import write_atomic
+    from grading.atomic import remove_leftovers, write_atomic
 
     path = tmp_path / "deep" / "f.txt"
     write_atomic(path, "one")
     write_atomic(path, "二", mode=mode)
     assert path.read_text(encoding="utf-8") == "二" and [p.name for p in path.parent.iterdir()] == ["f.txt"]
     assert path.stat().st_mode & 0o777 == (mode or 0o600)
+    (path.parent / ".f.txt.abc123.tmp").write_text("half")  # what a kill -9 mid-write leaves
+    remove_leftovers(path.parent)
+    assert [p.name for p in path.parent.iterdir()] == ["f.txt"] and path.read_text(encoding="utf-8") == "二"
 
 
 def test_no_grader_module_is_over_400_lines():

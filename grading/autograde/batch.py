@@ -9,6 +9,7 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ..atomic import remove_leftovers
 from . import intake as intake_
 from . import model_score
 from .plan import Expected, make_plan
@@ -82,6 +83,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
                   limits, mode, publish_feedback=feedback, publish_gradebook=gradebook,
                   scoring=scoring or model_score.ModelScoring.of_course(course_dir),
                   limits_text=sandbox.limits_applied(limits, mode))
+    remove_leftovers(out_dir / "results")  # of a batch killed while writing a record
     todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
     if todo:
         batch.expected.get()
