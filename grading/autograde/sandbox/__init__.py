@@ -2,16 +2,17 @@
 
 ``run_cases(tree, jobs)`` is the execution half of the trusted grader. For one submission it
 
-1. lays out a scratch folder: the student's ``classifiers/chapter3/<module>.py`` (only the reference's module
-   names, only regular files up to 1 MB, links never followed), trusted package ``__init__`` files, a copy of the
-   instructor's ``utils/`` and the trusted ``runner.py``;
-2. starts ``python -I -B runner.py`` in bubblewrap (no network, nothing of the repository, a size-capped
-   writable tmpfs as the working folder) or, where bwrap does not work, in a plain child with the same limits
-   ("rlimits-only", logged);
-3. reads the runner's JSON lines with a byte cap and a wall-clock deadline per case and per submission; kills
-   the child's whole process tree on a deadline, and reruns the cases still to do in a fresh child;
-4. returns an :class:`utils.checks.engine.Result` per job. ``passed`` means only "ran": the caller compares the
-   outputs with the reference (``engine.verdict``).
+1. lays out a scratch folder (scratch.py): the student's ``classifiers/chapter3/<module>.py`` (only the
+   reference's module names, only regular files up to 1 MB, links never followed), trusted package ``__init__``
+   files, a copy of the instructor's ``utils/`` and the trusted ``runner.py``;
+2. starts ``python -I -B runner.py`` (child.py) in bubblewrap (bwrap.py: no network, nothing of the repository, a
+   size-capped writable tmpfs as the working folder) or, where bwrap does not work, in a plain child with the same
+   limits ("rlimits-only", logged), confined by its cgroup, namespaces and uid (confinement.py, limits.py);
+3. reads the runner's JSON lines with a byte cap and a wall-clock deadline per case and per submission
+   (protocol.py); kills the child's whole process tree on a deadline, and reruns the cases still to do in a fresh
+   child (here);
+4. returns an :class:`utils.checks.engine.Result` per job (a :class:`grading.status.NotRun` for a job it gave up
+   on). ``passed`` means only "ran": the caller compares the outputs with the reference (``engine.verdict``).
 
 Nothing the child says is believed beyond outputs that decode (``engine.decode``) and a status from a known set.
 """
