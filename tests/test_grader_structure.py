@@ -206,3 +206,12 @@ def test_stage_packages_say_their_inputs_and_outputs():
         doc = package.__doc__ or ""
         assert "Inputs" in doc and "Outputs" in doc, package.__name__
     assert Path(autograde.__file__).parent.name == "autograde"
+
+
+def test_the_plan_key_hashes_every_grader_file_and_nothing_else():
+    from grading.autograde.plan import grading_code
+
+    files = {p.relative_to(GRADING).as_posix() for p in grading_code()}
+    assert {"status.py", "autograde/sandbox/runner.py", "autograde/sandbox/child.py", "publish/feedback.py",
+            "report.py"} <= files
+    assert not {f for f in files if f.split("/")[0] in ("course", "hub", "binder", "student_files")}

@@ -69,9 +69,11 @@ class Plan:
 
 
 def grading_code():
-    """The grader's own Python files (every stage package), not the generated course directory under it."""
-    course = ROOT / "grading" / "course"
-    return [p for p in (ROOT / "grading").rglob("*.py") if course not in p.parents]
+    """The grader's own Python files: grading/*.py and its packages (autograde/, publish/, ...), not the folders
+    of other things kept there (the generated course directory, the hub's and the students' files)."""
+    top = ROOT / "grading"
+    return [p for p in top.rglob("*.py")
+            if all((d / "__init__.py").is_file() for d in p.parents if d == top or top in d.parents)]
 
 
 def grade_cells(nb, assignment):
