@@ -4,11 +4,13 @@ import tempfile
 from pathlib import Path
 
 
-def write_atomic(path, text, mode=None):
+def write_atomic(path, text, mode=None, durable=True):
     """Write ``text`` (UTF-8) so that ``path`` holds either its old content or all of the new one, even after
-    kill -9: a temporary file beside it, flushed to disk, then renamed over it.
+    kill -9: a temporary file beside it, then renamed over it.
 
-    Inputs: path; text (str); mode: the file's permission bits (default: mkstemp's 0600, private to the grader).
+    Inputs: path; text (str); mode: the file's permission bits (default: mkstemp's 0600, private to the grader);
+    durable: flush the file to disk before the rename, so that it also survives a power cut (records, the commit
+    points of a batch; pages and copies that a regrade rewrites anyway skip the cost).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -16,8 +18,9 @@ def write_atomic(path, text, mode=None):
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                f.flush()
+                os.fsync(f.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)
