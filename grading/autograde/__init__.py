@@ -9,7 +9,7 @@ The steps, in order (one module each):
 
     plan        grade cells of every notebook (order, points, autograded or manual), hidden seeds, and the
                 reference's outputs on them (plan.py; reference outputs from grading.reference)
-    intake      one clean work tree per student (intake.py)
+    intake      one clean work tree per student (intake.py; folders and zips read by sources.py)
     per student, in parallel (batch.py: a thread pool, or Dask workers with ``--scheduler``; student.py):
       runs        the student's modules run the case probes on hidden seeds in the sandbox (runs.py, sandbox/:
                   scratch folder, bwrap command, confinement and cgroups, the child process, the protocol with
@@ -22,7 +22,7 @@ The steps, in order (one module each):
                   written atomically (records.py): the record that makes a rerun skip this student
     report      grades.csv and the id map, rebuilt from every record made with the same plan
 
-Status words are those of status.py. Manually graded cells (written answers) are listed in the plan but not
+Status words are those of grading/status.py. Manually graded cells (written answers) are listed in the plan but not
 scored here: they are left to nbgrader's formgrader and are not part of ``total``/``max_total``.
 """
 from ..atomic import write_atomic
