@@ -8,8 +8,11 @@ import numpy as np
 import pytest
 
 from grading import autograde, report
-from grading.autograde import GradeCell, Plan
+from grading.autograde import GradeCell, Plan, model_file, model_score, verdicts
+from grading.autograde import runs as grader_runs
+from grading.paths import ROOT
 from grading.reference import hidden_seeds, reference_module
+from grading.status import NotRun
 from utils.checks.engine import CASES, Result, run_probe
 
 BEST = [g for g in CASES if CASES[g].target == "best_model.npz"]
@@ -48,7 +51,7 @@ def test_plan_only_keeps_named_grade_ids():
 # ----------------------------------------------------------------------------------------------- verdicts
 def test_reference_runs_score_every_point():
     plan = small_plan(["affine_forward_value", "affine_backward_dx"])
-    cells = autograde.judge_student(plan, reference_runs(plan), autograde.Expected(plan).get())
+    cells = verdicts.judge_student(plan, reference_runs(plan), autograde.Expected(plan).get())
     assert cells["affine_forward_value"][:3] == [2.0, 2.0, "passed"]
     assert cells["affine_backward_dx"][:3] == [2.0, 2.0, "passed"]
     assert cells["an_answer"][:3] == [None, 1.0, "manual"]
@@ -60,7 +63,7 @@ def test_one_failing_hidden_run_costs_the_cell():
     first = plan.jobs[0]
     runs[first] = Result("passed", {"out": runs[first].outputs["out"].__class__(
         "float64", runs[first].outputs["out"].data + 1.0)})
-    score, status, lines = autograde.judge_cell(plan.cells[0], {s: runs[g, s] for g, s in plan.jobs},
+    score, status, lines = verdicts.judge_cell(plan.cells[0], {s: runs[g, s] for g, s in plan.jobs},
                                                 autograde.Expected(plan).get(), "en")
     assert (score, status) == (0.0, "failed")
     assert lines[0] == "✘ affine_forward_value: affine_forward gives a wrong result."
@@ -70,16 +73,16 @@ def test_one_failing_hidden_run_costs_the_cell():
 def test_sandbox_statuses_score_zero_with_a_message(status):
     plan = small_plan(["affine_backward_dw"])
     runs = {s: Result(status, error="signal 11") for s in plan.seeds["affine_backward_dw"]}
-    score, got, lines = autograde.judge_cell(plan.cells[0], runs, autograde.Expected(plan).get(), "en")
+    score, got, lines = verdicts.judge_cell(plan.cells[0], runs, autograde.Expected(plan).get(), "en")
     assert (score, got) == (0.0, status)
     assert lines[0].startswith("✘ affine_backward_dw: ")
 
 
 def test_missing_and_unknown_runs():
     plan = small_plan(["affine_backward_db"])
-    assert autograde.judge_cell(plan.cells[0], {}, {}, "en")[:2] == (0.0, "not attempted")
+    assert verdicts.judge_cell(plan.cells[0], {}, {}, "en")[:2] == (0.0, "not attempted")
     runs = {s: Result("passed!!", {}) for s in plan.seeds["affine_backward_db"]}
-    assert autograde.judge_cell(plan.cells[0], runs, autograde.Expected(plan).get(), "en")[:2] == \
+    assert verdicts.judge_cell(plan.cells[0], runs, autograde.Expected(plan).get(), "en")[:2] == \
         (0.0, "invalid output")
 
 
@@ -87,29 +90,29 @@ def test_status_names_the_module_of_a_timeout():
     plan = small_plan(["affine_forward_value", "affine_backward_dx"])
     cells = {"affine_forward_value": [0.0, 2.0, "timeout", []], "affine_backward_dx": [0.0, 2.0, "timeout", []],
              "an_answer": [None, 1.0, "manual", []]}
-    assert autograde.student_status([], cells, plan, []) == "timeout in layers.py"
-    assert autograde.student_status(["empty"], cells, plan, ["invalid notebook: 01_affine_layer"]) == \
+    assert verdicts.student_status([], cells, plan, []) == "timeout in layers.py"
+    assert verdicts.student_status(["empty"], cells, plan, ["invalid notebook: 01_affine_layer"]) == \
         "empty; timeout in layers.py; invalid notebook: 01_affine_layer"
     cells["affine_forward_value"][2] = cells["affine_backward_dx"][2] = "failed"
-    assert autograde.student_status([], cells, plan, []) == "ok"
+    assert verdicts.student_status([], cells, plan, []) == "ok"
 
 
 def test_skipped_cases_of_unrelated_modules_are_retried():
     runs = {("affine_backward_dx", 1): Result("timeout", error="killed after 2 s"),
-            ("affine_backward_dx", 2): Result("timeout", error="not run: this case already ended with timeout"),
-            ("FullyConnectedNet_grads", 1): Result("crash", error="not run: the sandbox was restarted 9 times"),
-            ("adam_update", 1): Result("crash", error="not run: the sandbox was restarted 9 times"),
-            ("sgd_update", 1): Result("timeout", error="not run: the submission used up its 180 s"),
+            ("affine_backward_dx", 2): NotRun("timeout", because="this case already ended with timeout"),
+            ("FullyConnectedNet_grads", 1): NotRun("crash", because="the sandbox was restarted 9 times"),
+            ("adam_update", 1): NotRun("crash", because="the sandbox was restarted 9 times"),
+            ("sgd_update", 1): NotRun("timeout", because="the submission used up its 180 s"),
             ("rmsprop_update", 1): Result("passed")}
-    assert autograde.retry_jobs(runs) == [("adam_update", 1), ("sgd_update", 1)]
-    assert autograde.module_imports("fc_net.py") == {"fc_net.py", "classifier.py", "layer_utils.py", "layers.py"}
+    assert grader_runs.retry_jobs(runs) == [("adam_update", 1), ("sgd_update", 1)]
+    assert grader_runs.module_imports("fc_net.py") == {"fc_net.py", "classifier.py", "layer_utils.py", "layers.py"}
 
 
 def test_module_of_maps_targets_to_files():
-    assert autograde.module_of("affine_forward") == "layers.py"
-    assert autograde.module_of("FullyConnectedNet") == "fc_net.py"
-    assert autograde.module_of("Classifier.train") == "classifier.py"
-    assert autograde.module_of("best_model.npz") is None
+    assert verdicts.module_of("affine_forward") == "layers.py"
+    assert verdicts.module_of("FullyConnectedNet") == "fc_net.py"
+    assert verdicts.module_of("Classifier.train") == "classifier.py"
+    assert verdicts.module_of("best_model.npz") is None
 
 
 # ----------------------------------------------------------------------------------------------- best_model.npz
@@ -134,8 +137,8 @@ def good_params(hidden=20, seed=0):
 
 def model_cells(tmp_path, data):
     plan = small_plan(BEST)
-    runs = autograde.model_runs(model_tree(tmp_path, data) if data is not None else tmp_path, plan)
-    return autograde.judge_student(plan, runs, {})
+    runs = grader_runs.model_runs(model_tree(tmp_path, data) if data is not None else tmp_path, plan)
+    return verdicts.judge_student(plan, runs, {})
 
 
 def test_model_file_structure_is_judged_here(tmp_path):
@@ -190,14 +193,14 @@ def test_bad_model_files_score_nothing(tmp_path, kind):
 
 def test_load_model_refuses_pickles_before_loading(tmp_path):
     path = model_tree(tmp_path, npz({"W1": np.array([1, "x"], dtype=object)}, allow_pickle=True))
-    with pytest.raises(autograde.ModelFileError, match="pickle"):
-        autograde.load_model(path / "assignments/05_deep_net/best_model.npz")
+    with pytest.raises(model_file.ModelFileError, match="pickle"):
+        model_file.load_model(path / "assignments/05_deep_net/best_model.npz")
 
 
 def test_big_arrays_travel_in_blocks_like_the_probe():
     from utils.checks.cases.best_model import test_split
 
-    outputs, _ = autograde.model_outputs({"W1": np.ones((3072, 400)), "b1": np.zeros(400)})
+    outputs, _ = model_score.model_outputs({"W1": np.ones((3072, 400)), "b1": np.zeros(400)})
     assert sorted(outputs) == ["W1#0", "W1#1", "b1", "scored", "scored_on", "y_pred"]
     assert outputs["W1#0"].shape[0] + outputs["W1#1"].shape[0] == 3072
     assert outputs["y_pred"].shape == test_split()[1].shape
@@ -208,11 +211,11 @@ def test_predictions_come_from_the_grader_not_from_the_file():
 
     X, y, _ = test_split()
     arrays = {**good_params(), "y_pred": y}  # the true labels, saved next to random weights
-    outputs, _ = autograde.model_outputs(arrays)
+    outputs, _ = model_score.model_outputs(arrays)
     assert "y_pred (saved)" in outputs
-    assert np.array_equal(outputs["y_pred"].data, autograde.predictions(good_params(), X))
-    assert autograde.predictions({"W1": np.ones((3, 3))}, X) is None
-    assert autograde.predictions({"W1": np.ones((3, 3)), "b1": np.ones(3)}, X) is None
+    assert np.array_equal(outputs["y_pred"].data, model_score.predictions(good_params(), X))
+    assert model_score.predictions({"W1": np.ones((3, 3))}, X) is None
+    assert model_score.predictions({"W1": np.ones((3, 3)), "b1": np.ones(3)}, X) is None
 
 
 # ----------------------------------------------------------------------------------------------- records, csv
@@ -373,7 +376,7 @@ def cli(*args, env=None, **kwargs):
     import subprocess
     import sys
 
-    return subprocess.Popen([sys.executable, "-m", "grading", *map(str, args)], cwd=autograde.ROOT,
+    return subprocess.Popen([sys.executable, "-m", "grading", *map(str, args)], cwd=ROOT,
                             env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True, **kwargs)
 
@@ -382,7 +385,7 @@ def sandbox_leftovers(pid):
     """Processes of the sandboxes the grader ``pid`` started (their token starts with that pid)."""
     import psutil
 
-    from grading.sandbox import TOKEN_VAR
+    from grading.autograde.sandbox import TOKEN_VAR
 
     found = []
     for p in psutil.process_iter():

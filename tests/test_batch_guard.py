@@ -4,7 +4,8 @@ import threading
 
 import pytest
 
-from grading import autograde, demo, intake, model_score, sandbox
+from grading import autograde, demo
+from grading.autograde import intake, model_score, sandbox, student
 
 ONLY = ["affine_forward_value", "FullyConnectedNet_best_model_file"]
 LIMITS = sandbox.Limits(case_seconds=5.0, total_seconds=30.0)
@@ -50,20 +51,20 @@ def test_an_exception_in_a_worker_is_that_students_status(klass, tmp_path, monke
     # a rerun grades the failed student again, and only them
     monkeypatch.setattr(model_score, "model_runs", real)
     graded = []
-    monkeypatch.setattr(autograde, "student_runs",
+    monkeypatch.setattr(student, "student_runs",
                         lambda batch, sub, remote=None: graded.append(sub.student_id) or real_runs(batch, sub))
     grade(klass, tmp_path / "out")
     assert graded == ["b"] and rows(tmp_path / "out")["b"]["status"] == "ok"
 
 
-real_runs = autograde.student_runs
+real_runs = student.student_runs
 
 
 def test_a_publishing_failure_keeps_the_scores(klass, tmp_path, monkeypatch):
     def broken(batch, sub, cells):
         if sub.student_id == "a":
             raise OSError(28, "No space left on device")
-    monkeypatch.setattr(autograde, "publish", broken)
+    monkeypatch.setattr(student, "publish", broken)
     grade(klass, tmp_path / "out")
     table = rows(tmp_path / "out")
     assert table["a"]["status"] == "feedback failed: OSError: [Errno 28] No space left on device"
@@ -78,7 +79,7 @@ def test_the_watchdog_gives_up_on_a_stuck_student(klass, tmp_path, monkeypatch):
         if sub.student_id == "c":
             release.wait(100)
         return real_runs(batch, sub, remote)
-    monkeypatch.setattr(autograde, "student_runs", stuck)
+    monkeypatch.setattr(student, "student_runs", stuck)
     try:
         grade(klass, tmp_path / "out", watchdog_seconds=8)
         table = rows(tmp_path / "out")

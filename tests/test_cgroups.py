@@ -5,7 +5,8 @@ import subprocess
 
 import pytest
 
-from grading import cgroups, confinement, sandbox
+from grading.autograde import cgroups, sandbox
+from grading.autograde.sandbox import confinement
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from html import unescape
 
 import pytest
 
-from grading import class_report
 from grading.__main__ import main
+from grading.publish import class_report
 from tests.report_helpers import CELLS, STUDENTS, write_graded
 
 

@@ -11,7 +11,7 @@ import zipfile
 
 import pytest
 
-from grading import intake
+from grading.autograde import intake
 from grading.release import MARKER, release
 from tests.test_round_trip import solve
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import export
 from grading.__main__ import main
+from grading.publish import export
 from tests.report_helpers import write_graded
 
 NOTEBOOKS = ["01_affine_layer", "02_activations", "03_losses", "04_shallow_net", "05_deep_net_optimizers",

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from grading import autograde, demo, sandbox
+from grading import autograde, demo
+from grading.autograde import sandbox
 from tests.grader_helpers import processes_with
 
 IDS = ["affine_forward_value", "affine_forward_float32", "relu_forward_value"]
@@ -93,7 +94,7 @@ def test_a_double_forked_daemon_cannot_rewrite_its_record(fallback, tmp_path):
 def test_limits_applied_names_what_the_kernel_enforces():
     text = sandbox.limits_applied(sandbox.Limits())
     assert text.startswith(sandbox.isolation() + ": rlimits (address space 2 GiB per process, 64 processes")
-    from grading.cgroups import availability
+    from grading.autograde.cgroups import availability
 
     where = availability()
     assert ("cgroup v2 per child (memory.max 2 GiB incl. shared memory, pids.max 64, cpu.max 1 CPU)" in text) \
@@ -106,8 +107,8 @@ def test_limits_applied_names_what_the_kernel_enforces():
 def test_unprivileged_bwrap_forbids_nested_user_namespaces(monkeypatch):
     """As an ordinary user the sandbox is its own user namespace, and --disable-userns keeps the student's code
     from making another one (as root the host's user namespace is kept: see grading/README.md)."""
-    monkeypatch.setattr(sandbox, "_as_root", lambda: False)
-    monkeypatch.setattr(sandbox, "_bwrap_disables_userns", lambda: True)
+    monkeypatch.setattr(sandbox.bwrap, "_as_root", lambda: False)
+    monkeypatch.setattr(sandbox.bwrap, "_bwrap_disables_userns", lambda: True)
     argv = sandbox.bwrap_argv(sandbox.Limits(), {}, ["true"])
     assert argv[argv.index("--unshare-all"):argv.index("--unshare-all") + 4] == [
         "--unshare-all", "--unshare-user", "--disable-userns", "--ro-bind"]

@@ -6,8 +6,8 @@ import time
 import nbformat
 import pytest
 
-from grading import feedback
-from grading.feedback import MAX_CELLS, MAX_PAGE, release_notebook, render
+from grading.publish import feedback
+from grading.publish.feedback import MAX_CELLS, MAX_PAGE, release_notebook, render
 
 A = "01_affine_layer"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import autograde
+from grading.autograde import student
 from grading.gradebook import record
 from tests.browser_helpers import isolated_env, jupyter_server
 from tests.test_browser import DEMO_ASSIGNMENT, SHOTS, _missing, _shot, browser, course  # noqa: F401  (fixtures)
@@ -80,9 +80,9 @@ def test_a_hostile_answer_cell_is_inert_in_the_formgrader(browser, course, tmp_p
     release = root / "release" / DEMO_ASSIGNMENT / f"{DEMO_ASSIGNMENT}.ipynb"
     notebook = hostile_notebook(release, tmp_path / f"{DEMO_ASSIGNMENT}.ipynb")
     scores = {gid: 0 for gid in course["scores"]}
-    # as the autograder records it (autograde.publish) ...
+    # as the autograder records it (student.publish) ...
     record(root, "hostile-student", DEMO_ASSIGNMENT, scores,
-           notebook_path=autograde.formgrader_copy(notebook, tmp_path / "safe.ipynb"))
+           notebook_path=student.formgrader_copy(notebook, tmp_path / "safe.ipynb"))
     # ... and, as the control, the same notebook recorded without the sanitiser
     record(root, "control-student", DEMO_ASSIGNMENT, scores, notebook_path=notebook)
     stored = nbformat.read(root / "autograded" / "hostile-student" / DEMO_ASSIGNMENT / f"{DEMO_ASSIGNMENT}.ipynb",

@@ -18,8 +18,8 @@ from grading.course import (
     load_config,
     shown_url,
 )
-from grading.feedback import TEXT, render
 from grading.gradebook import GradebookError, record
+from grading.publish.feedback import TEXT, render
 from grading.untrusted import MAX_NOTEBOOK_BYTES, read_notebook
 from tests.course_helpers import course_copy
 

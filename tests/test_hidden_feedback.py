@@ -7,6 +7,8 @@ import numpy as np
 import pytest
 
 from grading import autograde, secret
+from grading.autograde import verdicts
+from grading.paths import ROOT
 from grading.reference import hidden_seeds
 from tests.grader_helpers import english  # noqa: F401  (fixture)
 from utils.checks.engine import CASES, Result, to_plain
@@ -22,7 +24,7 @@ def judged(grade_id, outputs, expected, status="passed", error=""):
     c = cell(grade_id)
     result = Result(status, {k: to_plain(v) for k, v in outputs.items()}, error)
     expected = {(grade_id, 7): {k: to_plain(v) for k, v in expected.items()}}
-    return autograde.judge_cell(c, {7: result}, expected, "en")
+    return verdicts.judge_cell(c, {7: result}, expected, "en")
 
 
 def test_a_wrong_value_names_the_output_not_the_numbers():
@@ -63,7 +65,7 @@ def test_an_exception_keeps_its_type_and_place_not_its_message():
 def test_a_chosen_exit_code_is_not_shown():
     c = cell("affine_forward_value")
     result = Result("crash", error="the process exited (code 173: os._exit or sys.exit?) while running this case")
-    _, status, lines = autograde.judge_cell(c, {7: result}, {}, "en")
+    _, status, lines = verdicts.judge_cell(c, {7: result}, {}, "en")
     assert status == "crash" and "173" not in lines[0] and "code N" in lines[0]
 
 
@@ -99,7 +101,7 @@ def test_the_secret_is_nowhere_in_the_repository_or_a_release():
 
     files = release_files("en")
     assert not any(secret.SECRET_FILE in rel for rel in files)
-    assert "chapter3-hidden" not in (autograde.ROOT / "grading" / "reference.py").read_text()
+    assert "chapter3-hidden" not in (ROOT / "grading" / "reference.py").read_text()
 
 
 def test_two_processes_racing_read_one_secret(tmp_path):

@@ -20,7 +20,9 @@ import numpy as np
 import psutil
 import pytest
 
-from grading import autograde, demo, intake, sandbox
+from grading import autograde, demo
+from grading.autograde import intake, sandbox
+from grading.paths import ROOT
 from grading.release import release_files
 from tests.grader_helpers import processes_with
 
@@ -295,7 +297,7 @@ def hostile_class(ref, release, model_bytes, model_dir, out_dir, port):
                            "usercustomize.py": SITECUSTOMIZE, "classifiers/chapter3/sitecustomize.py": SITECUSTOMIZE,
                            "classifiers/chapter3/evil.pth": "import sitecustomize"}, FORWARD, "ok"),
         "reads_solutions": (with_module("layers.py", inject(wrong_forward(layers), "affine_forward",
-                                                            READ_SOLUTIONS.format(root=autograde.ROOT))),
+                                                            READ_SOLUTIONS.format(root=ROOT))),
                             FORWARD, "ok"),
         "hardcodes_visible": (with_module("layers.py", inject(wrong_forward(layers), "affine_forward",
                                                               HARDCODE_VISIBLE)), FORWARD, "ok"),

@@ -7,7 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from grading.model_file import ModelFileError, ModelLimits, load_model
+from grading.autograde.model_file import ModelFileError, ModelLimits, load_model
 from tests.grader_helpers import english  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("english")  # the messages asserted are the English ones

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from grading import autograde, demo
-from grading.model_score import ModelScoring, model_runs, validation_split
+from grading.autograde import model_score, verdicts
+from grading.autograde.model_score import ModelScoring, model_runs, validation_split
 from tests.grader_helpers import english  # noqa: F401  (fixture)
 from utils.checks.cases.best_model import test_split
 
@@ -47,16 +48,16 @@ def graded(tmp_path, arrays, scoring=None):
     np.savez(buf, **arrays)
     (folder / "best_model.npz").write_bytes(buf.getvalue())
     runs, flags = model_runs(tmp_path, plan, scoring or ModelScoring(scoring_data="embedded", fraction=0.8, key=1))
-    cells = autograde.judge_student(plan, runs, {})
+    cells = verdicts.judge_student(plan, runs, {})
     return {g: cells[g] for g in BEST}, flags
 
 
 def test_the_memorised_test_split_earns_no_tier(tmp_path):
     arrays = memorised()
     X, y, _ = test_split("embedded", pool=True)
-    assert np.mean(autograde.predictions(arrays, X) == y) == 1.0  # the attack works on the test split...
+    assert np.mean(model_score.predictions(arrays, X) == y) == 1.0  # the attack works on the test split...
     X_val, y_val = validation_split("embedded")
-    assert np.mean(autograde.predictions(arrays, X_val) == y_val) < 0.3  # ...and nowhere else
+    assert np.mean(model_score.predictions(arrays, X_val) == y_val) < 0.3  # ...and nowhere else
     cells, flags = graded(tmp_path, {**arrays, "meta": meta_array(data="embedded", val_acc=0.97)})
     assert {g: c[0] for g, c in cells.items()} == {BEST[0]: 1.0, BEST[1]: 0.0, BEST[2]: 0.0, BEST[3]: 0.0}
     assert any("memorised test images does not count" in line for line in cells[BEST[1]][3])
@@ -97,7 +98,7 @@ def test_the_tier_message_names_the_tier_and_the_threshold_in_force(tmp_path):
 
 
 def test_the_course_limits_are_checked_before_scoring(tmp_path, trained):
-    from grading.model_file import ModelLimits
+    from grading.autograde.model_file import ModelLimits
 
     scoring = ModelScoring(limits=ModelLimits(max_parameters=100_000), scoring_data="embedded")
     cells, _ = graded(tmp_path, trained, scoring)

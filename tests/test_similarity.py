@@ -5,8 +5,9 @@ import zipfile
 
 import pytest
 
-from grading import demo, demo_authors, similarity
+from grading import demo, demo_authors
 from grading.__main__ import main
+from grading.publish import similarity
 
 COPIED = {("s14_alice", "s15_copied_function"), ("s14_alice", "s16_renamed_copy"),
           ("s15_copied_function", "s16_renamed_copy")}

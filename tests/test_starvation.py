@@ -7,8 +7,9 @@ import time
 
 import pytest
 
-from grading import autograde, demo, sandbox
-from grading.cgroups import availability
+from grading import autograde, demo
+from grading.autograde import sandbox, student
+from grading.autograde.cgroups import availability
 from tests.grader_helpers import processes_with
 
 IDS = ["affine_forward_value", "affine_backward_dx", "relu_forward_value", "relu_backward_value",
@@ -50,7 +51,7 @@ def write(root, sources):
 
 def timed_batch(tmp_path, name, sources, monkeypatch):
     seconds = {}
-    real = autograde.student_runs
+    real = student.student_runs
 
     def timed(batch, sub, remote=None):
         start = time.monotonic()
@@ -58,7 +59,7 @@ def timed_batch(tmp_path, name, sources, monkeypatch):
             return real(batch, sub, remote)
         finally:
             seconds[sub.student_id] = time.monotonic() - start
-    monkeypatch.setattr(autograde, "student_runs", timed)
+    monkeypatch.setattr(student, "student_runs", timed)
     records, failures = autograde.autograde(write(tmp_path / name, sources), tmp_path / f"{name}-out", workers=2,
                                             lang="en", only=IDS, limits=LIMITS, gradebook=False, feedback=False,
                                             progress=False)

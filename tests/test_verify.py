@@ -2,7 +2,9 @@
 earn nothing; an honest train (the reference, and one written differently) keeps its points."""
 import pytest
 
-from grading import autograde, demo, sandbox
+from grading import autograde, demo
+from grading.autograde import runs as grader_runs
+from grading.autograde import sandbox, verdicts
 from tests.grader_helpers import english  # noqa: F401  (fixture)
 
 IDS = ["train_accuracy", "train_history"]
@@ -48,8 +50,8 @@ def graded(tmp_path, source):
     path.parent.mkdir(parents=True)
     path.write_text(source)
     plan = autograde.make_plan("en", only=IDS)
-    runs = autograde.module_runs(tree, plan.jobs, LIMITS)
-    cells = autograde.judge_student(plan, runs, autograde.Expected(plan).get())
+    runs = grader_runs.module_runs(tree, plan.jobs, LIMITS)
+    cells = verdicts.judge_student(plan, runs, autograde.Expected(plan).get())
     return {g: cells[g] for g in IDS}
 
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from grading.model_score import trusted_predictions
+from grading.autograde.model_score import trusted_predictions
 from grading.reference import reference_module
 from tests.case_helpers import fails, passes, patched, statuses
 from utils.checks import set_language

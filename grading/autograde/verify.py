@@ -15,7 +15,7 @@ import numpy as np
 from utils.checks.cases._judging import say
 from utils.checks.engine import to_plain
 
-from .verified_probes import PROBES
+from .sandbox.verified_probes import PROBES
 
 COST_TOLERANCE = (0.05, 0.01)  # relative, absolute: the history's last cost is computed one step before the end
 ACCURACY_TOLERANCE = 0.03
@@ -42,7 +42,7 @@ def verify(grade_id, outputs, seed):
     """
     from utils.checks.cases import architecture_list as arch
 
-    from .reference import reference_module
+    from ..reference import reference_module
 
     ref = reference_module()
     params = _params(outputs, len(arch.TRAIN_ARCH))

@@ -17,7 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.checks.engine import ERROR, NOT_ATTEMPTED, PASSED, Result, to_plain
+from utils.checks.engine import Result, to_plain
+
+from ..status import ERROR, NOT_ATTEMPTED, PASSED
 
 __all__ = ["trusted_predictions", "model_runs", "ModelScoring"]
 
@@ -99,9 +101,9 @@ class ModelScoring:
     @classmethod
     def of_course(cls, root=None):
         """The course's settings (grading/settings.py) and a subset key from its secret."""
+        from ..secret import derive
+        from ..settings import course_settings
         from .model_file import ModelLimits
-        from .secret import derive
-        from .settings import course_settings
 
         try:
             s = course_settings(root)

@@ -46,8 +46,8 @@ class ModelLimits:
 
     @classmethod
     def of_course(cls, root=None):
+        from ..settings import course_settings
         from .intake import MODEL_CAP
-        from .settings import course_settings
 
         try:
             s = course_settings(root)

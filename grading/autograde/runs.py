@@ -6,8 +6,9 @@ from pathlib import Path
 
 from utils.checks.engine import CASES, Result, decode, encode
 
+from ..status import INVALID_OUTPUT, SANDBOX_FAILURES, NotRun
 from . import model_score
-from .verdicts import SANDBOX_STATUSES, module_of
+from .verdicts import module_of
 
 
 def module_runs(tree, jobs, limits=None):
@@ -30,15 +31,11 @@ def module_runs(tree, jobs, limits=None):
     return runs
 
 
-def _skipped(result):
-    return result.status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
 def retry_jobs(runs):
     """Jobs skipped for lack of restarts or time whose module does not depend on a module that failed."""
-    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_STATUSES and not _skipped(r)}
+    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_FAILURES and not isinstance(r, NotRun)}
     bad = {module_of(CASES[gid].target) for gid in failed}
-    return [job for job, r in runs.items() if _skipped(r) and job[0] not in failed
+    return [job for job, r in runs.items() if isinstance(r, NotRun) and job[0] not in failed
             and not (module_imports(module_of(CASES[job[0]].target)) & bad)]
 
 
@@ -47,7 +44,7 @@ def module_imports(module):
     """The reference modules ``module`` ("fc_net.py") imports, directly or not, itself included."""
     import ast
 
-    from .paths import REFERENCE_PACKAGE
+    from ..paths import REFERENCE_PACKAGE
     from .sandbox import parse_module
 
     found, todo = set(), [module]
@@ -67,7 +64,7 @@ def remote_module_runs(files, jobs, limits=None):
     """:func:`module_runs` for a Dask worker, which may not share a file system with the grader.
 
     Inputs: files {path relative to the tree: bytes} (the student's modules), jobs, limits.
-    Returns plain data: [[grade_id, seed, status, encoded outputs, error, warnings], ...].
+    Returns plain data: [[grade_id, seed, status, encoded outputs, error, warnings, not run because], ...].
     """
     with tempfile.TemporaryDirectory(prefix="ch3-grade-") as tmp:
         for rel, data in files.items():
@@ -77,17 +74,21 @@ def remote_module_runs(files, jobs, limits=None):
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
         runs = module_runs(tmp, [tuple(j) for j in jobs], limits)
-    return [[gid, seed, r.status, encode(r.outputs), r.error, list(r.warnings)] for (gid, seed), r in runs.items()]
+    return [[gid, seed, str(r.status), encode(r.outputs), r.error, list(r.warnings), getattr(r, "because", "")]
+            for (gid, seed), r in runs.items()]
 
 
 def decode_remote(rows):
     """{(grade_id, seed): Result} from :func:`remote_module_runs`' plain data (parsed strictly)."""
     out = {}
-    for gid, seed, status, outputs, error, notes in rows:
+    for gid, seed, status, outputs, error, notes, because in rows:
         try:
-            out[gid, seed] = Result(status, decode(outputs), str(error), [str(n) for n in notes])
+            if because:
+                out[gid, seed] = NotRun(status, because=str(because))
+            else:
+                out[gid, seed] = Result(status, decode(outputs), str(error), [str(n) for n in notes])
         except ValueError as exc:
-            out[gid, seed] = Result("invalid output", error=str(exc)[:200])
+            out[gid, seed] = Result(INVALID_OUTPUT, error=str(exc)[:200])
     return out
 
 

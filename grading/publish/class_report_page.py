@@ -8,7 +8,9 @@ import io
 
 from jinja2 import Environment, select_autoescape
 
-from .class_report import TOP_KINDS, hardest_first
+from ..status import Status
+
+TOP_KINDS = 3  # the most common failure kinds listed per cell
 
 FONTS = ["DejaVu Sans", "WenQuanYi Micro Hei", "Noto Sans CJK SC"]  # the installed ones are used
 
@@ -44,8 +46,9 @@ TEXT = {
 }
 
 # the graders' status words as the zh page names them (the en page shows them as recorded)
-STATUS_ZH = {"failed": "结果错误", "error": "出错", "not attempted": "未完成", "timeout": "超时", "memory": "内存超限",
-             "crash": "崩溃", "invalid output": "输出无法读取", "not run": "未运行"}
+STATUS_ZH = {Status.FAILED: "结果错误", Status.ERROR: "出错", Status.NOT_ATTEMPTED: "未完成", Status.TIMEOUT: "超时",
+             Status.MEMORY: "内存超限", Status.CRASH: "崩溃", Status.INVALID_OUTPUT: "输出无法读取",
+             Status.NOT_RUN: "未运行"}
 
 PAGE = """<!DOCTYPE html>
 <html lang="{{ 'zh-CN' if lang == 'zh' else 'en' }}"><head><meta charset="utf-8"><title>{{ t.title }}</title>
@@ -97,6 +100,14 @@ img { max-width: 100%; }
 {% else %}<p id="unusual">{{ t.none }}</p>{% endif %}
 </body></html>
 """
+
+
+def hardest_first(cells):
+    """{assignment: [CellStats]}: notebooks in course order, cells by share earned (then notebook order)."""
+    out = {}
+    for c in cells:
+        out.setdefault(c.assignment, []).append(c)
+    return {a: sorted(group, key=lambda c: c.passed) for a, group in out.items()}
 
 
 def _png(fig, path):

@@ -19,6 +19,8 @@ import re
 
 from utils.checks.messages import report
 
+from ..status import ERROR, FAILED, NOT_ATTEMPTED
+
 TEXT = {
     "en": {
         "value close": "  - `{name}` is slightly off (relative error above the allowed {rtol:.0e}, below 100x that)",
@@ -72,16 +74,16 @@ def report_line(lang, key, params):
 
 def hidden_report(lang, case_, status, problems=(), error="", notes=()):
     """The lines a student reads for a failing hidden run of ``case_`` (see the module docstring)."""
-    if status == "error":
+    if status == ERROR:
         lines = [TEXT[lang]["error"].format(grade_id=case_.grade_id, target=case_.target, error=hidden_error(error))]
-        lines += report(lang, case_, "failed")[1:]  # the hint
+        lines += report(lang, case_, FAILED)[1:]  # the hint
     else:
-        stub = error if status == "not attempted" and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,80}", error) else ""
+        stub = error if status == NOT_ATTEMPTED and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]{0,80}", error) else ""
         lines = report(lang, case_, status, (), stub)
         lines[1:1] = [hidden_problem(lang, key, params) for key, params in problems]
     if notes:
         lines.append(TEXT[lang]["warnings"].format(count=len(notes)))
-    if status in ("failed", "error"):
+    if status in (FAILED, ERROR):
         lines.append(TEXT[lang]["hidden"])
     return lines
 

@@ -2,30 +2,14 @@
 that makes a rerun skip a student (same files, same plan); and ``student_ids.csv``, which maps ids to names."""
 import io
 import json
-import os
-import tempfile
 from pathlib import Path
+
+from ..atomic import write_atomic
+from ..status import GRADER_ERROR
 
 RECORD_VERSION = 2
 UNSANDBOXED = "unsandboxed (rlimits-only)"
-GRADER_ERROR = "grader error"  # the status of a student the grader itself failed on (retried by a rerun)
 ID_MAP = "student_ids.csv"
-
-def write_atomic(path, text):
-    """Write ``text`` so that ``path`` holds either its old content or all of the new one, even after kill -9."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
 
 def record_path(out_dir, student_id):
     return Path(out_dir) / "results" / f"{student_id}.json"
@@ -73,9 +57,6 @@ def make_record(sub, plan, cells, status, isolation, flags=(), limits_text=""):
         "limits": limits_text,
         "flags": list(flags),
     }
-
-
-ID_MAP = "student_ids.csv"
 
 
 def write_id_map(records, path):

@@ -13,15 +13,16 @@ executed. The student's notebook is never trusted: only its cell sources and pla
 """
 import html
 import os
-import tempfile
 import threading
 from pathlib import Path
 
 import nbformat
 
-from .build import DEFAULT_LANGUAGE
-from .paths import ASSIGNMENTS
-from .untrusted import read_notebook, safe_outputs
+from ..atomic import write_atomic
+from ..build import DEFAULT_LANGUAGE
+from ..paths import ASSIGNMENTS
+from ..status import PASSED
+from ..untrusted import read_notebook, safe_outputs
 
 # What a page shows of the student's own cells is bounded before anything is highlighted: a 20 MB notebook of
 # "a&" code cells would otherwise become a half-gigabyte page after half an hour of Pygments.
@@ -29,7 +30,6 @@ MAX_SOURCE = 20_000  # characters of one student cell shown
 MAX_CELLS = 300  # student cells shown (grade cells are always shown)
 MAX_PAGE = 400_000  # characters of the student's text (sources and output text) on one page
 MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert bleaches the markup, ~5 kB/s); then plain
-PASSED = "passed"
 
 TEXT = {
     "en": {"title": "Feedback: {assignment}", "check": "check", "points": "points", "status": "status",
@@ -297,10 +297,5 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
                              unsandboxed=unsandboxed)
     body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
     out = Path(out_html)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".html")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(body)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, out)
+    write_atomic(out, body, mode=0o644, durable=False)  # as before: a regrade rewrites it
     return out, why

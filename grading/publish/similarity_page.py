@@ -1,7 +1,7 @@
 """The similarity report page: one self-contained HTML file (no script, no link outside it), zh or en."""
-from jinja2 import Environment, select_autoescape
+import html
 
-from .similarity import FLAG_AT, highlighted
+from jinja2 import Environment, select_autoescape
 
 LISTED = 1000  # rows of the page's table (a class of 300 has ~10^5 pairs that share some code)
 
@@ -84,20 +84,30 @@ h3 { margin-top: 2em; }
 """
 
 
-def write_page(pairs, students, archive, path, lang="zh", shown=100, listed=LISTED):
+def highlighted(text, slices, css):
+    """The file as escaped HTML with the matched slices wrapped in <mark class=css>."""
+    from copydetect.utils import highlight_overlap
+
+    if len(slices) == 0 or slices.shape[-1] == 0:
+        return html.escape(text)
+    return highlight_overlap(text, slices, f"<mark class='{css}'>", "</mark>", escape_html=True)[0]
+
+
+def write_page(pairs, students, archive, path, lang="zh", shown=100, listed=LISTED, *, flag_at):
     """Write the report page for ``pairs`` (from grading.similarity.compare) to ``path``: the table lists the
-    ``listed`` most similar pairs, the ``shown`` most similar are shown side by side (the CSV has every pair)."""
+    ``listed`` most similar pairs, the ``shown`` most similar are shown side by side (the CSV has every pair);
+    pairs from ``flag_at`` on (grading.publish.similarity.FLAG_AT) are marked."""
     from importlib.metadata import version
 
     t = TEXT[lang]
     files = sum(len(m) for m in students.values())
-    flagged = sum(1 for p in pairs if p.similarity >= FLAG_AT)
+    flagged = sum(1 for p in pairs if p.similarity >= flag_at)
     view = []
     for rank, p in enumerate(pairs[:listed], 1):
         names = list(dict.fromkeys([*p.functions_a, *p.functions_b]))
         item = {"rank": rank, "similarity": p.similarity, "a": p.a.owner, "b": p.b.owner,
                 "module": p.a.module or p.b.module, "tokens": p.tokens, "functions": ", ".join(names),
-                "flagged": p.similarity >= FLAG_AT, "shown": rank <= shown}
+                "flagged": p.similarity >= flag_at, "shown": rank <= shown}
         if item["shown"]:
             item.update(code_a=highlighted(p.a.text, p.slices_a, "a"), code_b=highlighted(p.b.text, p.slices_b, "b"),
                         share_a_text=t["share"].format(share=p.share_a),
@@ -107,7 +117,7 @@ def write_page(pairs, students, archive, path, lang="zh", shown=100, listed=LIST
     page = env.from_string(PAGE).render(
         lang=lang, t=t, pairs=view,
         summary=t["summary"].format(students=len(students), files=files, archive=len(archive), pairs=len(pairs),
-                                    flagged=flagged, flag=f"{FLAG_AT:.2f}"),
+                                    flagged=flagged, flag=f"{flag_at:.2f}"),
         method=t["method"].format(version=version("copydetect")),
         shown_text=t["shown"].format(shown=min(shown, len(pairs))),
         listed_text=t["listed"].format(listed=listed, pairs=len(pairs)) if len(pairs) > listed else "")

@@ -4,32 +4,44 @@ one score and status per grade cell, one status per student."""
 from functools import cache
 from pathlib import Path
 
-from utils.checks.engine import CASES, ERROR, FAILED, NOT_ATTEMPTED, PASSED, Result, verdict
+from utils.checks.engine import CASES, Result, verdict
 from utils.checks.messages import report as case_report
 
+from ..reference import reference_module
+from ..status import (
+    CRASH,
+    ERROR,
+    FAILED,
+    INVALID_OUTPUT,
+    MANUAL,
+    MEMORY,
+    NOT_ATTEMPTED,
+    NOT_RUN,
+    OK,
+    PASSED,
+    SANDBOX_FAILURES,
+    TIMEOUT,
+    NotRun,
+)
 from . import verify
 from .hidden import hidden_report, hidden_sandbox_error
-from .reference import reference_module
-
-SANDBOX_STATUSES = ("timeout", "memory", "crash", "invalid output")  # from grading.sandbox, besides the engine's
-NOT_RUN = "not run"  # the sandbox gave up on a case because of what other cases did (see judge_cell)
 
 TEXT = {
     "en": {
-        "timeout": "✘ {grade_id}: {target} did not finish in time (an endless loop, or far too slow).",
-        "memory": "✘ {grade_id}: {target} used more memory than allowed.",
-        "crash": "✘ {grade_id}: the process running {target} crashed ({error}).",
-        "invalid output": "✘ {grade_id}: {target} produced output the grader cannot read ({error}).",
-        "manual": "{grade_id}: graded by hand in the formgrader.",
-        "not run": "✘ {grade_id}: {target} was not run ({error}).",
+        TIMEOUT: "✘ {grade_id}: {target} did not finish in time (an endless loop, or far too slow).",
+        MEMORY: "✘ {grade_id}: {target} used more memory than allowed.",
+        CRASH: "✘ {grade_id}: the process running {target} crashed ({error}).",
+        INVALID_OUTPUT: "✘ {grade_id}: {target} produced output the grader cannot read ({error}).",
+        MANUAL: "{grade_id}: graded by hand in the formgrader.",
+        NOT_RUN: "✘ {grade_id}: {target} was not run ({error}).",
     },
     "zh": {
-        "timeout": "✘ {grade_id}:{target} 没有在限定时间内结束(死循环,或太慢)。",
-        "memory": "✘ {grade_id}:{target} 使用的内存超过了上限。",
-        "crash": "✘ {grade_id}:运行 {target} 的进程崩溃了({error})。",
-        "invalid output": "✘ {grade_id}:{target} 的输出无法被评分程序读取({error})。",
-        "manual": "{grade_id}:由教师在 formgrader 中人工评分。",
-        "not run": "✘ {grade_id}:{target} 没有被运行({error})。",
+        TIMEOUT: "✘ {grade_id}:{target} 没有在限定时间内结束(死循环,或太慢)。",
+        MEMORY: "✘ {grade_id}:{target} 使用的内存超过了上限。",
+        CRASH: "✘ {grade_id}:运行 {target} 的进程崩溃了({error})。",
+        INVALID_OUTPUT: "✘ {grade_id}:{target} 的输出无法被评分程序读取({error})。",
+        MANUAL: "{grade_id}:由教师在 formgrader 中人工评分。",
+        NOT_RUN: "✘ {grade_id}:{target} 没有被运行({error})。",
     },
 }
 
@@ -41,11 +53,6 @@ def module_of(target):
     return name.rpartition(".")[2] + ".py" if name.startswith("reference_classifiers.chapter3.") else None
 
 
-def _consequential(status, result):
-    """A sandbox status that is the consequence of another case (restarts or time used up), not this run's own."""
-    return status in SANDBOX_STATUSES and result.error.startswith("not run:")
-
-
 def judge_cell(cell, runs, expected, lang):
     """(score, status, message lines) of one autograded cell from its hidden runs ({seed: Result}, in run order).
 
@@ -55,7 +62,7 @@ def judge_cell(cell, runs, expected, lang):
     case_ = CASES[cell.grade_id]
     bad = []
     for seed, result in runs.items():
-        if result.status in SANDBOX_STATUSES:
+        if result.status in SANDBOX_FAILURES:
             status, problems = result.status, []
         elif result.status in (PASSED, NOT_ATTEMPTED, ERROR):
             try:
@@ -67,11 +74,11 @@ def judge_cell(cell, runs, expected, lang):
                 if extra:
                     status, problems = FAILED, problems + [("judge", {"text": text}) for text in extra]
             except Exception as exc:  # a judge that chokes on odd outputs must not stop the batch
-                status, problems = "invalid output", []
-                result = Result("invalid output", error=f"{type(exc).__name__}: {exc}"[:200])
+                status, problems = INVALID_OUTPUT, []
+                result = Result(INVALID_OUTPUT, error=f"{type(exc).__name__}: {exc}"[:200])
         else:
-            status, problems = "invalid output", []
-            result = Result("invalid output", error=f"unknown status {result.status!r}"[:200])
+            status, problems = INVALID_OUTPUT, []
+            result = Result(INVALID_OUTPUT, error=f"unknown status {result.status!r}"[:200])
         if status != PASSED:
             bad.append((status, problems, result))
     if not runs:
@@ -79,12 +86,13 @@ def judge_cell(cell, runs, expected, lang):
     if not bad:
         return cell.points, PASSED, [f"✔ {cell.grade_id}: " + ("all hidden checks passed." if lang == "en"
                                                                    else "所有隐藏测试均通过。")]
-    status, problems, result = next((b for b in bad if not _consequential(b[0], b[2])), bad[0])
-    if _consequential(status, result):
+    status, problems, result = next((b for b in bad if not isinstance(b[2], NotRun)), bad[0])
+    if isinstance(result, NotRun):
         status = NOT_RUN
-    if status in (*SANDBOX_STATUSES, NOT_RUN):
+    if status in (*SANDBOX_FAILURES, NOT_RUN):
+        detail = result.because if isinstance(result, NotRun) else result.error
         lines = [TEXT[lang][status].format(grade_id=cell.grade_id, target=case_.target,
-                                           error=hidden_sandbox_error(result.error))]
+                                           error=hidden_sandbox_error(detail))]
     elif cell.on_model:  # judged here from the file: every message is the grader's own
         lines = case_report(lang, case_, status, problems, result.error, result.warnings)
     else:  # every run here is hidden: the kind of failure, never its values or inputs (grading.hidden)
@@ -97,7 +105,7 @@ def judge_student(plan, runs, expected_values):
     cells = {}
     for c in plan.cells:
         if not c.auto:
-            cells[c.grade_id] = [None, c.points, "manual", [TEXT[plan.lang]["manual"].format(grade_id=c.grade_id)]]
+            cells[c.grade_id] = [None, c.points, MANUAL, [TEXT[plan.lang][MANUAL].format(grade_id=c.grade_id)]]
             continue
         mine = {seed: runs[c.grade_id, seed] for seed in plan.seeds[c.grade_id] if (c.grade_id, seed) in runs}
         score, status, lines = judge_cell(c, mine, expected_values, plan.lang)
@@ -115,7 +123,7 @@ def notebook_problems(tree, assignments):
     """["invalid notebook: NAME", ...] for the submitted notebooks that cannot be read; a missing one is not a
     problem (not done). The notebook only feeds the feedback page and the formgrader: it costs no module points.
     """
-    from .untrusted import read_notebook
+    from ..untrusted import read_notebook
 
     return [f"invalid notebook: {a}" for a in assignments
             if (path := submitted_notebook(tree, a)) is not None and read_notebook(path)[0] is None]
@@ -131,9 +139,9 @@ def student_status(sub_problems, cells, plan, nb_problems):
     reasons, seen = list(sub_problems), set()
     for c in plan.auto_cells:
         status = cells[c.grade_id][2]
-        if status in SANDBOX_STATUSES and status not in seen:
+        if status in SANDBOX_FAILURES and status not in seen:
             seen.add(status)
             module = module_of(CASES[c.grade_id].target)
             reasons.append(f"{status} in {module}" if module else status)
     reasons += nb_problems
-    return "; ".join(reasons) or "ok"
+    return "; ".join(reasons) or OK

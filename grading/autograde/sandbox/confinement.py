@@ -1,7 +1,7 @@
 """How a sandbox child is confined besides bwrap: its cgroup v2, its namespaces in the fallback, its uid, a CPU
 meter where no cgroup can do it, and the one line that says which of these apply (``limits_applied``).
 
-Used by grading.sandbox; see grading/README.md ("Resource limits", "Fallback without bubblewrap").
+Used by grading.autograde.sandbox; see grading/README.md ("Resource limits", "Fallback without bubblewrap").
 """
 import functools
 import logging
@@ -13,14 +13,11 @@ from functools import cache
 
 import psutil
 
+from .bwrap import BWRAP, _as_root, _fresh_uid, isolation
+from .limits import Limits
+
 UNSHARE = ("--ipc", "--pid", "--fork", "--kill-child")  # the fallback's namespaces, where the grader is root
-log = logging.getLogger("grading.sandbox")
-
-
-def _sandbox():
-    from . import sandbox
-
-    return sandbox
+log = logging.getLogger("grading.autograde.sandbox")
 
 
 class TooMuchCpu(Exception):
@@ -59,7 +56,7 @@ def confined(argv, mode, cgroup):
     """``argv`` started inside the child's cgroup (a shell that moves itself in, then execs) and, in the fallback as
     root, in new IPC and PID namespaces: SysV shared memory dies with the child, and so does every process it
     started, daemons with an empty environment included (they die with the namespace's first process)."""
-    if mode != _sandbox().BWRAP and _sandbox()._as_root() and unshare_works():
+    if mode != BWRAP and _as_root() and unshare_works():
         argv = [shutil.which("unshare"), *UNSHARE, "--", *argv]
     if cgroup is not None:
         argv = ["/bin/sh", "-c", 'echo 0 > "$0" && exec "$@"', str(cgroup.path / "cgroup.procs"), *argv]
@@ -74,7 +71,7 @@ def other_uid_works():
 
 @functools.lru_cache(maxsize=1)
 def _other_uid_probe(_minute):
-    uid = _sandbox()._fresh_uid()
+    uid = _fresh_uid()
     code = (f"import os; os.setgroups([]); os.setresgid({uid}, {uid}, {uid}); os.setresuid({uid}, {uid}, {uid}); "
             "import dataclasses, json, numpy")
     try:
@@ -100,7 +97,7 @@ def unshare_works():
 
 def new_cgroup(limits):
     """A StudentCgroup for one child, or None where cgroup v2 does not work (see grading.cgroups)."""
-    from .cgroups import StudentCgroup, availability
+    from ..cgroups import StudentCgroup, availability
 
     base = availability().base
     if base is None:
@@ -112,12 +109,13 @@ def new_cgroup(limits):
         return None
 
 
-def limits_applied(limits=None):
-    """One line for the summary and the records: the isolation and which limits the kernel enforces here."""
-    from .cgroups import availability
+def limits_applied(limits=None, mode=None):
+    """One line for the summary and the records: the isolation (``mode``, default :func:`isolation`) and which
+    limits the kernel enforces here."""
+    from ..cgroups import availability
 
-    limits = limits or _sandbox().Limits()
-    mode = _sandbox().isolation()
+    limits = limits or Limits()
+    mode = mode or isolation()
     gib = limits.memory_bytes / 2**30
     rlimits = (f"rlimits (address space {gib:g} GiB per process, {limits.processes} processes, "
                f"{limits.cpu_seconds} s CPU per process)")
@@ -127,7 +125,7 @@ def limits_applied(limits=None):
               f"cpu.max {limits.cpus:g} CPU)")
     else:
         cg = f"no cgroup limits ({where.reason})"
-    bwrap, root = mode == _sandbox().BWRAP, _sandbox()._as_root()
+    bwrap, root = mode == BWRAP, _as_root()
     ipc = "own IPC and PID namespaces" if bwrap or (root and unshare_works()) else "shared IPC and PID namespaces"
     who = ("a fresh uid" if bwrap or other_uid_works() else "ROOT") if root else "the grader's uid"
     return f"{mode}: {rlimits}; {cg}; {ipc}; student code runs as {who}"

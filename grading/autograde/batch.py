@@ -1,0 +1,194 @@
+"""``python -m grading autograde``'s batch: intake, the plan's expected outputs, every student graded in parallel
+(a thread pool here, or Dask workers with ``--scheduler``) under a watchdog, then grades.csv and the id map."""
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from ..atomic import remove_leftovers
+from . import intake as intake_
+from . import model_score
+from .plan import Expected, make_plan
+from .records import ID_MAP, load_record, load_records, up_to_date, write_id_map
+from .runs import remote_module_runs
+from .student import (
+    PAGE_SECONDS,
+    Batch,
+    describe_failure,
+    failed_record,
+    finish_student,
+    grade_student,
+    guarded,
+    module_files,
+    student_runs,
+)
+
+log = logging.getLogger(__name__)
+
+
+def default_course_dir():
+    """The nbgrader course directory: $CH3_COURSE_DIR, else grading/course."""
+    return Path(os.environ.get("CH3_COURSE_DIR") or Path(__file__).parent.parent / "course")
+
+
+def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
+              course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
+              allow_unsandboxed=False, plan=None):
+    """Grade every submission in ``submissions`` into ``out_dir``.
+
+    Inputs:
+    - submissions: folder or zip in a layout grading.intake accepts
+    - out_dir: results/, feedback/, submissions/ (the clean work trees) and grades.csv go there
+    - workers: students graded at once (default: os.cpu_count())
+    - scheduler: address of a Dask distributed scheduler; the sandbox runs then happen on its workers
+    - lang: language of the feedback messages
+    - only: restrict the autograded cells (see make_plan)
+    - limits: grading.sandbox.Limits (default: its defaults)
+    - course_dir: nbgrader course directory whose gradebook is updated (default: default_course_dir())
+    - progress: show a progress bar
+    - gradebook, feedback: update the nbgrader gradebook, write the feedback pages (off only in tests)
+    - watchdog_seconds: the most one student may take in all (default: twice the sandbox's total time plus the
+      pages' time); a student past it gets a ``grader error`` record and the batch goes on
+    - scoring: grading.model_score.ModelScoring (default: the course's settings and secret)
+    - allow_unsandboxed: grade even where bubblewrap does not work (rlimits-only fallback; every status and every
+      feedback page then says so); without it such a batch raises sandbox.SandboxError before grading anyone
+    - plan: the Plan to grade, when the caller already made it (then ``lang`` and ``only`` are its own; default:
+      make_plan(lang, only, course_dir=course_dir)): the command makes its plan once and passes it down
+
+    Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
+    on; they have no record, so a rerun retries them]).
+    """
+    from tqdm.auto import tqdm
+
+    from utils import checks
+
+    from .. import report
+    from . import sandbox
+
+    mode = sandbox.isolation()
+    if mode != sandbox.BWRAP and not allow_unsandboxed:
+        raise sandbox.SandboxError(
+            "bubblewrap (bwrap) does not work here, so the students' code would run without isolation (see "
+            "grading/README.md, 'Fallback without bubblewrap'). Grade where it works (apt-get install bubblewrap), "
+            "or pass --allow-unsandboxed to grade anyway: every status and feedback page will say so.")
+    out_dir = Path(out_dir)
+    plan = plan if plan is not None else make_plan(lang, only, course_dir=course_dir)
+    checks.set_language(plan.lang)  # the judges' messages
+    subs = intake_.intake(submissions, out_dir / "submissions", assignments=plan.assignments)
+    batch = Batch(plan, out_dir, Expected(plan), Path(course_dir) if course_dir else default_course_dir(),
+                  limits, mode, publish_feedback=feedback, publish_gradebook=gradebook,
+                  scoring=scoring or model_score.ModelScoring.of_course(course_dir),
+                  limits_text=sandbox.limits_applied(limits, mode))
+    remove_leftovers(out_dir / "results")  # of a batch killed while writing a record
+    todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
+    if todo:
+        batch.expected.get()
+    bar = tqdm(total=len(subs), initial=len(subs) - len(todo), desc="grading", unit="student", disable=not progress)
+    lock = threading.Lock()
+
+    def tick(_):
+        with lock:
+            bar.update()
+    failures = []
+    workers = workers or os.cpu_count() or 1
+    # Feedback pages are the one CPU-heavy step in this process (nbconvert): a few long-lived page processes
+    # render them, so that the GIL does not serialise them.
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        with contextlib.ExitStack() as stack:
+            if todo and feedback:
+                batch.pages = stack.enter_context(
+                    ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
+                stack.callback(_stop_stuck_pages, batch)
+            futures = {}
+            for sub, future in _submit_all(pool, batch, todo, scheduler):
+                future.add_done_callback(tick)
+                futures[future] = sub
+            failures = _watch(batch, futures, watchdog_seconds or _watchdog_default(limits), tick)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # a thread the watchdog gave up on is not waited for
+    bar.close()
+    records = load_records(out_dir, plan)
+    report.write_grades(records, plan, out_dir / "grades.csv")
+    write_id_map(records, out_dir / ID_MAP)
+    return records, sorted(failures)
+
+
+def _watchdog_default(limits):
+    from .sandbox import Limits
+
+    return 2 * (limits or Limits()).total_seconds + PAGE_SECONDS + 60
+
+
+def _watch(batch, futures, watchdog, tick):
+    """Wait for every student's future; one that runs longer than ``watchdog`` seconds gets a ``grader error``
+    record (its thread is left behind). Returns [(student_id, error)] of futures that raised anyway."""
+    failures, pending = [], set(futures)
+    while pending:
+        done, pending = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+        for future in done:
+            if future.exception() is not None:
+                failures.append((futures[future].student_id, describe_failure(future.exception())))
+        now = time.monotonic()
+        for future in list(pending):
+            sub = futures[future]
+            since = batch.started.get(sub.student_id)
+            if since is not None and now - since > watchdog:
+                log.error("watchdog: %s not graded after %g s", sub.student_id, watchdog)
+                pending.discard(future)
+                failed_record(batch, sub, f"watchdog: not finished after {watchdog:g} s")
+                batch.stuck = True
+                tick(None)
+    return sorted(failures)
+
+
+def _stop_stuck_pages(batch):
+    """Kill the page processes when the watchdog gave up on a student (one may render forever)."""
+    if getattr(batch, "stuck", False) and batch.pages is not None:
+        for proc in list(getattr(batch.pages, "_processes", {}).values()):
+            proc.kill()
+
+
+def _submit_all(pool, batch, todo, scheduler):
+    """(student, future of its record) for every student to grade; with a scheduler the sandbox runs happen on
+    the Dask cluster and each student is finished here as its runs land."""
+    if not scheduler:
+        for sub in todo:
+            yield sub, pool.submit(grade_student, batch, sub)
+        return
+    from distributed import Client
+    from distributed import as_completed as dask_completed
+
+    remote = [s for s in todo if s.tree is not None and any(f.startswith("classifiers/") for f in s.files)]
+    for sub in todo:
+        if sub not in remote:
+            yield sub, pool.submit(grade_student, batch, sub)
+    if not remote:
+        return
+    with Client(scheduler) as client:
+        futures = client.map(remote_module_runs, [module_files(s) for s in remote], [batch.plan.jobs] * len(remote),
+                             [batch.limits] * len(remote), pure=False)
+        owner = {f.key: s for f, s in zip(futures, remote, strict=True)}
+        for future in dask_completed(futures):
+            sub = owner[future.key]
+            try:
+                rows = future.result()
+            except Exception as exc:  # the worker failed (not the student's code, which runs in its sandbox)
+                yield sub, _failed(pool, exc)
+                continue
+            yield sub, pool.submit(finish_remote, batch, sub, rows)
+
+
+def _failed(pool, exc):
+    def reraise():
+        raise exc
+    return pool.submit(reraise)
+
+
+def finish_remote(batch, sub, rows):
+    """Finish a student whose sandbox runs happened on a Dask worker."""
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))

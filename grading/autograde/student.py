@@ -1,0 +1,165 @@
+"""One student of a batch: their runs (sandbox and model file), the verdicts, the published feedback and
+gradebook entries, and last their record (the commit point that makes a rerun skip them).
+
+Every failure of the grader on one student becomes that student's ``grader error`` record (``guarded``), so the
+batch goes on.
+"""
+import json
+import logging
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..atomic import write_atomic
+from ..status import GRADER_ERROR, MANUAL, OK
+from . import model_score
+from .plan import Expected, Plan
+from .records import UNSANDBOXED, make_record, record_path
+from .runs import decode_remote, module_runs
+from .verdicts import judge_student, notebook_problems, student_status, submitted_notebook
+
+PAGE_SECONDS = 300  # the most one student's feedback pages may take to render
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Batch:
+    """Everything shared by the students of one batch (read-only while they are graded)."""
+
+    plan: Plan
+    out_dir: Path
+    expected: Expected
+    course_dir: Path | None
+    limits: object = None
+    isolation: str = "unknown"
+    publish_feedback: bool = True
+    publish_gradebook: bool = True
+    pages: object = None  # a process pool that renders feedback pages (None: render in this thread)
+    started: dict = field(default_factory=dict)  # student_id -> time.monotonic() when their grading started
+    stuck: bool = False  # the watchdog gave up on a student
+    limits_text: str = ""  # sandbox.limits_applied(): the isolation and the limits the kernel enforces
+
+    @property
+    def unsandboxed(self):
+        return self.isolation != "bwrap"
+    scoring: object = None  # grading.model_score.ModelScoring (None: its defaults)
+
+
+def student_runs(batch, sub, remote=None):
+    """(runs, flags): all runs of a student, the sandbox's (local, or ``remote`` rows from a Dask worker) and the
+    model's, and what the model's scoring flagged for the class report."""
+    if remote is not None:
+        runs = decode_remote(remote)
+    else:  # no tree (rejected): the sandbox says "not attempted" for every job without starting a process
+        runs = module_runs(sub.tree, batch.plan.jobs, batch.limits)
+    mine, flags = model_score.model_runs(sub.tree, batch.plan, batch.scoring)
+    runs.update(mine)
+    return runs, flags
+
+
+def render_pages(pages, lang, unsandboxed=False):
+    """Render feedback pages: [(notebook path or None, assignment, verdicts, out path)]. Runs in a page process."""
+    from ..publish.feedback import render
+
+    for notebook, assignment, verdicts, out in pages:
+        render(notebook, assignment, verdicts, out, lang=lang, unsandboxed=unsandboxed)
+
+
+def publish(batch, sub, cells):
+    """Feedback pages and gradebook entries of one student, one per assignment."""
+    pages, entries = [], []
+    for a in batch.plan.assignments:
+        mine = {c.grade_id: tuple(cells[c.grade_id]) for c in batch.plan.cells if c.assignment == a and c.auto}
+        notebook = submitted_notebook(sub.tree, a)
+        pages.append((notebook, a, mine, batch.out_dir / "feedback" / sub.student_id / f"{a}.html"))
+        entries.append((a, {gid: v[0] for gid, v in mine.items()}, notebook))
+    pending = None
+    if batch.publish_feedback:
+        if batch.pages is not None:
+            pending = batch.pages.submit(render_pages, pages, batch.plan.lang, batch.unsandboxed)
+        else:
+            render_pages(pages, batch.plan.lang, batch.unsandboxed)
+    if batch.publish_gradebook and batch.course_dir is not None:
+        from ..gradebook import record
+
+        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:
+            for a, scores, notebook in entries:
+                record(batch.course_dir, sub.student_id, a, scores,
+                       notebook_path=formgrader_copy(notebook, Path(tmp) / f"{a}.ipynb"))
+    if pending is not None:
+        pending.result(timeout=PAGE_SECONDS)
+
+
+def formgrader_copy(notebook, dest):
+    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_safe), written to
+    ``dest``; None or an unreadable notebook is passed on unchanged (the gradebook then shows the release)."""
+    import nbformat
+
+    from ..untrusted import formgrader_safe, read_notebook
+
+    nb = read_notebook(notebook)[0] if notebook is not None else None
+    if nb is None:
+        return notebook
+    dest.write_text(nbformat.writes(formgrader_safe(nb)), encoding="utf-8")
+    return dest
+
+
+def describe_failure(exc):
+    return f"{type(exc).__name__}: {exc}"[:200] if str(exc) else type(exc).__name__
+
+
+def save_record(batch, record):
+    write_atomic(record_path(batch.out_dir, record["student_id"]), json.dumps(record, indent=1, sort_keys=True)
+                 + "\n")
+    return record
+
+
+def failed_record(batch, sub, message):
+    """The record of a student the grader itself failed on: 0 points, status ``grader error: ...``; a rerun
+    grades them again (see up_to_date)."""
+    cells = {c.grade_id: ([0.0, c.points, GRADER_ERROR, [f"{GRADER_ERROR}: {message}"]] if c.auto
+                          else [None, c.points, MANUAL, []]) for c in batch.plan.cells}
+    record = make_record(sub, batch.plan, cells, f"{GRADER_ERROR}: {message}", batch.isolation)
+    return save_record(batch, record)
+
+
+def finish_student(batch, sub, runs, flags=()):
+    """Verdicts, scores, feedback, gradebook, and last the record (the commit point of this student).
+
+    A failure while publishing (a feedback page, the gradebook) becomes part of the status; the record is still
+    written, with the scores.
+    """
+    cells = judge_student(batch.plan, runs, batch.expected.get() if runs else {})
+    status = student_status(sub.problems, cells, batch.plan, notebook_problems(sub.tree, batch.plan.assignments))
+    try:
+        publish(batch, sub, cells)
+    except Exception as exc:  # noqa: BLE001  (nbconvert, the gradebook, a page process: any failure)
+        status = "; ".join(r for r in (None if status == OK else status,
+                                       f"feedback failed: {describe_failure(exc)}") if r)
+    if batch.unsandboxed:  # the CSV says it too, on every row
+        status += f"; {UNSANDBOXED}"
+    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags, batch.limits_text))
+
+
+def guarded(batch, sub, work):
+    """``work()`` (a student's record); any exception it raises, MemoryError included, becomes that student's
+    record with a ``grader error`` status, so that the batch goes on and grades.csv has their row."""
+    batch.started[sub.student_id] = time.monotonic()
+    try:
+        return work()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001
+        log.exception("grading %s failed", sub.student_id)
+        return failed_record(batch, sub, describe_failure(exc))
+
+
+def grade_student(batch, sub):
+    """Grade one student in this process (the heavy part runs in the sandbox's child process)."""
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub)))
+
+
+def module_files(sub):
+    """{path: bytes} of the student's modules, shipped to a Dask worker."""
+    return {rel: (sub.tree / rel).read_bytes() for rel in sub.files if rel.startswith("classifiers/")}
