@@ -28,7 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from grading import demo, demo_authors, similarity  # noqa: E402
+from grading import demo, demo_authors  # noqa: E402
+from grading.publish import similarity  # noqa: E402
 
 AUTHORS = ("reference", "alice", "dave")
 

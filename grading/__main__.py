@@ -62,7 +62,7 @@ def ensure_course():
 
 def _autograde(args):
     from . import autograde, report
-    from .sandbox import SandboxError
+    from .autograde.sandbox import SandboxError
 
     args.lang = _lang(args)
     if not Path(args.submissions).exists():
@@ -79,11 +79,11 @@ def _autograde(args):
     try:
         records, failures = autograde.autograde(args.submissions, out, workers=args.workers,
                                                 scheduler=args.scheduler, lang=args.lang, only=only,
-                                                course_dir=course, allow_unsandboxed=args.allow_unsandboxed)
+                                                course_dir=course, allow_unsandboxed=args.allow_unsandboxed, plan=plan)
     except SandboxError as exc:
         print(exc, file=sys.stderr)
         return 2
-    from .confinement import limits_applied
+    from .autograde.sandbox import limits_applied
     from .course import gradebook_url, shown_url
 
     print(report.summary(records, plan, out, failures, limits_applied()))
@@ -123,7 +123,7 @@ def _demo(args):
 
 
 def _report(args):
-    from .class_report import write_report
+    from .publish.class_report import write_report
 
     if not (Path(args.out_dir) / "results").is_dir():
         print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
@@ -135,7 +135,7 @@ def _report(args):
 
 
 def _export(args):
-    from .export import export
+    from .publish.export import export
 
     if not (Path(args.out_dir) / "results").is_dir():
         print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
@@ -155,7 +155,7 @@ def _export(args):
 
 
 def _similarity(args):
-    from .similarity import FLAG_AT, run
+    from .publish.similarity import FLAG_AT, run
 
     if not Path(args.submissions).exists():
         print(f"{args.submissions}: no such file or folder", file=sys.stderr)

@@ -217,7 +217,7 @@ def fabricate(dest, lang="zh", model=None):
 
 def demo_limits():
     """The sandbox's limits with short wall clocks (see DEMO_CASE_SECONDS)."""
-    from .sandbox import Limits
+    from .autograde.sandbox import Limits
 
     return Limits(case_seconds=DEMO_CASE_SECONDS, total_seconds=DEMO_TOTAL_SECONDS)
 
@@ -226,7 +226,7 @@ def main(out, workers=2, lang="zh"):
     """Build the course if needed, fabricate the class, grade it, print the table; returns the exit code."""
     from . import autograde, report
     from .__main__ import ensure_course
-    from .confinement import limits_applied
+    from .autograde.sandbox import limits_applied
 
     out = Path(out)
     start = time.perf_counter()
@@ -241,11 +241,11 @@ def main(out, workers=2, lang="zh"):
     if graded.exists():
         shutil.rmtree(graded)
     t0 = time.perf_counter()
-    records, failures = autograde.autograde(out / "submissions", graded, workers=workers, lang=lang,
-                                            course_dir=demo_course, limits=demo_limits(),
+    plan = autograde.make_plan(lang, course_dir=demo_course)
+    records, failures = autograde.autograde(out / "submissions", graded, workers=workers, course_dir=demo_course,
+                                            limits=demo_limits(), plan=plan,
                                             allow_unsandboxed=True)  # a demo also runs where bwrap is missing
     seconds = time.perf_counter() - t0
-    plan = autograde.make_plan(lang)
     print(report.summary(records, plan, graded, failures, limits_applied(demo_limits())))
     print()
     print("\n".join(report.student_table(records, plan)))
@@ -273,9 +273,9 @@ def write_roster(path, students):
 
 def publish(out, students, course, lang):
     """Class report, LMS exports and the similarity run of the graded demo class."""
-    from . import similarity
-    from .class_report import write_report
-    from .export import export
+    from .publish import similarity
+    from .publish.class_report import write_report
+    from .publish.export import export
 
     graded = out / "graded"
     print(f"class report: {write_report(graded, lang)}")

@@ -15,12 +15,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 from pathlib import Path
 
 import nbformat
 
+from .atomic import write_atomic
 from .course import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_exists, gradebook_url, shown_url
 from .untrusted import normalize_ids, read_notebook, safe_outputs
 
@@ -102,15 +102,6 @@ def _formgrader_notebook(nb, root, student_id, assignment, db_url):
     return nb
 
 
-def _write_atomic(path, text):
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
-
-
 def _write_autograded(root, student_id, assignment, notebook_path, db_url):
     """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead."""
     nb, _reason = read_notebook(notebook_path) if notebook_path is not None else (None, "no notebook")
@@ -122,7 +113,7 @@ def _write_autograded(root, student_id, assignment, notebook_path, db_url):
     if nb is None:
         nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     folder = root / "autograded" / student_id / assignment
-    _write_atomic(folder / f"{assignment}.ipynb", nbformat.writes(nb) + "\n")
+    write_atomic(folder / f"{assignment}.ipynb", nbformat.writes(nb) + "\n", mode=0o644, durable=False)
     _copy_submission_files(root / "submitted" / student_id / assignment, folder)
 
 
@@ -131,7 +122,7 @@ def _copy_submission_files(src, dest):
     for name in SUBMISSION_FILES:
         path = src / name
         if path.is_file() and not path.is_symlink() and path.stat().st_size <= 4096:
-            _write_atomic(dest / name, path.read_text(encoding="utf-8", errors="replace"))
+            write_atomic(dest / name, path.read_text(encoding="utf-8", errors="replace"), mode=0o644, durable=False)
         elif (dest / name).is_file():
             (dest / name).unlink()  # from an earlier submission: it must not name this one's feedback
 
@@ -276,7 +267,7 @@ def release_feedback(course_dir, out_dir, assignment, students=None):
 
 def _page_plan(root, assignment):
     """(the course's language, the grade cells of ``assignment`` in notebook order)."""
-    from .autograde import make_plan
+    from .autograde.plan import make_plan
     from .course import course_language
 
     lang = course_language(root)
@@ -287,7 +278,7 @@ def _render_with_manual_grades(root, out_dir, sid, assignment, page_plan, manual
     """Render the student's page again with the graders' scores and comments of the written answers, in the
     course's language, into ``dest``; False (nothing written) when the autograde's record lacks a cell."""
     from . import build
-    from .feedback import PASSED, TEXT, render
+    from .publish.feedback import PASSED, TEXT, render
 
     lang, cells = page_plan
     try:

@@ -11,6 +11,7 @@ from functools import cache
 from utils.checks.engine import CASES, encode, run_probe, visible_seed
 
 from .paths import REFERENCE_PACKAGE
+from .status import PASSED
 
 HIDDEN_RUNS = 2  # hidden input sets per case
 
@@ -47,7 +48,7 @@ def expected_outputs(grade_id, seed):
     if case_.judge is not None:
         return None
     result = run_probe(case_, reference_module(), seed)
-    if result.status != "passed":
+    if result.status != PASSED:
         raise RuntimeError(f"the reference fails its own case {grade_id}: {result.status} {result.error}")
     return encode(result.outputs)
 

@@ -12,7 +12,8 @@ import csv
 import io
 from collections import Counter
 
-from .autograde import write_atomic
+from .atomic import write_atomic
+from .status import OK, PASSED
 
 
 def number(x):
@@ -85,7 +86,7 @@ def summary(records, plan, out_dir, failures=(), isolation=None):
     lines = [f"Graded {n} submission(s); {len(plan.auto_cells)} autograded cells, {number(plan.max_total)} points."]
     rows = [("assignment", "grade_id", "points", "passed", "rate")]
     for c in plan.auto_cells:
-        passed = sum(1 for r in records if r["cells"][c.grade_id][2] == "passed")
+        passed = sum(1 for r in records if r["cells"][c.grade_id][2] == PASSED)
         rows.append((c.assignment, c.grade_id, number(c.points), f"{passed}/{n}", f"{passed / n:.0%}" if n else "-"))
     lines += [""] + _table(rows, "<<>>>")
     if n:
@@ -94,7 +95,7 @@ def summary(records, plan, out_dir, failures=(), isolation=None):
                       f"of {number(plan.max_total)}"]
     statuses = Counter(r["status"] for r in records)
     lines += ["", "status:"] + [f"  {count:4d}  {status}" for status, count in
-                                sorted(statuses.items(), key=lambda kv: (kv[0] != "ok", -kv[1], kv[0]))]
+                                sorted(statuses.items(), key=lambda kv: (kv[0] != OK, -kv[1], kv[0]))]
     manual = [c for c in plan.cells if not c.auto]
     if manual:
         lines += ["", f"{len(manual)} manually graded cell(s) ({number(sum(c.points for c in manual))} points) are "

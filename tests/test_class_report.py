@@ -1,4 +1,4 @@
-"""grading.class_report: every number on the page equals what this test recomputes from results/*.json."""
+"""grading.publish.class_report: every number on the page equals what this test recomputes from results/*.json."""
 import json
 import re
 from collections import Counter

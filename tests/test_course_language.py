@@ -131,7 +131,7 @@ def test_release_notebook_in_either_language_is_the_one_students_get(english_cou
 def test_feedback_pages_of_an_english_course_are_english(tmp_path):
     """The page autograde renders (here for a student who handed in no notebook: the release notebook stands in)
     carries the prose of the course's language, not of the committed zh notebooks."""
-    from grading.autograde import render_pages
+    from grading.autograde.student import render_pages
 
     page = tmp_path / "page.html"
     render_pages([(None, "01_affine_layer", {"affine_forward_value": (2.0, 2.0, "passed", [])}, page)], "en")

@@ -1,4 +1,4 @@
-"""grading.export: the files Canvas and Moodle import, in their documented column layouts, read back by ``csv``.
+"""grading.publish.export: the files Canvas and Moodle import, in their documented column layouts, read back by ``csv``.
 
 The expected files below are written from the LMS documentation, not from the code under test:
 - Canvas (Grades ▸ Import): the columns ``Student, ID, SIS User ID, SIS Login ID, Section`` come first, then one

@@ -17,12 +17,13 @@ GRADING = ROOT / "grading"
 KNOWN_CIRCLES = [
     # __main__._demo imports demo; demo.main imports __main__.ensure_course
     {"grading.__main__", "grading.demo"},
-    # report imports write_atomic from grading.autograde, whose batch imports report to write grades.csv
-    {"grading.report", "grading.autograde", "grading.autograde.batch"},
     # reference -> secret -> course -> build -> reference (hidden seeds need the course's secret), with notebooks,
     # release and settings on the way
     {"grading.reference", "grading.secret", "grading.course", "grading.build", "grading.settings",
      "grading.notebooks", "grading.release"},
+    # gradebook (still outside publish/) re-renders released pages with the plan of one assignment; the batch's
+    # student step records into the gradebook
+    {"grading.autograde", "grading.autograde.batch", "grading.autograde.student", "grading.gradebook"},
 ]
 
 

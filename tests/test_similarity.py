@@ -1,4 +1,4 @@
-"""grading.similarity: copies rank above independent work, untouched releases are never compared, the page says
+"""grading.publish.similarity: copies rank above independent work, untouched releases are never compared, the page says
 that a score accuses nobody."""
 import csv
 import zipfile

@@ -47,7 +47,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - scheduler: address of a Dask distributed scheduler; the sandbox runs then happen on its workers
     - lang: language of the feedback messages
     - only: restrict the autograded cells (see make_plan)
-    - limits: grading.sandbox.Limits (default: its defaults)
+    - limits: grading.autograde.sandbox.Limits (default: its defaults)
     - course_dir: nbgrader course directory whose gradebook is updated (default: default_course_dir())
     - progress: show a progress bar
     - gradebook, feedback: update the nbgrader gradebook, write the feedback pages (off only in tests)
@@ -113,7 +113,13 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
         pool.shutdown(wait=False, cancel_futures=True)  # a thread the watchdog gave up on is not waited for
     bar.close()
     records = load_records(out_dir, plan)
-    report.write_grades(records, plan, out_dir / "grades.csv")
+    manual = None
+    if gradebook:  # the written answers graded in the formgrader so far: columns of their own in grades.csv
+        from ..gradebook import manual_grades
+
+        manual = manual_grades(batch.course_dir, [(c.assignment, c.grade_id) for c in plan.cells if not c.auto],
+                               [r["student_id"] for r in records])
+    report.write_grades(records, plan, out_dir / "grades.csv", manual)
     write_id_map(records, out_dir / ID_MAP)
     return records, sorted(failures)
 

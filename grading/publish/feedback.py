@@ -20,7 +20,7 @@ import nbformat
 
 from ..atomic import write_atomic
 from ..build import DEFAULT_LANGUAGE
-from ..paths import ASSIGNMENTS
+from ..notebooks import math_as_mathml
 from ..status import PASSED
 from ..untrusted import read_notebook, safe_outputs
 
@@ -269,9 +269,11 @@ def _exporter():
     return _local.exporter
 
 
-def release_notebook(assignment):
-    """The committed release notebook of an assignment."""
-    return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
+def release_notebook(assignment, lang=DEFAULT_LANGUAGE):
+    """The release notebook of an assignment in ``lang`` (the committed one in zh, built in memory otherwise)."""
+    from ..build import release_notebook as in_language
+
+    return in_language(assignment, lang)
 
 
 def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE,
@@ -291,11 +293,11 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     Returns:
     - (path written, None or the reason the submitted notebook was not used)
     """
-    release = release_nb if release_nb is not None else release_notebook(assignment)
+    release = release_nb if release_nb is not None else release_notebook(assignment, lang)
     nb, why = _student_notebook(student_nb, reason)
     page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
                              unsandboxed=unsandboxed)
-    body, _ = _exporter().from_notebook_node(page, resources={"metadata": {"name": assignment}})
+    body, _ = _exporter().from_notebook_node(math_as_mathml(page), resources={"metadata": {"name": assignment}})
     out = Path(out_html)
     write_atomic(out, body, mode=0o644, durable=False)  # as before: a regrade rewrites it
     return out, why

@@ -94,7 +94,7 @@ def highlighted(text, slices, css):
 
 
 def write_page(pairs, students, archive, path, lang="zh", shown=100, listed=LISTED, *, flag_at):
-    """Write the report page for ``pairs`` (from grading.similarity.compare) to ``path``: the table lists the
+    """Write the report page for ``pairs`` (from grading.publish.similarity.compare) to ``path``: the table lists the
     ``listed`` most similar pairs, the ``shown`` most similar are shown side by side (the CSV has every pair);
     pairs from ``flag_at`` on (grading.publish.similarity.FLAG_AT) are marked."""
     from importlib.metadata import version
