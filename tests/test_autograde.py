@@ -91,8 +91,9 @@ def test_status_names_the_module_of_a_timeout():
     cells = {"affine_forward_value": [0.0, 2.0, "timeout", []], "affine_backward_dx": [0.0, 2.0, "timeout", []],
              "an_answer": [None, 1.0, "manual", []]}
     assert verdicts.student_status([], cells, plan, []) == "timeout in layers.py"
-    assert verdicts.student_status(["empty"], cells, plan, ["invalid notebook: 01_affine_layer"]) == \
-        "empty; timeout in layers.py; invalid notebook: 01_affine_layer"
+    unreadable = "unreadable notebook (points unaffected): 01_affine_layer"
+    assert verdicts.student_status(["empty"], cells, plan, [unreadable]) == \
+        f"empty; timeout in layers.py; {unreadable}"
     cells["affine_forward_value"][2] = cells["affine_backward_dx"][2] = "failed"
     assert verdicts.student_status([], cells, plan, []) == "ok"
 
@@ -315,7 +316,7 @@ EXPECTED_ROWS = {  # grades.csv rows of small_class (01: 2+1+1 forward, 2+2+1+1 
     "alice": "alice,2,1,1,2,2,1,1,10,10,ok",
     "bob": "bob,0,0,0,0,0,0,0,0,10,ok",
     "carol": "carol,2,1,1,2,2,1,0,9,10,ok",
-    "dave": "dave,2,1,1,2,2,1,1,10,10,invalid notebook: 01_affine_layer",
+    "dave": "dave,2,1,1,2,2,1,1,10,10,unreadable notebook (points unaffected): 01_affine_layer",
     "erin": "erin,2,1,1,2,2,1,1,10,10,ok",
     "frank": "frank,0,0,0,0,0,0,0,0,10,no submission",
     "slow": "slow,2,1,1,2,2,1,1,10,10,ok",

@@ -318,7 +318,8 @@ def hostile_class(ref, release, model_bytes, model_dir, out_dir, port):
         "missing_files": ({}, MODULES + M, "ok"),
         "empty_submission": (None, MODULES + M, "no submission"),
         # notebooks: they never change a score
-        "invalid_notebook": ({**complete, nb01: "{ this is not json"}, [], "invalid notebook: 01_affine_layer"),
+        "invalid_notebook": ({**complete, nb01: "{ this is not json"}, [],
+                             "unreadable notebook (points unaffected): 01_affine_layer"),
         "deleted_grade_cells": ({**complete, nb01: ("edit", "delete")}, [], "ok"),
         "duplicated_grade_cells": ({**complete, nb01: ("edit", "duplicate")}, [], "ok"),
         "edited_points_and_tests": ({**complete, nb01: ("edit", "rewrite")}, [], "ok"),

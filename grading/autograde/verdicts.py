@@ -120,12 +120,13 @@ def submitted_notebook(tree, assignment):
 
 
 def notebook_problems(tree, assignments):
-    """["invalid notebook: NAME", ...] for the submitted notebooks that cannot be read; a missing one is not a
-    problem (not done). The notebook only feeds the feedback page and the formgrader: it costs no module points.
+    """["unreadable notebook (points unaffected): NAME", ...] for the submitted notebooks that cannot be read; a
+    missing one is not a problem (not done). The notebook only feeds the feedback page and the formgrader: it costs
+    no module points, and the status says so, since it stands beside the student's points.
     """
     from ..untrusted import read_notebook
 
-    return [f"invalid notebook: {a}" for a in assignments
+    return [f"unreadable notebook (points unaffected): {a}" for a in assignments
             if (path := submitted_notebook(tree, a)) is not None and read_notebook(path)[0] is None]
 
 
