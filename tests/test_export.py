@@ -72,7 +72,7 @@ def test_canvas_file_has_the_documented_layout(graded, course, tmp_path):
     rows = read(graded / "export" / "canvas.csv")
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *NOTEBOOKS, "Final Points"]
     assert rows[1][:5] == ["Points Possible", "", "", "", ""]
-    assert rows[1][5] == "11" and rows[1][-1] == "119"  # 01: 10 autograded + 1 written; the whole course
+    assert rows[1][5] == "11" and rows[1][-1] == "121"  # 01: 10 autograded + 1 written; the whole course
     # 01 = affine_forward_value 2 + affine_backward_dx 2 + affine_backward_nd_input 1 (+ bob's written 0.5);
     # 03 = softmax_loss_value 2 + softmax_loss_stability 2
     assert rows[2:] == [
@@ -108,7 +108,7 @@ def test_plain_csv_without_roster_lists_every_graded_student_with_status(graded,
 
 def test_a_roster_student_without_work_is_missing_in_plain_csv(graded, tmp_path):
     path, _ = export.export(graded, "csv", roster=tmp_path / "roster.csv", course_dir=tmp_path / "no-course")
-    assert read(path)[-1] == ["henry"] + ["0"] * 8 + ["119", "missing"]
+    assert read(path)[-1] == ["henry"] + ["0"] * 8 + ["121", "missing"]
 
 
 def test_a_roster_without_student_id_is_refused(graded, tmp_path, capsys):

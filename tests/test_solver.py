@@ -227,9 +227,17 @@ def test_save_checkpoint_refuses_objects(data, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_verbose_prints_through_tqdm(data, capsys):
+@pytest.mark.parametrize("lang, iteration, epoch", [
+    ("en", "(Iteration 1 / 2) loss:", "(Epoch 1 / 1) train acc:"),
+    ("zh", "（第 1 / 2 次迭代）损失：", "（第 1 / 1 个迭代周期）训练集正确率："),
+])
+def test_verbose_prints_through_tqdm_in_the_notebooks_language(data, capsys, monkeypatch, lang, iteration, epoch):
+    import utils.checks
+
+    monkeypatch.setattr(utils.checks, "_language", lang)  # what a notebook's set_language cell does
+    monkeypatch.setattr(utils.checks, "_language_chosen", True)
     solver = make_solver(data, num_epochs=1, verbose=True, print_every=1)
     solver.train()
     out = capsys.readouterr().out
-    assert "(Iteration 1 / 2) loss:" in out
-    assert "(Epoch 1 / 1) train acc:" in out
+    assert iteration in out
+    assert epoch in out

@@ -277,7 +277,10 @@ def _(m, rng):
 # ----------------------------------------------------------------------------------------------------------- train
 
 TRAIN_ARCH = _arch([2, 32, 32, 1], ["relu", "relu", "sigmoid"])
-TRAIN_EPOCHS, TRAIN_LR, TRAIN_POINTS = 2000, 0.5, 200
+# Learning rate 0.3, not 0.5: hidden seeds come from each course's secret, so the case must hold on any data set it
+# draws. At 0.5 a correct implementation with the blog's init (randn * 0.1 biases included) diverged to NaN on 2 of
+# 60 seeds; at 0.3 it and the reference reach 0.9 on all 60.
+TRAIN_EPOCHS, TRAIN_LR, TRAIN_POINTS = 2000, 0.3, 200
 MIN_TEST_ACCURACY = 0.9  # the reference reaches 0.95 or more on every seed tried (hundreds, several inits)
 
 
