@@ -14,3 +14,17 @@ for path in (ROOT, ROOT / "solutions"):  # inserted in this order so solutions/ 
 # The suite builds and grades its own course directories with their own SQLite gradebooks; a gradebook server
 # configured on this machine (grading/hub) must not receive test submissions.
 os.environ.pop("CH3_GRADEBOOK_URL", None)
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _checks_language_restored():
+    """Every test starts and ends with the language the checks had: a test that calls set_language must not make
+    the Solver, the plots or the data loaders of the next test in the same worker speak Chinese."""
+    import utils.checks
+
+    saved = utils.checks._language, utils.checks._language_chosen
+    yield
+    utils.checks._language, utils.checks._language_chosen = saved

@@ -135,3 +135,29 @@ def test_decision_boundary_probabilities():
 def test_decision_boundary_rejects_wrong_shape():
     with pytest.raises(ValueError, match=r"\(N, 2\)"):
         plot_decision_boundary(lambda P: P[:, 0], np.zeros((5, 3)), np.zeros(5, dtype=int))
+
+
+def test_plot_text_speaks_the_notebooks_language_when_a_chinese_font_is_installed(monkeypatch):
+    import utils.checks
+    from utils import vis_utils
+
+    monkeypatch.setattr(utils.checks, "_language_chosen", True)
+    monkeypatch.setattr(utils.checks, "_language", "en")
+    assert vis_utils.plot_text("迭代周期", "epoch") == "epoch"
+    monkeypatch.setattr(utils.checks, "_language", "zh")
+    monkeypatch.setattr(vis_utils, "cjk_font", lambda: None)  # a laptop without a Chinese font: no empty boxes
+    assert vis_utils.plot_text("迭代周期", "epoch") == "epoch"
+    monkeypatch.setattr(vis_utils, "cjk_font", lambda: "WenQuanYi Micro Hei")
+    assert vis_utils.plot_text("迭代周期", "epoch") == "迭代周期"
+
+
+def test_a_chinese_title_draws_without_missing_glyphs_where_a_chinese_font_is_installed(recwarn):
+    from utils import vis_utils
+
+    if vis_utils.cjk_font() is None:
+        pytest.skip("no font with Chinese glyphs here (apt-get install fonts-wqy-microhei)")
+    fig, ax = plt.subplots()
+    ax.set_title("每个迭代周期后的正确率")
+    fig.canvas.draw()
+    plt.close(fig)
+    assert not [w for w in recwarn if "missing from font" in str(w.message)]

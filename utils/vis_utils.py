@@ -2,13 +2,39 @@
 
 Every plot function draws into the given Axes (or a new figure) and returns the Axes it drew on.
 """
+import functools
 from collections.abc import Mapping
 from math import ceil, sqrt
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["visualize_grid", "show_net_weights", "plot_history", "plot_decision_boundary"]
+from .language import message_language
+
+__all__ = ["visualize_grid", "show_net_weights", "plot_history", "plot_decision_boundary", "plot_text", "show_table"]
+
+# Fonts with Chinese glyphs, most common first (Linux, Windows, macOS); the first one installed draws zh plot text.
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Microsoft YaHei",
+             "SimHei", "PingFang SC", "Heiti SC", "Droid Sans Fallback")
+
+
+@functools.cache
+def cjk_font():
+    """The name of an installed font with Chinese glyphs, added to matplotlib's fallback list; None without one."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    font = next((name for name in CJK_FONTS if name in installed), None)
+    families = list(plt.rcParams["font.family"])
+    if font is not None and font not in families:
+        plt.rcParams["font.family"] = [*families, font]  # matplotlib falls back along this list glyph by glyph
+    return font
+
+
+def plot_text(zh, en):
+    """Text for a plot in the notebook's language: ``zh`` when the notebook speaks Chinese and a font with Chinese
+    glyphs is installed (matplotlib would draw empty boxes otherwise), else ``en``."""
+    return zh if message_language() == "zh" and cjk_font() is not None else en
 
 
 def visualize_grid(Xs, ubound=255.0, padding=1):
@@ -62,7 +88,7 @@ def show_net_weights(W1, image_shape=(3, 32, 32), ax=None):
         _, ax = plt.subplots(figsize=(6, 6))
     grid = visualize_grid(images, ubound=1.0, padding=3)
     ax.imshow(grid, cmap="gray" if grid.ndim == 2 else None, vmin=0.0, vmax=1.0)
-    ax.set_title(f"First-layer weights ({W1.shape[1]} units)")
+    ax.set_title(plot_text(f"第一层的权重（{W1.shape[1]} 个隐藏单元）", f"First-layer weights ({W1.shape[1]} units)"))
     ax.axis("off")
     return ax
 
@@ -90,13 +116,16 @@ def plot_history(loss_history, train_acc_history=None, val_acc_history=None, axe
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(12, 4))
     ax_loss, ax_acc = axes
-    ax_loss.plot(np.arange(len(loss_history)), loss_history, lw=1, label="train loss")
-    ax_loss.set(title="Training loss", xlabel="iteration", ylabel="loss")
+    ax_loss.plot(np.arange(len(loss_history)), loss_history, lw=1, label=plot_text("训练损失", "train loss"))
+    ax_loss.set(title=plot_text("训练损失", "Training loss"), xlabel=plot_text("迭代次数", "iteration"),
+                ylabel=plot_text("损失", "loss"))
     ax_loss.legend()
-    for history, label in ((train_acc_history, "train"), (val_acc_history, "val")):
+    accuracies = ((train_acc_history, plot_text("训练集", "train")), (val_acc_history, plot_text("验证集", "val")))
+    for history, label in accuracies:
         if history is not None:
             ax_acc.plot(np.arange(len(history)), history, "o-", label=label)
-    ax_acc.set(title="Accuracy", xlabel="epoch", ylabel="accuracy")
+    ax_acc.set(title=plot_text("正确率", "Accuracy"), xlabel=plot_text("迭代周期", "epoch"),
+               ylabel=plot_text("正确率", "accuracy"))
     ax_acc.legend()
     return axes
 

@@ -53,6 +53,7 @@ from utils.checks import check, demo, set_language
 from utils.data_utils import get_CIFAR10_data, last_source
 from utils.gradient_check import eval_numerical_gradient, rel_error
 from utils.solver import Solver
+from utils.vis_utils import plot_text
 
 plt.rcParams["figure.figsize"] = (12.0, 4.0)
 # Under nbgrader's autograder the training cells shrink or skip; no graded value depends on them.
@@ -456,7 +457,7 @@ if solvers:
         per_step = history == "loss_history"
         for rule_name, solver in solvers.items():
             ax.plot(getattr(solver, history), lw=1, marker=None if per_step else "o", label=rule_name)
-        ax.set(title=f"solver.{history}", xlabel="$t$" if per_step else "epoch")
+        ax.set(title=f"solver.{history}", xlabel="$t$" if per_step else plot_text("迭代周期", "epoch"))
         ax.legend()
     plt.show()
 

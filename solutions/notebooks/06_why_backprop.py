@@ -58,7 +58,7 @@ from utils.checks import check, demo, set_language
 from utils.data_utils import last_source, load_mnist
 from utils.gradient_check import rel_error
 from utils.language import in_language as msg
-from utils.vis_utils import show_table
+from utils.vis_utils import plot_text, show_table
 
 plt.rcParams["figure.figsize"] = (10.0, 4.0)
 # Under nbgrader's autograder the timing and training cells shrink; no graded value depends on them.
@@ -371,9 +371,11 @@ if timings:
 if timings:
     _, P_values, t_num, t_bp = np.array(timings).T
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.loglog(P_values, t_num, "o-", label="numerical gradient")
-    ax.loglog(P_values, t_bp, "s-", label="backprop")
-    ax.set(xlabel="number of parameters P", ylabel="seconds per gradient", title="Cost of one gradient")
+    ax.loglog(P_values, t_num, "o-", label=plot_text("数值梯度", "numerical gradient"))
+    ax.loglog(P_values, t_bp, "s-", label=plot_text("反向传播", "backprop"))
+    ax.set(xlabel=plot_text("参数个数 P", "number of parameters P"),
+           ylabel=plot_text("每次求梯度的秒数", "seconds per gradient"),
+           title=plot_text("求一次梯度的耗时", "Cost of one gradient"))
     ax.tick_params(axis="x", which="minor", labelbottom=False)
     ax.legend()
     plt.show()
@@ -515,11 +517,13 @@ with demo(), threadpool_limits(1):
 if history["val"]:
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_loss.plot(history["loss"], lw=0.5)
-    ax_loss.set(title="Minibatch loss", xlabel="iteration", ylabel="loss")
+    ax_loss.set(title=plot_text("小批量上的损失", "Minibatch loss"), xlabel=plot_text("迭代次数", "iteration"),
+                ylabel=plot_text("损失", "loss"))
     epochs = np.arange(1, len(history["val"]) + 1)
-    ax_acc.plot(epochs, history["train"], "o-", label="train")
-    ax_acc.plot(epochs, history["val"], "s--", label="validation")
-    ax_acc.set(title="Accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    ax_acc.plot(epochs, history["train"], "o-", label=plot_text("训练集", "train"))
+    ax_acc.plot(epochs, history["val"], "s--", label=plot_text("验证集", "validation"))
+    ax_acc.set(title=plot_text("每个迭代周期后的正确率", "Accuracy after each epoch"),
+               xlabel=plot_text("迭代周期", "epoch"), ylabel=plot_text("正确率", "accuracy"), ylim=(0, 1))
     ax_acc.legend(loc="lower right")
     plt.show()
 else:

@@ -69,7 +69,7 @@ from utils.checks import check, demo, set_language
 from utils.data_utils import load_planar_points
 from utils.gradient_check import eval_numerical_gradient, rel_error
 from utils.language import in_language as msg
-from utils.vis_utils import plot_decision_boundary, show_table
+from utils.vis_utils import plot_decision_boundary, plot_text, show_table
 
 plt.rcParams["figure.figsize"] = (10.0, 4.0)
 # Under nbgrader's autograder the training cells shrink; no graded value depends on them.
@@ -235,7 +235,7 @@ print("X_train:", X_train.shape, " Y_train:", Y_train.shape, " X_test:", X_test.
 
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.scatter(X_train[0], X_train[1], c=Y_train[0], cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
-ax.set(title="Training points", xlabel="x1", ylabel="x2")
+ax.set(title=plot_text("训练数据点", "Training points"), xlabel="x1", ylabel="x2")
 plt.show()
 
 # %%
@@ -486,9 +486,11 @@ if numpy_test_acc is None:
 else:
     fig, (ax_cost, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_cost.plot(cost_history)
-    ax_cost.set(title="Loss", xlabel="epoch", ylabel="binary cross-entropy")
+    ax_cost.set(title=plot_text("损失", "Loss"), xlabel=plot_text("迭代周期", "epoch"),
+                ylabel=plot_text("二元交叉熵", "binary cross-entropy"))
     ax_acc.plot(accuracy_history)
-    ax_acc.set(title="Training accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.0))
+    ax_acc.set(title=plot_text("训练集正确率", "Training accuracy"), xlabel=plot_text("迭代周期", "epoch"),
+               ylabel=plot_text("正确率", "accuracy"), ylim=(0.4, 1.0))
     plt.show()
 
     def predict(points):
@@ -497,9 +499,10 @@ else:
 
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     plot_decision_boundary(predict, X_train_rows, y_train, ax=axes[0])
-    axes[0].set_title("Decision boundary, training points")
+    axes[0].set_title(plot_text("决策边界与训练数据点", "Decision boundary, training points"))
     plot_decision_boundary(predict, X_test_rows, y_test, ax=axes[1])
-    axes[1].set_title(f"Decision boundary, test points (accuracy {numpy_test_acc:.2f})")
+    axes[1].set_title(plot_text(f"决策边界与测试数据点（正确率 {numpy_test_acc:.2f}）",
+                                f"Decision boundary, test points (accuracy {numpy_test_acc:.2f})"))
     plt.show()
 
 # %% [markdown] lang="zh"
