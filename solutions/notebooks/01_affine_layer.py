@@ -41,7 +41,6 @@ sys.path.insert(0, str(ROOT))
 from classifiers.chapter3 import *
 from utils.checks import check, demo, set_language
 from utils.gradient_check import eval_numerical_gradient_array, rel_error
-from utils.language import in_language as msg
 
 # %% locked=true lang="zh"
 set_language("zh")
@@ -94,15 +93,21 @@ selector[feature, np.arange(feature.size)] = 1.0
 bias = np.array([0.5, -1.0, 2.0, 0.0, 3.0])
 flat = images.reshape(len(images), -1)
 
-# %%
+# %% lang="zh"
 with demo():
     picked, _ = affine_forward(images, selector, np.zeros(feature.size))
     shifted, _ = affine_forward(images, selector, bias)
-    print(msg(f"out 的形状：{picked.shape}（应为 (3, 5)）", f"shape of out: {picked.shape} (should be (3, 5))"))
-    print(msg(f"out[:, j] 正好是第 feature[j] 个特征：{np.allclose(picked, flat[:, feature])}",
-              f"out[:, j] is feature number feature[j]: {np.allclose(picked, flat[:, feature])}"))
-    print(msg(f"加上偏置后每一行都平移了 b：{np.allclose(shifted - picked, bias)}",
-              f"the bias moves every row by b: {np.allclose(shifted - picked, bias)}"))
+    print(f"out 的形状：{picked.shape}（应为 (3, 5)）")
+    print(f"out[:, j] 正好是第 feature[j] 个特征：{np.allclose(picked, flat[:, feature])}")
+    print(f"加上偏置后每一行都平移了 b：{np.allclose(shifted - picked, bias)}")
+
+# %% lang="en"
+with demo():
+    picked, _ = affine_forward(images, selector, np.zeros(feature.size))
+    shifted, _ = affine_forward(images, selector, bias)
+    print("shape of out:", picked.shape, "(should be (3, 5))")
+    print("out[:, j] is feature number feature[j]:", np.allclose(picked, flat[:, feature]))
+    print("the bias moves every row by b:", np.allclose(shifted - picked, bias))
 
 # %% grade_id="affine_forward_value" points=2
 check("affine_forward_value")
@@ -179,15 +184,21 @@ check("affine_forward_float32")
 #
 # First, the two kinds of differences on $\sin$, whose derivative $\cos$ we know.
 
-# %%
+# %% lang="zh"
 t = np.array([-2.0, 0.3, 1.2])
 for h in (1e-2, 1e-4, 1e-6):
     one_sided = (np.sin(t + h) - np.sin(t)) / h
     centred = (np.sin(t + h) - np.sin(t - h)) / (2 * h)
-    print(msg(f"h = {h:.0e}：单侧差分的相对误差 {rel_error(one_sided, np.cos(t)):.1e}，"
-              f"中心差分的相对误差 {rel_error(centred, np.cos(t)):.1e}",
-              f"h = {h:.0e}: relative error of the one-sided difference {rel_error(one_sided, np.cos(t)):.1e}, "
-              f"of the centred difference {rel_error(centred, np.cos(t)):.1e}"))
+    print(f"h = {h:.0e}：单侧差分的相对误差 {rel_error(one_sided, np.cos(t)):.1e}，"
+          f"中心差分的相对误差 {rel_error(centred, np.cos(t)):.1e}")
+
+# %% lang="en"
+t = np.array([-2.0, 0.3, 1.2])
+for h in (1e-2, 1e-4, 1e-6):
+    one_sided = (np.sin(t + h) - np.sin(t)) / h
+    centred = (np.sin(t + h) - np.sin(t - h)) / (2 * h)
+    print(f"h = {h:.0e}: relative error of the one-sided difference {rel_error(one_sided, np.cos(t)):.1e}, "
+          f"of the centred difference {rel_error(centred, np.cos(t)):.1e}")
 
 # %% [markdown] lang="zh"
 # 下面这个小函数对一个层的每个输入各做一次梯度检验，后面的练习还会用到它。它利用了一点：`eval_numerical_gradient_array`
@@ -298,16 +309,24 @@ w = rng.standard_normal((15, 6))  # M = 6 neurons
 b = rng.standard_normal(6)
 dout = rng.standard_normal((4, 6))
 
-# %%
+# %% lang="zh"
 with demo():
     _, cache = affine_forward(x, w, b)
     analytic = affine_backward(dout, cache)
     numerical = numerical_grads(affine_forward, (x, w, b), dout)
     for name, a, n in zip(("dx", "dw", "db"), analytic, numerical, strict=True):
-        error = f"{rel_error(a, n):.1e}" if np.shape(a) == n.shape else msg("无法计算（形状不同）", "not computable (shapes differ)")
-        print(msg(f"{name}：形状 {np.shape(a)}（应为 {n.shape}），与数值梯度的相对误差 {error}",
-                  f"{name}: shape {np.shape(a)} (should be {n.shape}), relative error against the numerical gradient "
-                  f"{error}"))
+        error = f"{rel_error(a, n):.1e}" if np.shape(a) == n.shape else "无法计算（形状不同）"
+        print(f"{name}：形状 {np.shape(a)}（应为 {n.shape}），与数值梯度的相对误差 {error}")
+
+# %% lang="en"
+with demo():
+    _, cache = affine_forward(x, w, b)
+    analytic = affine_backward(dout, cache)
+    numerical = numerical_grads(affine_forward, (x, w, b), dout)
+    for name, a, n in zip(("dx", "dw", "db"), analytic, numerical, strict=True):
+        error = f"{rel_error(a, n):.1e}" if np.shape(a) == n.shape else "not computable (shapes differ)"
+        print(f"{name}: shape {np.shape(a)} (should be {n.shape}), relative error against the numerical gradient "
+              f"{error}")
 
 # %% grade_id="affine_backward_dx" points=2
 check("affine_backward_dx")

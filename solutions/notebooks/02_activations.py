@@ -48,7 +48,6 @@ sys.path.insert(0, str(ROOT))
 from classifiers.chapter3 import *
 from utils.checks import check, demo, set_language
 from utils.gradient_check import eval_numerical_gradient_array, rel_error
-from utils.language import in_language as msg
 
 
 def numerical_grads(forward, inputs, dout):
@@ -103,19 +102,25 @@ z = np.array([[-3.0, -0.25, 0.0, 0.25, 3.0],
               [1e-12, -1e-12, 7.5, -7.5, 0.0]])
 z_before = z.copy()
 
-# %%
+# %% lang="zh"
 with demo():
     out, _ = relu_forward(z)
     out32, _ = relu_forward(z.astype(np.float32))
     print(out)
-    print(msg(f"负数和 0 都变成了 0：{np.all(out[z <= 0] == 0)}",
-              f"negatives and zeros became 0: {np.all(out[z <= 0] == 0)}"))
-    print(msg(f"正数原样保留：{np.all(out[z > 0] == z[z > 0])}",
-              f"positives kept as they are: {np.all(out[z > 0] == z[z > 0])}"))
-    print(msg(f"输入 z 没有被修改：{np.array_equal(z, z_before)}",
-              f"the input z is unchanged: {np.array_equal(z, z_before)}"))
-    print(msg(f"float32 输入得到的数据类型：{out32.dtype}（应为 float32）",
-              f"dtype for a float32 input: {out32.dtype} (should be float32)"))
+    print(f"负数和 0 都变成了 0：{np.all(out[z <= 0] == 0)}")
+    print(f"正数原样保留：{np.all(out[z > 0] == z[z > 0])}")
+    print(f"输入 z 没有被修改：{np.array_equal(z, z_before)}")
+    print(f"float32 输入得到的数据类型：{out32.dtype}（应为 float32）")
+
+# %% lang="en"
+with demo():
+    out, _ = relu_forward(z)
+    out32, _ = relu_forward(z.astype(np.float32))
+    print(out)
+    print(f"negatives and zeros became 0: {np.all(out[z <= 0] == 0)}")
+    print(f"positives kept as they are: {np.all(out[z > 0] == z[z > 0])}")
+    print(f"the input z is unchanged: {np.array_equal(z, z_before)}")
+    print(f"dtype for a float32 input: {out32.dtype} (should be float32)")
 
 # %% grade_id="relu_forward_value" points=1
 check("relu_forward_value")
@@ -174,29 +179,40 @@ a = rng.standard_normal((6, 7))  # standard normal inputs: a kink within h = 1e-
 grad_out = rng.standard_normal(a.shape)
 grad_out_before = grad_out.copy()
 
-# %%
+# %% lang="zh"
 with demo():
     _, cache = relu_forward(a)
     da = relu_backward(grad_out, cache)
     (da_num,) = numerical_grads(relu_forward, (a,), grad_out)
-    print(msg(f"da 与数值梯度的相对误差：{rel_error(da, da_num):.1e}（应在 1e-10 左右或更小）",
-              f"relative error of da against the numerical gradient: {rel_error(da, da_num):.1e} "
-              "(should be about 1e-10 or smaller)"))
-    print(msg(f"上游梯度 grad_out 没有被修改：{np.array_equal(grad_out, grad_out_before)}",
-              f"the upstream gradient grad_out is unchanged: {np.array_equal(grad_out, grad_out_before)}"))
+    print(f"da 与数值梯度的相对误差：{rel_error(da, da_num):.1e}（应在 1e-10 左右或更小）")
+    print(f"上游梯度 grad_out 没有被修改：{np.array_equal(grad_out, grad_out_before)}")
+
+# %% lang="en"
+with demo():
+    _, cache = relu_forward(a)
+    da = relu_backward(grad_out, cache)
+    (da_num,) = numerical_grads(relu_forward, (a,), grad_out)
+    print(f"relative error of da against the numerical gradient: {rel_error(da, da_num):.1e} "
+          "(should be about 1e-10 or smaller)")
+    print(f"the upstream gradient grad_out is unchanged: {np.array_equal(grad_out, grad_out_before)}")
 
 # %%
 at_kink = np.array([[-0.5, 0.0, 0.5]])
 ones = np.ones_like(at_kink)
 
-# %%
+# %% lang="zh"
 with demo():
     _, cache = relu_forward(at_kink)
-    yours = relu_backward(ones, cache)
-    centred = numerical_grads(relu_forward, (at_kink.copy(),), ones)[0]
-    print(msg(f"x                   ：{at_kink}", f"x                      : {at_kink}"))
-    print(msg(f"你的 relu_backward  ：{yours}", f"your relu_backward     : {yours}"))
-    print(msg(f"中心差分（h = 1e-5）：{centred}", f"centred difference 1e-5: {centred}"))
+    print(f"x                   ：{at_kink}")
+    print(f"你的 relu_backward  ：{relu_backward(ones, cache)}")
+    print(f"中心差分（h = 1e-5）：{numerical_grads(relu_forward, (at_kink.copy(),), ones)[0]}")
+
+# %% lang="en"
+with demo():
+    _, cache = relu_forward(at_kink)
+    print(f"x                      : {at_kink}")
+    print(f"your relu_backward     : {relu_backward(ones, cache)}")
+    print(f"centred difference 1e-5: {numerical_grads(relu_forward, (at_kink.copy(),), ones)[0]}")
 
 # %% grade_id="relu_backward_value" points=2
 check("relu_backward_value")
@@ -283,20 +299,29 @@ try:
 except FloatingPointError as err:
     raised = err
 
-# %%
-print(msg(f"float64 的最大值：{largest:.4g} = exp({np.log(largest):.2f})",
-          f"largest float64: {largest:.4g} = exp({np.log(largest):.2f})"))
-print(msg(f"1 / (1 + exp(-x))    ：{textbook}", f"1 / (1 + exp(-x))    : {textbook}"))
-print(msg(f"exp(x) / (1 + exp(x))：{rewritten}", f"exp(x) / (1 + exp(x)): {rewritten}"))
-print(msg(f"在 np.errstate(over='raise') 下计算 np.exp(1000.0)，抛出 FloatingPointError（{raised}）",
-          f"np.exp(1000.0) under np.errstate(over='raise'): FloatingPointError: {raised}"))
+# %% lang="zh"
+print(f"float64 的最大值：{largest:.4g} = exp({np.log(largest):.2f})")
+print(f"1 / (1 + exp(-x))    ：{textbook}")
+print(f"exp(x) / (1 + exp(x))：{rewritten}")
+print(f"在 np.errstate(over='raise') 下计算 np.exp(1000.0)，抛出 FloatingPointError（{raised}）")
 
-# %%
+# %% lang="en"
+print(f"largest float64: {largest:.4g} = exp({np.log(largest):.2f})")
+print(f"1 / (1 + exp(-x))    : {textbook}")
+print(f"exp(x) / (1 + exp(x)): {rewritten}")
+print(f"np.exp(1000.0) under np.errstate(over='raise'): FloatingPointError: {raised}")
+
+# %% lang="zh"
 with demo(), np.errstate(over="raise", invalid="raise", divide="raise"):
     s, _ = sigmoid_forward(huge)
-    print(msg(f"你的 sigmoid_forward：{s}（没有溢出）", f"your sigmoid_forward: {s} (no overflow)"))
-    print(msg(f"σ(-x) = 1 - σ(x) 成立：{np.allclose(s[::-1], 1 - s)}",
-              f"σ(-x) = 1 - σ(x) holds: {np.allclose(s[::-1], 1 - s)}"))
+    print(f"你的 sigmoid_forward：{s}（没有溢出）")
+    print(f"σ(-x) = 1 - σ(x) 成立：{np.allclose(s[::-1], 1 - s)}")
+
+# %% lang="en"
+with demo(), np.errstate(over="raise", invalid="raise", divide="raise"):
+    s, _ = sigmoid_forward(huge)
+    print(f"your sigmoid_forward: {s} (no overflow)")
+    print(f"σ(-x) = 1 - σ(x) holds: {np.allclose(s[::-1], 1 - s)}")
 
 # %% grade_id="sigmoid_forward_value" points=2
 check("sigmoid_forward_value")
@@ -348,14 +373,20 @@ rng = np.random.default_rng(2404)
 v = 3 * rng.standard_normal((5, 8))  # spread out to reach the flat sides, where sigmoid' is tiny
 grad_v = rng.standard_normal(v.shape)
 
-# %%
+# %% lang="zh"
 with demo():
     _, cache = sigmoid_forward(v)
     dv = sigmoid_backward(grad_v, cache)
     (dv_num,) = numerical_grads(sigmoid_forward, (v,), grad_v)
-    print(msg(f"dv 与数值梯度的相对误差：{rel_error(dv, dv_num):.1e}（应在 1e-9 左右或更小）",
-              f"relative error of dv against the numerical gradient: {rel_error(dv, dv_num):.1e} "
-              "(should be about 1e-9 or smaller)"))
+    print(f"dv 与数值梯度的相对误差：{rel_error(dv, dv_num):.1e}（应在 1e-9 左右或更小）")
+
+# %% lang="en"
+with demo():
+    _, cache = sigmoid_forward(v)
+    dv = sigmoid_backward(grad_v, cache)
+    (dv_num,) = numerical_grads(sigmoid_forward, (v,), grad_v)
+    print(f"relative error of dv against the numerical gradient: {rel_error(dv, dv_num):.1e} "
+          "(should be about 1e-9 or smaller)")
 
 # %% [markdown] lang="zh"
 # 下图左边是 sigmoid 和它的导数（虚线标出 $1/4$），右边是 ReLU 和它的导数，都用你写的函数算出。
@@ -402,17 +433,31 @@ inputs = rng.standard_normal((200, 500))
 scales = (0.01, 0.1, 1.0)
 directions = rng.standard_normal((500, 100))  # one weight matrix, scaled three ways
 
-# %%
+# %% lang="zh"
 with demo():
     local_grads = {}
     for weight_scale in scales:
         affine_out = inputs @ (weight_scale * directions)
         _, cache = sigmoid_forward(affine_out)
         local = local_grads[weight_scale] = sigmoid_backward(np.ones_like(affine_out), cache)
-        print(msg(f"weight_scale = {weight_scale:<4}：仿射输出的标准差 {affine_out.std():6.2f}，"
-                  f"σ' 的均值 {local.mean():.4f}，饱和（σ' < 1e-3）的比例 {np.mean(local < 1e-3):4.0%}",
-                  f"weight_scale = {weight_scale:<4}: std of the affine output {affine_out.std():6.2f}, "
-                  f"mean σ' {local.mean():.4f}, saturated (σ' < 1e-3) {np.mean(local < 1e-3):4.0%}"))
+        print(f"weight_scale = {weight_scale:<4}：仿射输出的标准差 {affine_out.std():6.2f}，"
+              f"σ' 的均值 {local.mean():.4f}，饱和（σ' < 1e-3）的比例 {np.mean(local < 1e-3):4.0%}")
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    for weight_scale, local in local_grads.items():
+        ax.hist(local.ravel(), bins=50, range=(0, 0.25), alpha=0.6, label=f"weight_scale = {weight_scale}")
+    ax.set_xlabel("$\\sigma'(a)$")
+    ax.legend()
+    plt.show()
+
+# %% lang="en"
+with demo():
+    local_grads = {}
+    for weight_scale in scales:
+        affine_out = inputs @ (weight_scale * directions)
+        _, cache = sigmoid_forward(affine_out)
+        local = local_grads[weight_scale] = sigmoid_backward(np.ones_like(affine_out), cache)
+        print(f"weight_scale = {weight_scale:<4}: std of the affine output {affine_out.std():6.2f}, "
+              f"mean σ' {local.mean():.4f}, saturated (σ' < 1e-3) {np.mean(local < 1e-3):4.0%}")
     fig, ax = plt.subplots(figsize=(7, 3.5))
     for weight_scale, local in local_grads.items():
         ax.hist(local.ravel(), bins=50, range=(0, 0.25), alpha=0.6, label=f"weight_scale = {weight_scale}")
@@ -493,16 +538,25 @@ upstream = rng.standard_normal((3, 7))
 sandwiches = [("affine_relu", affine_relu_forward, affine_relu_backward),
               ("affine_sigmoid", affine_sigmoid_forward, affine_sigmoid_backward)]
 
-# %%
+# %% lang="zh"
 for name, forward, backward in sandwiches:
     with demo():
         _, cache = forward(layer_in, weights, biases)
         analytic = backward(upstream, cache)
         numerical = numerical_grads(forward, (layer_in, weights, biases), upstream)
         pairs = zip(("dx", "dw", "db"), analytic, numerical, strict=True)
-        errors = msg("，", ", ").join(f"{g} {rel_error(a, n):.1e}" for g, a, n in pairs)
-        print(msg(f"{name}：与数值梯度的相对误差 {errors}（都应小于 1e-8）",
-                  f"{name}: relative errors against the numerical gradients {errors} (each should be below 1e-8)"))
+        errors = "，".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in pairs)
+        print(f"{name}：与数值梯度的相对误差 {errors}（都应小于 1e-8）")
+
+# %% lang="en"
+for name, forward, backward in sandwiches:
+    with demo():
+        _, cache = forward(layer_in, weights, biases)
+        analytic = backward(upstream, cache)
+        numerical = numerical_grads(forward, (layer_in, weights, biases), upstream)
+        pairs = zip(("dx", "dw", "db"), analytic, numerical, strict=True)
+        errors = ", ".join(f"{g} {rel_error(a, n):.1e}" for g, a, n in pairs)
+        print(f"{name}: relative errors against the numerical gradients {errors} (each should be below 1e-8)")
 
 # %% grade_id="affine_relu_forward_value" points=1
 check("affine_relu_forward_value")

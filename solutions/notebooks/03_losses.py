@@ -44,7 +44,6 @@ sys.path.insert(0, str(ROOT))
 from classifiers.chapter3 import *
 from utils.checks import check, demo, set_language
 from utils.gradient_check import eval_numerical_gradient, rel_error
-from utils.language import in_language as msg
 
 # %% locked=true lang="zh"
 set_language("zh")
@@ -155,11 +154,17 @@ with np.errstate(over="ignore", invalid="ignore", divide="ignore"):  # silence t
     via_probs = -np.log(probs[0, 2])
     via_logs = -(shifted[0, 2] - np.log(np.exp(shifted).sum()))
 
-# %%
-print(msg(f"不减最大值的 softmax：{unshifted}", f"softmax without the shift      : {unshifted}"))
-print(msg(f"减去最大值的 softmax：{probs}", f"softmax with the shift         : {probs}"))
-print(msg(f"类别 2 的 -log p，先算概率再取对数：{via_probs}", f"-log p of class 2, from probs  : {via_probs}"))
-print(msg(f"类别 2 的 -log p，用 log-sum-exp  ：{via_logs}", f"-log p of class 2, log-sum-exp : {via_logs}"))
+# %% lang="zh"
+print(f"不减最大值的 softmax：{unshifted}")
+print(f"减去最大值的 softmax：{probs}")
+print(f"类别 2 的 -log p，先算概率再取对数：{via_probs}")
+print(f"类别 2 的 -log p，用 log-sum-exp  ：{via_logs}")
+
+# %% lang="en"
+print(f"softmax without the shift      : {unshifted}")
+print(f"softmax with the shift         : {probs}")
+print(f"-log p of class 2, from probs  : {via_probs}")
+print(f"-log p of class 2, log-sum-exp : {via_logs}")
 
 # %%
 rng = np.random.default_rng(3101)
@@ -168,23 +173,30 @@ logits = 1e-3 * rng.standard_normal((batch, classes))
 labels = rng.integers(classes, size=batch)
 logits_before = logits.copy()
 
-# %%
+# %% lang="zh"
 with demo():
     loss, dlogits = softmax_loss(logits, labels)
     dlogits_num = eval_numerical_gradient(lambda _: softmax_loss(logits, labels)[0], logits, verbose=False)
     moved, _ = softmax_loss(logits + 50.0, labels)
     doubled, _ = softmax_loss(np.vstack([logits, logits]), np.concatenate([labels, labels]))
-    print(msg(f"损失 {loss:.4f}，ln {classes} = {np.log(classes):.4f}",
-              f"loss {loss:.4f}, ln {classes} = {np.log(classes):.4f}"))
-    print(msg(f"dx 与数值梯度的相对误差：{rel_error(dlogits, dlogits_num):.1e}（应在 1e-8 左右或更小）",
-              f"relative error of dx against the numerical gradient: {rel_error(dlogits, dlogits_num):.1e} "
-              "(should be about 1e-8 or smaller)"))
-    print(msg(f"每行都加上 50，损失不变：{np.isclose(moved, loss)}",
-              f"adding 50 to every row leaves the loss unchanged: {np.isclose(moved, loss)}"))
-    print(msg(f"同一批样本复制一份，平均损失不变：{np.isclose(doubled, loss)}",
-              f"stacking the batch twice leaves the mean loss unchanged: {np.isclose(doubled, loss)}"))
-    print(msg(f"输入的得分没有被修改：{np.array_equal(logits, logits_before)}",
-              f"the input scores are unchanged: {np.array_equal(logits, logits_before)}"))
+    print(f"损失 {loss:.4f}，ln {classes} = {np.log(classes):.4f}")
+    print(f"dx 与数值梯度的相对误差：{rel_error(dlogits, dlogits_num):.1e}（应在 1e-8 左右或更小）")
+    print(f"每行都加上 50，损失不变：{np.isclose(moved, loss)}")
+    print(f"同一批样本复制一份，平均损失不变：{np.isclose(doubled, loss)}")
+    print(f"输入的得分没有被修改：{np.array_equal(logits, logits_before)}")
+
+# %% lang="en"
+with demo():
+    loss, dlogits = softmax_loss(logits, labels)
+    dlogits_num = eval_numerical_gradient(lambda _: softmax_loss(logits, labels)[0], logits, verbose=False)
+    moved, _ = softmax_loss(logits + 50.0, labels)
+    doubled, _ = softmax_loss(np.vstack([logits, logits]), np.concatenate([labels, labels]))
+    print(f"loss {loss:.4f}, ln {classes} = {np.log(classes):.4f}")
+    print(f"relative error of dx against the numerical gradient: {rel_error(dlogits, dlogits_num):.1e} "
+          "(should be about 1e-8 or smaller)")
+    print(f"adding 50 to every row leaves the loss unchanged: {np.isclose(moved, loss)}")
+    print(f"stacking the batch twice leaves the mean loss unchanged: {np.isclose(doubled, loss)}")
+    print(f"the input scores are unchanged: {np.array_equal(logits, logits_before)}")
 
 # %% grade_id="softmax_loss_value" points=2
 check("softmax_loss_value")
@@ -260,21 +272,27 @@ p_column = np.array([[0.7], [0.05], [0.4], [0.99]])
 y_row = np.array([1, 0, 0, 1])
 edge_p, edge_y = np.array([1.0, 0.0, 1.0, 0.0]), np.array([1, 0, 0, 1])
 
-# %%
-print(msg(f"不 reshape 时 y * log(p) 的形状：{(y_row * np.log(p_column)).shape}",
-          f"shape of y * log(p) without a reshape: {(y_row * np.log(p_column)).shape}"))
-print(msg(f"reshape 之后 y * log(p) 的形状：{(y_row.reshape(p_column.shape) * np.log(p_column)).shape}",
-          f"shape of y * log(p) after the reshape: {(y_row.reshape(p_column.shape) * np.log(p_column)).shape}"))
+# %% lang="zh"
+print(f"不 reshape 时 y * log(p) 的形状：{(y_row * np.log(p_column)).shape}")
+print(f"reshape 之后 y * log(p) 的形状：{(y_row.reshape(p_column.shape) * np.log(p_column)).shape}")
 with demo(), np.errstate(over="raise", invalid="raise", divide="raise"):
     loss_column, dp_column = bce_loss(p_column, y_row)
     loss_flat, _ = bce_loss(p_column.ravel(), y_row)
-    print(msg(f"p 为 (N, 1) 时损失 {loss_column:.6f}，为 (N,) 时损失 {loss_flat:.6f}（两者应相同），"
-              f"dp 的形状 {dp_column.shape}",
-              f"loss for p of shape (N, 1): {loss_column:.6f}, of shape (N,): {loss_flat:.6f} (should agree), "
-              f"dp shape {dp_column.shape}"))
+    print(f"p 为 (N, 1) 时损失 {loss_column:.6f}，为 (N,) 时损失 {loss_flat:.6f}（两者应相同），"
+          f"dp 的形状 {dp_column.shape}")
     loss_edge, dp_edge = bce_loss(edge_p, edge_y)
-    print(msg(f"p 恰好为 0 或 1：损失 {loss_edge:.4f}，dp = {dp_edge}（都是有限数）",
-              f"p exactly 0 or 1: loss {loss_edge:.4f}, dp = {dp_edge} (all finite)"))
+    print(f"p 恰好为 0 或 1：损失 {loss_edge:.4f}，dp = {dp_edge}（都是有限数）")
+
+# %% lang="en"
+print(f"shape of y * log(p) without a reshape: {(y_row * np.log(p_column)).shape}")
+print(f"shape of y * log(p) after the reshape: {(y_row.reshape(p_column.shape) * np.log(p_column)).shape}")
+with demo(), np.errstate(over="raise", invalid="raise", divide="raise"):
+    loss_column, dp_column = bce_loss(p_column, y_row)
+    loss_flat, _ = bce_loss(p_column.ravel(), y_row)
+    print(f"loss for p of shape (N, 1): {loss_column:.6f}, of shape (N,): {loss_flat:.6f} (should agree), "
+          f"dp shape {dp_column.shape}")
+    loss_edge, dp_edge = bce_loss(edge_p, edge_y)
+    print(f"p exactly 0 or 1: loss {loss_edge:.4f}, dp = {dp_edge} (all finite)")
 
 # %% [markdown] lang="zh"
 # 接下来验证两件事：`bce_loss` 的梯度与数值梯度一致；sigmoid 后面接 BCE 时，对 $z$ 的梯度确实是 $(p - y)/N$。
@@ -289,17 +307,24 @@ prob = rng.uniform(0.1, 0.9, 12)
 target01 = rng.integers(0, 2, 12)
 z = 2 * rng.standard_normal(12)
 
-# %%
+# %% lang="zh"
 with demo():
     loss, dprob = bce_loss(prob, target01)
     dprob_num = eval_numerical_gradient(lambda _: bce_loss(prob, target01)[0], prob, verbose=False)
-    print(msg(f"dp 与数值梯度的相对误差：{rel_error(dprob, dprob_num):.1e}（应在 1e-8 左右或更小）",
-              f"relative error of dp against the numerical gradient: {rel_error(dprob, dprob_num):.1e} "
-              "(should be about 1e-8 or smaller)"))
+    print(f"dp 与数值梯度的相对误差：{rel_error(dprob, dprob_num):.1e}（应在 1e-8 左右或更小）")
     s, cache = sigmoid_forward(z)
     dz = sigmoid_backward(bce_loss(s, target01)[1], cache)
-    print(msg(f"sigmoid + BCE：dz 与 (p - y) / N 的相对误差 {rel_error(dz, (s - target01) / len(z)):.1e}",
-              f"sigmoid + BCE: relative error of dz against (p - y) / N {rel_error(dz, (s - target01) / len(z)):.1e}"))
+    print(f"sigmoid + BCE：dz 与 (p - y) / N 的相对误差 {rel_error(dz, (s - target01) / len(z)):.1e}")
+
+# %% lang="en"
+with demo():
+    loss, dprob = bce_loss(prob, target01)
+    dprob_num = eval_numerical_gradient(lambda _: bce_loss(prob, target01)[0], prob, verbose=False)
+    print(f"relative error of dp against the numerical gradient: {rel_error(dprob, dprob_num):.1e} "
+          "(should be about 1e-8 or smaller)")
+    s, cache = sigmoid_forward(z)
+    dz = sigmoid_backward(bce_loss(s, target01)[1], cache)
+    print(f"sigmoid + BCE: relative error of dz against (p - y) / N {rel_error(dz, (s - target01) / len(z)):.1e}")
 
 # %% grade_id="bce_loss_value" points=1
 check("bce_loss_value")
@@ -353,19 +378,26 @@ rng = np.random.default_rng(3303)
 guess = rng.standard_normal((9, 4))
 truth = rng.standard_normal((9, 4))
 
-# %%
+# %% lang="zh"
 with demo():
     loss, dguess = mse_loss(guess, truth)
     dguess_num = eval_numerical_gradient(lambda _: mse_loss(guess, truth)[0], guess, verbose=False)
     per_column = sum(mse_loss(guess[:, [k]], truth[:, [k]])[0] for k in range(guess.shape[1]))
     doubled, _ = mse_loss(np.vstack([guess, guess]), np.vstack([truth, truth]))
-    print(msg(f"损失 {loss:.6f}；dpred 与数值梯度的相对误差 {rel_error(dguess, dguess_num):.1e}（应小于 1e-7）",
-              f"loss {loss:.6f}; relative error of dpred against the numerical gradient "
-              f"{rel_error(dguess, dguess_num):.1e} (should be below 1e-7)"))
-    print(msg(f"逐列损失之和 {per_column:.6f}，应与整体损失相同：{np.isclose(per_column, loss)}",
-              f"sum of the per-column losses {per_column:.6f}, equal to the whole loss: {np.isclose(per_column, loss)}"))
-    print(msg(f"同一批样本复制一份，损失不变：{np.isclose(doubled, loss)}",
-              f"stacking the batch twice leaves the loss unchanged: {np.isclose(doubled, loss)}"))
+    print(f"损失 {loss:.6f}；dpred 与数值梯度的相对误差 {rel_error(dguess, dguess_num):.1e}（应小于 1e-7）")
+    print(f"逐列损失之和 {per_column:.6f}，应与整体损失相同：{np.isclose(per_column, loss)}")
+    print(f"同一批样本复制一份，损失不变：{np.isclose(doubled, loss)}")
+
+# %% lang="en"
+with demo():
+    loss, dguess = mse_loss(guess, truth)
+    dguess_num = eval_numerical_gradient(lambda _: mse_loss(guess, truth)[0], guess, verbose=False)
+    per_column = sum(mse_loss(guess[:, [k]], truth[:, [k]])[0] for k in range(guess.shape[1]))
+    doubled, _ = mse_loss(np.vstack([guess, guess]), np.vstack([truth, truth]))
+    print(f"loss {loss:.6f}; relative error of dpred against the numerical gradient "
+          f"{rel_error(dguess, dguess_num):.1e} (should be below 1e-7)")
+    print(f"sum of the per-column losses {per_column:.6f}, equal to the whole loss: {np.isclose(per_column, loss)}")
+    print(f"stacking the batch twice leaves the loss unchanged: {np.isclose(doubled, loss)}")
 
 # %% grade_id="mse_loss_value" points=1
 check("mse_loss_value")
@@ -448,10 +480,13 @@ with demo():
     plt.grid(alpha=0.3)
     plt.show()
 
-# %%
+# %% lang="zh"
 if len(mse_grad) == len(margins):
-    print(msg(f"margin = {margins[-1]:.0f} 时：交叉熵的梯度 {ce_grad[-1]:.3f}，MSE 的梯度 {mse_grad[-1]:.1e}",
-              f"at margin {margins[-1]:.0f}: cross-entropy gradient {ce_grad[-1]:.3f}, MSE gradient {mse_grad[-1]:.1e}"))
+    print(f"margin = {margins[-1]:.0f} 时：交叉熵的梯度 {ce_grad[-1]:.3f}，MSE 的梯度 {mse_grad[-1]:.1e}")
+
+# %% lang="en"
+if len(mse_grad) == len(margins):
+    print(f"at margin {margins[-1]:.0f}: cross-entropy gradient {ce_grad[-1]:.3f}, MSE gradient {mse_grad[-1]:.1e}")
 
 # %% [markdown] lang="zh"
 # ### 思考题（1 分）
