@@ -153,6 +153,39 @@ def isolated_env(scratch, prefix=None, **extra):
     return env
 
 
+def instructor_env(scratch):
+    """isolated_env under ``scratch`` whose own nbgrader config names an exchange folder (without one the
+    formgrader warns about it)."""
+    scratch = Path(scratch)
+    env = isolated_env(scratch / "home")
+    (scratch / "exchange").mkdir()
+    (Path(env["JUPYTER_CONFIG_DIR"]) / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.Exchange.root = {json.dumps(str(scratch / 'exchange'))}\n", encoding="utf-8")
+    return env
+
+
+@contextmanager
+def student_lab(tmp_path_factory, lang, log, modules=()):
+    """JupyterLab on a fresh student release in ``lang``, in a Binder-like environment (its postBuild run), on
+    the embedded data; yields the server with ``.tree``, the release folder.
+
+    ``modules``: module files copied over the stubs in classifiers/chapter3/ (e.g. the reference's).
+    """
+    from grading.release import release
+
+    scratch = tmp_path_factory.mktemp(f"student-{lang}")
+    tree = scratch / "student-repo"
+    release(tree, lang)
+    for module in modules:
+        shutil.copyfile(module, tree / "classifiers" / "chapter3" / Path(module).name)
+    prefix, built = postbuilt_student_env(tmp_path_factory, tree / "postBuild")
+    assert built["returncode"] == 0, built["output"]
+    env = isolated_env(scratch / "home", prefix=prefix, CH3_DATA="embedded")
+    with jupyter_server([tree / "start", "jupyter", "lab"], cwd=tree, env=env, root_dir=tree, log=log) as server:
+        server.tree = tree
+        yield server
+
+
 def tree_fingerprint(*folders):
     """{file: sha256} of every file under the folders (missing folders count as empty): proves nothing changed."""
     out = {}

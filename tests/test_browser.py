@@ -13,7 +13,6 @@ between, which would otherwise tear down and rebuild them; the postBuilt environ
 shared with tests/test_binder.py.
 Screenshots of every step and the servers' logs go to test-artifacts/browser/ (git-ignored).
 """
-import json
 import os
 import re
 import shutil
@@ -28,9 +27,9 @@ from tests.browser_helpers import (
     ARTIFACTS,
     chromium,
     chromium_missing,
-    isolated_env,
+    instructor_env,
     jupyter_server,
-    postbuilt_student_env,
+    student_lab,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,20 +60,9 @@ def _grade_cells(notebook):
 
 @pytest.fixture(scope="session")
 def student_server(tmp_path_factory):
-    """JupyterLab on a student release with the reference modules, in a Binder-like environment."""
-    from grading.release import release
-
-    scratch = tmp_path_factory.mktemp("student")
-    tree = scratch / "student-repo"
-    release(tree, "en")
-    for module in (ROOT / "solutions" / "classifiers" / "chapter3").glob("*.py"):
-        shutil.copyfile(module, tree / "classifiers" / "chapter3" / module.name)
-    prefix, built = postbuilt_student_env(tmp_path_factory, tree / "postBuild")
-    assert built["returncode"] == 0, built["output"]
-    env = isolated_env(scratch / "home", prefix=prefix, CH3_DATA="embedded")
-    with jupyter_server([tree / "start", "jupyter", "lab"], cwd=tree, env=env, root_dir=tree,
-                        log=SHOTS / "student-jupyter.log") as server:
-        server.tree = tree
+    """JupyterLab on an en student release with the reference modules, in a Binder-like environment."""
+    reference = sorted((ROOT / "solutions" / "classifiers" / "chapter3").glob("*.py"))
+    with student_lab(tmp_path_factory, "en", SHOTS / "student-jupyter.log", reference) as server:
         yield server
 
 
@@ -314,11 +302,7 @@ def _wait_for_rows(page, count, *columns):
 
 def test_formgrader_lists_the_assignments_and_the_graded_submission(browser, course, tmp_path):
     root = course["root"]
-    env = isolated_env(tmp_path / "home")
-    # The instructor's own nbgrader config names an exchange (else the formgrader warns about a missing one).
-    (tmp_path / "exchange").mkdir()
-    (Path(env["JUPYTER_CONFIG_DIR"]) / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.Exchange.root = {json.dumps(str(tmp_path / 'exchange'))}\n", encoding="utf-8")
+    env = instructor_env(tmp_path)
     with jupyter_server([sys.executable, "-m", "jupyterlab"], cwd=root, env=env, root_dir=root,
                         log=SHOTS / "formgrader-jupyter.log") as server:
         page = browser.new_page()

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser_helpers import isolated_env, jupyter_server, postbuilt_student_env
+from tests.browser_helpers import student_lab
 from tests.test_browser import SHOTS, _open_notebook, _scroll_to, _shot, browser  # noqa: F401  (fixture)
 
 # JupyterLab renders an error output with the stderr renderer
@@ -15,17 +15,7 @@ FAILED = "affine_forward_value 未通过（见上方信息）。"
 @pytest.fixture(scope="module")
 def zh_student_server(tmp_path_factory):
     """JupyterLab on a zh release with the stubs, in a Binder-like environment."""
-    from grading.release import release
-
-    scratch = tmp_path_factory.mktemp("zh-student")
-    tree = scratch / "student-repo"
-    release(tree, "zh")
-    prefix, built = postbuilt_student_env(tmp_path_factory, tree / "postBuild")
-    assert built["returncode"] == 0, built["output"]
-    env = isolated_env(scratch / "home", prefix=prefix, CH3_DATA="embedded")
-    with jupyter_server([tree / "start", "jupyter", "lab"], cwd=tree, env=env, root_dir=tree,
-                        log=SHOTS / "student-zh-jupyter.log") as server:
-        server.tree = tree
+    with student_lab(tmp_path_factory, "zh", SHOTS / "student-zh-jupyter.log") as server:
         yield server
 
 

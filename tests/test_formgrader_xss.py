@@ -6,16 +6,14 @@ script there, and script in the instructor's Jupyter server can run code through
 that notebook through grading.untrusted.formgrader_safe. The control submission, recorded without it, shows that
 this test sees script run when it does.
 """
-import json
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from grading.autograde import student
 from grading.gradebook import record
-from tests.browser_helpers import isolated_env, jupyter_server
+from tests.browser_helpers import instructor_env, jupyter_server
 from tests.test_browser import DEMO_ASSIGNMENT, SHOTS, _missing, _shot, browser, course  # noqa: F401  (fixtures)
 
 pytestmark = [pytest.mark.skipif(bool(_missing), reason=str(_missing)), pytest.mark.timeout(900)]
@@ -89,10 +87,7 @@ def test_a_hostile_answer_cell_is_inert_in_the_formgrader(browser, course, tmp_p
                            as_version=4)
     markdown = "\n".join(c.source for c in stored.cells if c.cell_type == "markdown")
     assert "<img" not in markdown and "<script" not in markdown and "](javascript:" not in markdown
-    env = isolated_env(tmp_path / "home")
-    (tmp_path / "exchange").mkdir()
-    (Path(env["JUPYTER_CONFIG_DIR"]) / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.Exchange.root = {json.dumps(str(tmp_path / 'exchange'))}\n", encoding="utf-8")
+    env = instructor_env(tmp_path)
     with jupyter_server([sys.executable, "-m", "jupyterlab"], cwd=root, env=env, root_dir=root,
                         log=SHOTS / "formgrader-xss-jupyter.log") as server:
         control, control_dialogs = opened(browser, server, submission_id(root, "control-student"), "xss-control")
