@@ -40,18 +40,29 @@ def findings(text):
     return out
 
 
-def notebook_texts(path):
-    """The markdown and the printed outputs of a notebook (code cells' sources are code)."""
-    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+TQDM_BAR = re.compile(r"\d+%\|")  # tqdm's text bar, as nbclient records it; JupyterLab shows its widget instead
+
+
+def output_text(cells, tracebacks=True):
+    """What the outputs of notebook cells (dicts or nbformat nodes) show as text: printed, returned, displayed
+    (Markdown tables), and errors (their tracebacks too, unless ``tracebacks`` is False); tqdm's text bars left
+    out."""
     out = []
-    for cell in nb.get("cells", []):
-        source = "".join(cell.get("source", ""))
-        if cell.get("cell_type") == "markdown":
-            out.append(source)
+    for cell in cells:
         for output in cell.get("outputs", []):
-            text = output.get("text") or "".join(output.get("data", {}).get("text/plain", "")) or ""
-            out.append("".join(text) + "\n".join(output.get("traceback", [])) + output.get("evalue", ""))
-    return out
+            data = output.get("data", {})
+            texts = [output.get("text", ""), data.get("text/plain", ""), data.get("text/markdown", ""),
+                     output.get("evalue", "")]  # each a string, or in a .ipynb file a list of its lines
+            texts = ["".join(t) for t in texts] + ["\n".join(output.get("traceback", []) if tracebacks else [])]
+            out += [line for text in texts for line in text.splitlines() if not TQDM_BAR.search(line)]
+    return "\n".join(out)
+
+
+def notebook_texts(path):
+    """The markdown and the outputs of a notebook (code cells' sources are code)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = nb.get("cells", [])
+    return ["".join(c.get("source", "")) for c in cells if c.get("cell_type") == "markdown"] + [output_text(cells)]
 
 
 def scan_path(path):
