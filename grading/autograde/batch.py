@@ -20,11 +20,9 @@ from .student import (
     Batch,
     describe_failure,
     failed_record,
-    finish_student,
+    finish_remote,
     grade_student,
-    guarded,
-    module_files,
-    student_runs,
+    sandbox_tasks,
 )
 
 log = logging.getLogger(__name__)
@@ -176,25 +174,28 @@ def _submit_all(pool, batch, todo, scheduler):
     if not remote:
         return
     with Client(scheduler) as client:
-        futures = client.map(remote_module_runs, [module_files(s) for s in remote], [batch.plan.jobs] * len(remote),
-                             [batch.limits] * len(remote), pure=False)
-        owner = {f.key: s for f, s in zip(futures, remote, strict=True)}
+        tasks = [(sub, i, files, jobs) for sub in remote for i, (files, jobs) in enumerate(sandbox_tasks(batch, sub))]
+        futures = client.map(remote_module_runs, [t[2] for t in tasks], [t[3] for t in tasks],
+                             [batch.limits] * len(tasks), pure=False)
+        owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
+        rows = {sub.student_id: {} for sub in remote}
+        count = {sub.student_id: sum(t[0] is sub for t in tasks) for sub in remote}
         for future in dask_completed(futures):
-            sub = owner[future.key]
+            sub, i = owner[future.key][:2]
+            if rows[sub.student_id] is None:  # a task of this student failed already
+                continue
             try:
-                rows = future.result()
+                rows[sub.student_id][i] = future.result()
             except Exception as exc:  # the worker failed (not the student's code, which runs in its sandbox)
+                rows[sub.student_id] = None
                 yield sub, _failed(pool, exc)
                 continue
-            yield sub, pool.submit(finish_remote, batch, sub, rows)
+            if len(rows[sub.student_id]) == count[sub.student_id]:
+                mine = rows[sub.student_id]
+                yield sub, pool.submit(finish_remote, batch, sub, [mine[k] for k in sorted(mine)])
 
 
 def _failed(pool, exc):
     def reraise():
         raise exc
     return pool.submit(reraise)
-
-
-def finish_remote(batch, sub, rows):
-    """Finish a student whose sandbox runs happened on a Dask worker."""
-    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))

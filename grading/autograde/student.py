@@ -163,3 +163,16 @@ def grade_student(batch, sub):
 def module_files(sub):
     """{path: bytes} of the student's modules, shipped to a Dask worker."""
     return {rel: (sub.tree / rel).read_bytes() for rel in sub.files if rel.startswith("classifiers/")}
+
+
+def sandbox_tasks(batch, sub):
+    """[(files, jobs)]: the sandbox runs one student needs, as plain data a Dask worker can run
+    (grading.autograde.runs.remote_module_runs): the modules ({path: bytes}) and the jobs run with them."""
+    return [(module_files(sub), list(batch.plan.jobs))]
+
+
+def finish_remote(batch, sub, rows_per_task):
+    """Finish a student whose sandbox runs happened on Dask workers: ``rows_per_task`` holds the workers' rows,
+    one list per :func:`sandbox_tasks` entry, in that order."""
+    rows = [row for rows in rows_per_task for row in rows]
+    return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))
