@@ -128,7 +128,7 @@ def test_english_messages(tmp_path, digits, capsys):
 
 
 def test_a_cifar10_load_is_recorded_as_cifar10(tmp_path, digits, monkeypatch):
-    monkeypatch.setitem(data_utils._last_source, "cifar10", "cache")
+    monkeypatch.setitem(data_utils.sources._last_source, "cifar10", "cache")
     path = tmp_path / "best_model.npz"
     save_if_better(_model(), 0.5, digits, path=path)
     assert _meta(path)["data"] == "cifar10"
@@ -143,7 +143,7 @@ def test_bad_accuracy_is_refused_and_nothing_is_written(tmp_path, digits, val_ac
 
 
 def test_saving_before_any_data_was_loaded_says_what_to_do(tmp_path, digits, monkeypatch):
-    monkeypatch.setattr(data_utils, "_last_source", {})
+    monkeypatch.setattr(data_utils.sources, "_last_source", {})
     with pytest.raises(ValueError, match="get_CIFAR10_data"):
         save_if_better(_model(), 0.5, digits, path=tmp_path / "best_model.npz")
     assert list(tmp_path.iterdir()) == []

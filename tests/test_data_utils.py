@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 from utils import data_utils as du
+from utils.data_utils import cifar10, download, sources
+from utils.language import in_language
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,7 +47,7 @@ def english(monkeypatch):
 def no_network(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the network was used")
-    monkeypatch.setattr(du, "urlopen", refuse)
+    monkeypatch.setattr(download, "urlopen", refuse)
 
 
 def md5(path):
@@ -285,7 +287,7 @@ def cifar_archive(tmp_path):
 
 def test_fetch_cifar10_downloads_verifies_and_extracts(cache, cifar_archive):
     url, checksum, train = cifar_archive
-    folder = du._fetch_cifar10(cache, url=url, md5=checksum)
+    folder = download.fetch_cifar10(cache, url=url, md5=checksum)
     assert folder == cache / du.CIFAR10_DIR
     assert sorted(p.name for p in folder.iterdir()) == sorted(du.CIFAR10_BATCHES)
     assert md5(cache / du.CIFAR10_ARCHIVE) == checksum
@@ -297,24 +299,24 @@ def test_fetch_cifar10_downloads_verifies_and_extracts(cache, cifar_archive):
 def test_download_with_wrong_md5_is_deleted(cache, cifar_archive):
     url, _, _ = cifar_archive
     with pytest.raises(du.DataError, match="expected 0123456789abcdef0123456789abcdef.*deleted"):
-        du._fetch_cifar10(cache, url=url, md5="0123456789abcdef0123456789abcdef")
+        download.fetch_cifar10(cache, url=url, md5="0123456789abcdef0123456789abcdef")
     assert not (cache / du.CIFAR10_ARCHIVE).exists() and not list(cache.glob("*.part"))
 
 
 def test_download_failure_names_the_url(cache, tmp_path):
     url = (tmp_path / "nowhere" / du.CIFAR10_ARCHIVE).as_uri()
     with pytest.raises(du.DataError, match="could not download .*nowhere.*get_datasets.py cifar10"):
-        du._fetch_cifar10(cache, url=url, md5="0" * 32)
+        download.fetch_cifar10(cache, url=url, md5="0" * 32)
 
 
 def test_public_download_source_then_auto_uses_the_cache(cache, cifar_archive, monkeypatch):
     url, checksum, train = cifar_archive
-    monkeypatch.setattr(du, "CIFAR10_URL", url)
-    monkeypatch.setattr(du, "CIFAR10_MD5", checksum)
+    monkeypatch.setattr(download, "CIFAR10_URL", url)
+    monkeypatch.setattr(download, "CIFAR10_MD5", checksum)
     data = du.get_CIFAR10_data(60, 20, 10, subtract_mean=False, source="download")
     assert du.last_source("cifar10") == "cache"
     np.testing.assert_array_equal(data["X_val"].reshape(20, -1), train[60:80])
-    monkeypatch.setattr(du, "urlopen", lambda *a, **k: pytest.fail("auto used the network"))
+    monkeypatch.setattr(download, "urlopen", lambda *a, **k: pytest.fail("auto used the network"))
     again = du.get_CIFAR10_data(60, 20, 10, subtract_mean=False)
     np.testing.assert_array_equal(again["X_train"], data["X_train"])
 
@@ -323,7 +325,7 @@ def test_auto_extracts_a_cached_archive_without_network(cache, cifar_archive, mo
     url, checksum, _ = cifar_archive
     cache.mkdir()
     (cache / du.CIFAR10_ARCHIVE).write_bytes((cache.parent / "mirror" / du.CIFAR10_ARCHIVE).read_bytes())
-    monkeypatch.setattr(du, "CIFAR10_MD5", checksum)
+    monkeypatch.setattr(download, "CIFAR10_MD5", checksum)
     data = du.get_CIFAR10_data(10, 5, 5)
     assert data["X_train"].shape == (10, 3, 32, 32) and du.last_source("cifar10") == "cache"
 
@@ -340,7 +342,7 @@ def test_truncated_archive_with_matching_md5_cannot_be_extracted(cache, tmp_path
     archive = make_cifar_archive(tmp_path / du.CIFAR10_ARCHIVE, tmp_path / "src" / du.CIFAR10_DIR)
     _truncate(archive)
     with pytest.raises(du.DataError, match="could not extract .*Delete") as excinfo:
-        du._fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
+        download.fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
     assert_no_raw_traceback(excinfo.value)
     assert not (cache / du.CIFAR10_DIR).exists() and not list(cache.glob(".extract-*"))
 
@@ -364,7 +366,7 @@ def test_unsafe_archive_member_is_refused(cache, tmp_path, member):
     archive = make_cifar_archive(tmp_path / du.CIFAR10_ARCHIVE, tmp_path / "src" / du.CIFAR10_DIR,
                                  extra=[member(tmp_path)])
     with pytest.raises(du.DataError, match="refusing to extract member"):
-        du._fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
+        download.fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
     assert not (tmp_path / "escaped.txt").exists() and not (cache.parent / "escaped.txt").exists()
     assert not (cache / du.CIFAR10_DIR).exists()  # all or nothing
 
@@ -375,7 +377,7 @@ def test_archive_without_the_batches_folder_is_refused(cache, tmp_path):
         info, data = _member("something-else/readme.txt")
         tar.addfile(info, io.BytesIO(data))
     with pytest.raises(du.DataError, match="has no folder cifar-10-batches-py"):
-        du._fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
+        download.fetch_cifar10(cache, url=archive.as_uri(), md5=md5(archive))
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -563,7 +565,7 @@ def test_auto_falls_back_with_one_notice(capsys, no_network):
 
 
 def test_auto_fashion_mnist_falls_back_when_debian_is_absent(tmp_path, monkeypatch, capsys, no_network):
-    monkeypatch.setattr(du, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "not-installed")
+    monkeypatch.setattr(sources, "DEBIAN_FASHION_MNIST_DIR", tmp_path / "not-installed")
     (x, _), _ = du.load_fashion_mnist()
     line = capsys.readouterr().out.strip()
     assert line.startswith("[data] Fashion-MNIST not found in ") and "not-installed" in line
@@ -618,8 +620,8 @@ def mnist_mirror(tmp_path, monkeypatch):
     """Point MNIST's URL and MD5s at test-made files served by file://; returns the training labels."""
     mirror = tmp_path / "mirror"
     _, train_t, _, _ = make_idx_folder(mirror)
-    monkeypatch.setattr(du, "MNIST_URL", mirror.as_uri() + "/")
-    monkeypatch.setattr(du, "MNIST_MD5", {name: md5(mirror / name) for name in du.IDX_FILES})
+    monkeypatch.setattr(download, "MNIST_URL", mirror.as_uri() + "/")
+    monkeypatch.setattr(download, "MNIST_MD5", {name: md5(mirror / name) for name in du.IDX_FILES})
     return train_t
 
 
@@ -631,7 +633,7 @@ def test_get_datasets_downloads_mnist_then_verifies_the_cache(cache, mnist_mirro
     (_, t), _ = du.load_mnist()
     np.testing.assert_array_equal(t, mnist_mirror)
     assert du.last_source("mnist") == "cache"
-    monkeypatch.setattr(du, "urlopen", lambda *a, **k: pytest.fail("re-downloaded a cached file"))
+    monkeypatch.setattr(download, "urlopen", lambda *a, **k: pytest.fail("re-downloaded a cached file"))
     assert script.main(["mnist"]) == 0
     damaged = cache / "mnist" / "t10k-labels-idx1-ubyte.gz"
     content = damaged.read_bytes()
@@ -670,7 +672,7 @@ def test_messages_speak_the_notebooks_language(capsys, monkeypatch, no_network):
     assert line.startswith("[数据] 在 ") and "中没有找到 MNIST，改用内置的手写数字数据集（1797 张图像）。" \
         "获取真实数据请运行：python datasets/get_datasets.py mnist" in line
     with pytest.raises(du.DataError, match="^缺少 CIFAR-10 的数据块 .*请运行：python datasets/get_datasets.py cifar10"):
-        du._load_cifar_batch(Path("/nonexistent/data_batch_1"))
+        cifar10.load_cifar_batch(Path("/nonexistent/data_batch_1"))
 
 
 def test_without_a_notebook_the_release_marker_or_ch3_lang_decides(tmp_path, monkeypatch):
@@ -685,4 +687,4 @@ def test_without_a_notebook_the_release_marker_or_ch3_lang_decides(tmp_path, mon
     (tmp_path / ".chapter3-release").write_text('{"lang": "zh"}', encoding="utf-8")
     monkeypatch.delenv("CH3_LANG")
     assert du.message_language() == "zh"
-    assert du._say("中文", "English") == "中文"
+    assert in_language("中文", "English") == "中文"
