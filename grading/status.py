@@ -1,29 +1,14 @@
 """The grader's status words: one vocabulary for runs, grade cells and records.
 
-``Status`` is a ``str`` Enum whose values are the words the records and grades.csv have always held; its first four
-are the engine's own words (utils/checks/engine.py), taken from there, so the two cannot drift apart. Shared by
-the autograde and publish stages. ``NotRun`` is a run the sandbox
-never started because of what other runs did: its ``because`` says why, and nobody parses an error string for it.
+``Status`` is the ``str`` Enum of utils/checks/status.py (the engine's side, which ships to students and cannot
+import ``grading``): its values are the words the records and grades.csv have always held. Here it is grouped the
+way the autograde and publish stages use it. ``NotRun`` is a run the sandbox never started because of what other
+runs did: its ``because`` says why, and nobody parses an error string for it.
 """
 from dataclasses import dataclass
-from enum import StrEnum
 
 from utils.checks import engine
-
-
-class Status(StrEnum):
-    PASSED = engine.PASSED  # a run: the probe ran (its outputs are judged next); a cell: every hidden run passed
-    FAILED = engine.FAILED  # judged wrong
-    NOT_ATTEMPTED = engine.NOT_ATTEMPTED  # the stub still raises, or the module is missing
-    ERROR = engine.ERROR  # the student's code raised
-    TIMEOUT = "timeout"  # the sandbox killed the child on a wall-clock or CPU limit
-    CRASH = "crash"  # the child died
-    MEMORY = "memory"  # over the memory limit
-    INVALID_OUTPUT = "invalid output"  # the child said something the grader cannot believe
-    NOT_RUN = "not run"  # a cell whose runs the sandbox skipped because of other cases (see NotRun)
-    MANUAL = "manual"  # a cell graded by hand in the formgrader
-    GRADER_ERROR = "grader error"  # a student the grader itself failed on (a rerun grades them again)
-
+from utils.checks.status import Status
 
 PASSED, FAILED, NOT_ATTEMPTED, ERROR = Status.PASSED, Status.FAILED, Status.NOT_ATTEMPTED, Status.ERROR
 TIMEOUT, CRASH, MEMORY, INVALID_OUTPUT = Status.TIMEOUT, Status.CRASH, Status.MEMORY, Status.INVALID_OUTPUT

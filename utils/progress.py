@@ -14,13 +14,16 @@ import sys
 import unicodedata
 from pathlib import Path
 
+from utils.checks.status import Status
+
 HEADERS = {"zh": ("检查", "分值", "状态"), "en": ("check", "points", "status")}
 STATUS = {
-    "zh": {"passed": "✔ 通过", "failed": "✘ 未通过", "error": "✘ 出错", "not attempted": "… 未完成",
-           "manual": "✎ 由老师批改", "total": "自动评分合计", "course": "全部笔记本合计",
-           "stale": "✘ 以下检查用不了你现在的代码：{problem}"},
-    "en": {"passed": "✔ passed", "failed": "✘ failed", "error": "✘ error", "not attempted": "… not attempted",
-           "manual": "✎ graded by your teacher", "total": "autograded total", "course": "all notebooks",
+    "zh": {Status.PASSED: "✔ 通过", Status.FAILED: "✘ 未通过", Status.ERROR: "✘ 出错",
+           Status.NOT_ATTEMPTED: "… 未完成", Status.MANUAL: "✎ 由老师批改", "total": "自动评分合计",
+           "course": "全部笔记本合计", "stale": "✘ 以下检查用不了你现在的代码：{problem}"},
+    "en": {Status.PASSED: "✔ passed", Status.FAILED: "✘ failed", Status.ERROR: "✘ error",
+           Status.NOT_ATTEMPTED: "… not attempted", Status.MANUAL: "✎ graded by your teacher",
+           "total": "autograded total", "course": "all notebooks",
            "stale": "✘ the checks below cannot use your code as it is now: {problem}"},
 }
 USAGE = {
@@ -59,7 +62,7 @@ def statuses(notebook_path):
     with contextlib.chdir(Path(notebook_path).parent):
         for grade_id, points, autograded in grade_cells(notebook_path):
             if not autograded:
-                out.append((grade_id, points, "manual"))
+                out.append((grade_id, points, Status.MANUAL))
                 continue
             with contextlib.redirect_stdout(io.StringIO()):  # tqdm bars and prints of the student's code
                 outcome = run(grade_id)
@@ -81,8 +84,8 @@ def pad(text, columns, right=False):
 
 def totals(rows):
     """(earned, possible) autograded points of statuses() rows."""
-    auto = [(points, status) for _, points, status in rows if status != "manual"]
-    return sum(p for p, s in auto if s == "passed"), sum(p for p, _ in auto)
+    auto = [(points, status) for _, points, status in rows if status != Status.MANUAL]
+    return sum(p for p, s in auto if s == Status.PASSED), sum(p for p, _ in auto)
 
 
 def table(rows, lang):

@@ -17,8 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from ..gradient_check import relative_errors
+from .status import Status
 
-PASSED, FAILED, NOT_ATTEMPTED, ERROR = "passed", "failed", "not attempted", "error"
+PASSED, FAILED, NOT_ATTEMPTED, ERROR = Status.PASSED, Status.FAILED, Status.NOT_ATTEMPTED, Status.ERROR
 MAX_ELEMENTS = 2_000_000  # per output; a probe never needs more, a hostile submission may try
 
 CASES = {}
@@ -133,9 +134,10 @@ def decode(obj):
 
 @dataclass
 class Result:
-    """What running a probe gave: a status, the plain outputs, and (for errors) a short description."""
+    """What running a probe gave: a status (PASSED, NOT_ATTEMPTED or ERROR here; the sandbox adds its own), the
+    plain outputs, and (for errors) a short description."""
 
-    status: str
+    status: Status
     outputs: dict = field(default_factory=dict)
     error: str = ""
     warnings: list = field(default_factory=list)

@@ -2,16 +2,17 @@
 import numpy as np
 
 from .engine import located, unlocated
+from .status import Status
 
 TEXT = {
     "en": {
-        "passed": "✔ {grade_id}: all checks passed.",
-        "not attempted": "… {grade_id}: not attempted yet — {stub} still raises NotImplementedError. "
-                         "Write it in classifiers/chapter3/.",
+        Status.PASSED: "✔ {grade_id}: all checks passed.",
+        Status.NOT_ATTEMPTED: "… {grade_id}: not attempted yet — {stub} still raises NotImplementedError. "
+                              "Write it in classifiers/chapter3/.",
         "no file": "… {grade_id}: not attempted yet — there is no {target} next to this notebook. Run the cell "
                    "that trains the model and saves it.",
-        "error": "✘ {grade_id}: calling {target} raised {error}",
-        "failed": "✘ {grade_id}: {target} gives a wrong result.",
+        Status.ERROR: "✘ {grade_id}: calling {target} raised {error}",
+        Status.FAILED: "✘ {grade_id}: {target} gives a wrong result.",
         "package": "✘ {grade_id}: {problem}",
         "syntax": "{file} has a syntax error at line {line} ({message}). This check would have used "
                   "the old code, from before your last change: fix that line, save, and run the check again.",
@@ -39,12 +40,12 @@ TEXT = {
         "where": "{error} (in {function}, {file}:{line})",
     },
     "zh": {
-        "passed": "✔ {grade_id}：全部检查通过。",
-        "not attempted": "… {grade_id}：尚未完成——{stub} 仍然抛出 NotImplementedError。"
-                         "请在 classifiers/chapter3/ 中实现它。",
+        Status.PASSED: "✔ {grade_id}：全部检查通过。",
+        Status.NOT_ATTEMPTED: "… {grade_id}：尚未完成——{stub} 仍然抛出 NotImplementedError。"
+                              "请在 classifiers/chapter3/ 中实现它。",
         "no file": "… {grade_id}：尚未完成——本笔记本所在的文件夹里还没有 {target}。请运行训练并保存模型的单元格。",
-        "error": "✘ {grade_id}：调用 {target} 时出错：{error}",
-        "failed": "✘ {grade_id}：{target} 的结果不正确。",
+        Status.ERROR: "✘ {grade_id}：调用 {target} 时出错：{error}",
+        Status.FAILED: "✘ {grade_id}：{target} 的结果不正确。",
         "package": "✘ {grade_id}：{problem}",
         "syntax": "{file} 第 {line} 行有语法错误（{message}）。这次检查用的会是你上次修改之前的旧代码："
                   "请改正那一行并保存，然后重新运行检查。",
@@ -125,9 +126,9 @@ def hint_kind(status, problems=(), error=""):
     function returned), "missing", "shape", "finite", "dtype", "factor" (right up to a constant factor), "value"
     (wrong numbers), or None when the case passed or was not attempted.
     """
-    if status == "error":
+    if status == Status.ERROR:
         return "exception" if located(error) else "returned"
-    if status != "failed":
+    if status != Status.FAILED:
         return None
     kinds = [key for key, _ in problems]
     for kind in ("missing", "shape", "finite"):
@@ -163,8 +164,8 @@ def hint(lang, case_, status, problems=(), error=""):
 def report(lang, case_, status, problems=(), error="", notes=()):
     """The lines a student reads for one case."""
     stub = error or case_.target  # for "not attempted", error names the function that raised
-    key = "no file" if status == "not attempted" and case_.reads_file else status
-    place = located(error) if status == "error" else None
+    key = "no file" if status == Status.NOT_ATTEMPTED and case_.reads_file else status
+    place = located(error) if status == Status.ERROR else None
     shown = say(lang, "where", error=unlocated(error), **dict(zip(("function", "file", "line"), place, strict=True))) \
         if place else error
     lines = [say(lang, key, grade_id=case_.grade_id, target=case_.target, error=shown, stub=stub)]
