@@ -5,7 +5,7 @@ Usage (from the repository root):
 
 A data set already on this machine is verified, not downloaded again. Messages are in the release's language
 (its .chapter3-release marker; $CH3_LANG otherwise). Fashion-MNIST from Debian's
-dataset-fashion-mnist package is used where it is installed. The loaders in utils/data_utils.py do the work.
+dataset-fashion-mnist package is used where it is installed. The loaders in utils/data_utils/ do the work.
 """
 import argparse
 import sys
