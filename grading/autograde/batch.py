@@ -26,6 +26,7 @@ from .student import (
 
 log = logging.getLogger(__name__)
 SCHEDULER_TIMEOUT = 180.0  # seconds to wait for the Dask scheduler to answer and for a worker to join
+TIMEOUT_VAR = "CH3_SCHEDULER_TIMEOUT"  # overrides it
 
 
 def default_course_dir():
@@ -162,7 +163,7 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
     the Dask cluster (grading.autograde.shipping: the workers need nothing of the course) and each student is
     finished here as its runs land, with the sandbox label of the workers that ran them.
 
-    Raises shipping.NoWorkers when no worker joins within ``timeout`` seconds (default SCHEDULER_TIMEOUT) and
+    Raises shipping.NoWorkers when no worker joins within ``timeout`` seconds (default scheduler_timeout()) and
     shipping.WorkerRefused when a worker refuses a task (then the batch stops: nobody is scored by it)."""
     if not scheduler:
         for sub in todo:
@@ -178,7 +179,7 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
             yield sub, pool.submit(grade_student, batch, sub)
     if not remote:
         return
-    with _connect(scheduler, timeout or SCHEDULER_TIMEOUT) as client:
+    with _connect(scheduler, timeout or scheduler_timeout()) as client:
         tasks = [(sub, i, files, jobs) for sub in remote for i, (files, jobs) in enumerate(sandbox_tasks(batch, sub))]
         bundle = client.scatter(shipping.bundle()[0], broadcast=True, hash=False)
         futures = client.map(shipping.worker_function(), [bundle] * len(tasks),
@@ -209,6 +210,15 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
                                        sandbox=_weakest(labels[sub.student_id]))
 
 
+def scheduler_timeout():
+    """Seconds to wait for the Dask scheduler and a first worker: $CH3_SCHEDULER_TIMEOUT, else SCHEDULER_TIMEOUT."""
+    value = os.environ.get(TIMEOUT_VAR, "").strip()
+    try:
+        return float(value) if value else SCHEDULER_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_VAR}={value!r}: give the seconds to wait for a Dask worker, e.g. 300") from None
+
+
 def _connect(scheduler, timeout):
     """A Client of ``scheduler`` once at least one worker has joined; shipping.NoWorkers after ``timeout`` s."""
     from distributed import Client
@@ -228,7 +238,7 @@ def _connect(scheduler, timeout):
             f"no Dask worker joined the scheduler {scheduler} within {timeout:g} s, so nobody was graded there. "
             f"Start workers (`dask worker {scheduler}` on each grading machine: Python "
             f"{shipping.grader_environment()['python']} with requirements.txt and Dask installed, bubblewrap, "
-            "nothing of the course), or wait longer (--scheduler-timeout SECONDS).") from exc
+            f"nothing of the course), or wait longer ({TIMEOUT_VAR}=SECONDS).") from exc
     return client
 
 
