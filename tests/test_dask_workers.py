@@ -10,8 +10,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import pytest
 
 from grading import autograde, demo
@@ -80,14 +82,16 @@ def release():
     return release_files("en")
 
 
-def small_class(root, release, students=("alice", "bob", "carol", "frank")):
-    """Complete work, the release's stubs, a bug in affine_backward, an empty folder."""
+def small_class(root, release, students=("alice", "bob", "carol", "frank", "slow")):
+    """Complete work, the release's stubs, a bug in affine_backward, an empty folder, a slow affine_backward."""
     ref = demo.reference_sources()
     work = {"alice": {f"classifiers/chapter3/{m}": t for m, t in ref.items()},
             "bob": {},
             "carol": {"classifiers/chapter3/layers.py": demo.patch(
                 ref["layers.py"], "dx = (dout @ w.T).reshape(x.shape)", "dx = dout @ w.T")},
-            "frank": None}
+            "frank": None,
+            "slow": {"classifiers/chapter3/layers.py": demo.inject(ref["layers.py"], "affine_backward",
+                                                                   "import time\ntime.sleep(0.3)\n")}}
     for sid in students:
         demo.write_student(root / sid, release, work[sid], ASSIGNMENT)
     return root
@@ -118,20 +122,42 @@ def dead_process_scratch():
     return folder
 
 
+def kill_a_busy_worker():
+    """SIGKILL the Dask worker process of a task in flight (found by its scratch folder, which holds the bundle);
+    returns (the prefixes of scratch folders named after it or its sandbox's processes, those processes)."""
+    for _ in range(600):
+        for folder in Path(tempfile.gettempdir()).glob(f"{on_worker.SCRATCH_PREFIX}*-*-*"):
+            pid = int(folder.name.split("-")[2])
+            if not (folder / "bundle").is_dir() or pid == os.getpid():
+                continue
+            with contextlib.suppress(psutil.Error):
+                sandbox = psutil.Process(pid).children(recursive=True)
+                if not any(on_worker.ENTRY in p.cmdline() for p in sandbox):
+                    continue  # its sandbox has not started yet
+                os.kill(pid, signal.SIGKILL)
+                return [f"{on_worker.SCRATCH_PREFIX}{p}-" for p in [pid, *(p.pid for p in sandbox)]], sandbox
+        time.sleep(0.05)
+    raise AssertionError("no task ever started on a worker")
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_workers_with_nothing_of_the_course_grade_as_the_grader_does(tmp_path, release, empty_folder):
     subs = small_class(tmp_path / "class", release)
     autograde.autograde(subs, tmp_path / "local", **KWARGS)
     leftover = dead_process_scratch()
-    with dask_cluster(empty_folder / "ok", [bare_env(), bare_env()]) as address:
-        records, failures = autograde.autograde(subs, tmp_path / "dask", scheduler=address, **KWARGS)
+    with dask_cluster(empty_folder / "ok", [bare_env(), bare_env()]) as address, ThreadPoolExecutor(1) as pool:
+        graded = pool.submit(autograde.autograde, subs, tmp_path / "dask", scheduler=address, **KWARGS)
+        killed, sandbox = kill_a_busy_worker()  # Dask runs its task again; the next task here removes its folder
+        records, failures = graded.result()
     assert failures == []
     assert outputs(tmp_path / "dask") == outputs(tmp_path / "local")
     scores = {r["student_id"]: (r["total"], r["sandbox"]) for r in records}
     assert scores == {"alice": (10.0, "bwrap"), "bob": (0.0, "bwrap"), "carol": (9.0, "bwrap"),
-                      "frank": (0.0, "bwrap")}
+                      "frank": (0.0, "bwrap"), "slow": (10.0, "bwrap")}
     assert not leftover.exists()  # the first task on this machine removed the dead process's scratch folder
+    assert [f.name for f in Path(tempfile.gettempdir()).iterdir() if f.name.startswith(tuple(killed))] == []
+    assert sandbox and not [p for p in sandbox if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
 
 
 def no_bwrap_env(folder):
@@ -212,7 +238,7 @@ def test_the_bundle_holds_the_sandbox_and_utils_and_nothing_private():
     assert not [n for n in names if n.startswith("grading/") and n.count("/") == 1
                 and n not in ("grading/__init__.py", "grading/status.py", "grading/paths.py")]
     assert shipping.bundle() == (data, digest)
-    task = shipping.task({}, [("affine_forward_value", 1)])
+    task = shipping.task({}, [("affine_forward_value", 1)], {"affine_forward_value": ["layers.py", ["layers.py"]]})
     assert task["version"] == on_worker.version(task["environment"])
     assert task["environment"]["bundle"] == digest
 

@@ -172,6 +172,7 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
     from distributed import as_completed as dask_completed
 
     from . import shipping
+    from .runs import case_homes
 
     remote = [s for s in todo if s.tree is not None and any(f.startswith("classifiers/") for f in s.files)]
     for sub in todo:
@@ -183,7 +184,8 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
         tasks = [(sub, i, files, jobs) for sub in remote for i, (files, jobs) in enumerate(sandbox_tasks(batch, sub))]
         bundle = client.scatter(shipping.bundle()[0], broadcast=True, hash=False)
         futures = client.map(shipping.worker_function(), [bundle] * len(tasks),
-                             [shipping.task(t[2], t[3], batch.limits, require_bwrap) for t in tasks], pure=False)
+                             [shipping.task(t[2], t[3], case_homes(t[3]), batch.limits, require_bwrap)
+                              for t in tasks], pure=False)
         owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         rows = {sub.student_id: {} for sub in remote}
         labels = {sub.student_id: [] for sub in remote}

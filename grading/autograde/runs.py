@@ -72,7 +72,7 @@ def remote_module_runs(files, jobs, limits=None):
     """
     from . import shipping
 
-    return shipping.rows(shipping.run_here(files, jobs, limits, require_bwrap=False))[0]
+    return shipping.rows(shipping.run_here(files, jobs, case_homes(jobs), limits, require_bwrap=False))[0]
 
 
 def decode_remote(rows):

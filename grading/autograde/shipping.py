@@ -96,16 +96,14 @@ def grader_environment():
     return on_worker.environment(bundle()[1])
 
 
-def task(files, jobs, limits=None, require_bwrap=True):
+def task(files, jobs, homes, limits=None, require_bwrap=True):
     """The plain data of one sandbox run (a :func:`grading.autograde.student.sandbox_tasks` entry) for a worker:
-    neither the scheduler nor the worker needs ``grading`` to read it."""
-    from .runs import case_homes
-
+    neither the scheduler nor the worker needs ``grading`` to read it. ``homes``: which module each case lives
+    in (grading.autograde.runs.case_homes)."""
     env = grader_environment()
-    jobs = [list(j) for j in jobs]
-    return {"version": on_worker.version(env), "environment": env, "files": dict(files), "jobs": jobs,
-            "limits": asdict(limits or Limits()), "layout": reference_layout()._asdict(),
-            "homes": case_homes(jobs), "require_bwrap": bool(require_bwrap)}
+    return {"version": on_worker.version(env), "environment": env, "files": dict(files),
+            "jobs": [list(j) for j in jobs], "limits": asdict(limits or Limits()),
+            "layout": reference_layout()._asdict(), "homes": homes, "require_bwrap": bool(require_bwrap)}
 
 
 class ByValue:
@@ -140,7 +138,7 @@ def rows(result):
     return result["rows"], (result["isolation"], result["limits"])
 
 
-def run_here(files, jobs, limits=None, require_bwrap=True):
+def run_here(files, jobs, homes, limits=None, require_bwrap=True):
     """A worker's result for one task, run in this process as a worker runs it (the shipped bundle in a fresh
     interpreter)."""
-    return on_worker.run_task(bundle()[0], task(files, jobs, limits, require_bwrap))
+    return on_worker.run_task(bundle()[0], task(files, jobs, homes, limits, require_bwrap))
