@@ -14,7 +14,6 @@ from . import intake as intake_
 from . import model_score
 from .plan import Expected, make_plan
 from .records import ID_MAP, load_record, load_records, up_to_date, write_id_map
-from .runs import remote_module_runs
 from .student import (
     PAGE_SECONDS,
     Batch,
@@ -26,6 +25,8 @@ from .student import (
 )
 
 log = logging.getLogger(__name__)
+SCHEDULER_TIMEOUT = 180.0  # seconds to wait for the Dask scheduler to answer and for a worker to join
+TIMEOUT_VAR = "CH3_SCHEDULER_TIMEOUT"  # overrides it
 
 
 def default_course_dir():
@@ -68,7 +69,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     from . import sandbox
 
     mode = sandbox.isolation()
-    if mode != sandbox.BWRAP and not allow_unsandboxed:
+    if mode != sandbox.BWRAP and not allow_unsandboxed and not scheduler:  # with Dask, each worker checks its own
         raise sandbox.SandboxError(
             "bubblewrap (bwrap) does not work here, so the students' code would run without isolation (see "
             "grading/README.md, 'Fallback without bubblewrap'). Grade where it works (apt-get install bubblewrap), "
@@ -103,7 +104,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
                     ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
                 stack.callback(_stop_stuck_pages, batch)
             futures = {}
-            for sub, future in _submit_all(pool, batch, todo, scheduler):
+            for sub, future in _submit_all(pool, batch, todo, scheduler, require_bwrap=not allow_unsandboxed):
                 future.add_done_callback(tick)
                 futures[future] = sub
             failures = _watch(batch, futures, watchdog_seconds or _watchdog_default(limits), tick)
@@ -157,15 +158,21 @@ def _stop_stuck_pages(batch):
             proc.kill()
 
 
-def _submit_all(pool, batch, todo, scheduler):
+def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
     """(student, future of its record) for every student to grade; with a scheduler the sandbox runs happen on
-    the Dask cluster and each student is finished here as its runs land."""
+    the Dask cluster (grading.autograde.shipping: the workers need nothing of the course) and each student is
+    finished here as its runs land, with the sandbox label of the workers that ran them.
+
+    Raises shipping.NoWorkers when no worker joins within ``timeout`` seconds (default scheduler_timeout()) and
+    shipping.WorkerRefused when a worker refuses a task (then the batch stops: nobody is scored by it)."""
     if not scheduler:
         for sub in todo:
             yield sub, pool.submit(grade_student, batch, sub)
         return
-    from distributed import Client
     from distributed import as_completed as dask_completed
+
+    from . import shipping
+    from .runs import case_homes
 
     remote = [s for s in todo if s.tree is not None and any(f.startswith("classifiers/") for f in s.files)]
     for sub in todo:
@@ -173,26 +180,74 @@ def _submit_all(pool, batch, todo, scheduler):
             yield sub, pool.submit(grade_student, batch, sub)
     if not remote:
         return
-    with Client(scheduler) as client:
+    with _connect(scheduler, timeout or scheduler_timeout()) as client:
         tasks = [(sub, i, files, jobs) for sub in remote for i, (files, jobs) in enumerate(sandbox_tasks(batch, sub))]
-        futures = client.map(remote_module_runs, [t[2] for t in tasks], [t[3] for t in tasks],
-                             [batch.limits] * len(tasks), pure=False)
+        bundle = client.scatter(shipping.bundle()[0], broadcast=True, hash=False)
+        futures = client.map(shipping.worker_function(), [bundle] * len(tasks),
+                             [shipping.task(t[2], t[3], case_homes(t[3]), batch.limits, require_bwrap)
+                              for t in tasks], pure=False)
         owner = {f.key: t for f, t in zip(futures, tasks, strict=True)}
         rows = {sub.student_id: {} for sub in remote}
+        labels = {sub.student_id: [] for sub in remote}
         count = {sub.student_id: sum(t[0] is sub for t in tasks) for sub in remote}
         for future in dask_completed(futures):
             sub, i = owner[future.key][:2]
             if rows[sub.student_id] is None:  # a task of this student failed already
                 continue
             try:
-                rows[sub.student_id][i] = future.result()
+                result = future.result()
             except Exception as exc:  # the worker failed (not the student's code, which runs in its sandbox)
                 rows[sub.student_id] = None
                 yield sub, _failed(pool, exc)
                 continue
+            try:
+                rows[sub.student_id][i], label = shipping.rows(result)
+            except shipping.WorkerRefused:
+                client.cancel(futures)
+                raise
+            labels[sub.student_id].append(label)
             if len(rows[sub.student_id]) == count[sub.student_id]:
                 mine = rows[sub.student_id]
-                yield sub, pool.submit(finish_remote, batch, sub, [mine[k] for k in sorted(mine)])
+                yield sub, pool.submit(finish_remote, batch, sub, [mine[k] for k in sorted(mine)],
+                                       sandbox=_weakest(labels[sub.student_id]))
+
+
+def scheduler_timeout():
+    """Seconds to wait for the Dask scheduler and a first worker: $CH3_SCHEDULER_TIMEOUT, else SCHEDULER_TIMEOUT."""
+    value = os.environ.get(TIMEOUT_VAR, "").strip()
+    try:
+        return float(value) if value else SCHEDULER_TIMEOUT
+    except ValueError:
+        raise ValueError(f"{TIMEOUT_VAR}={value!r}: give the seconds to wait for a Dask worker, e.g. 300") from None
+
+
+def _connect(scheduler, timeout):
+    """A Client of ``scheduler`` once at least one worker has joined; shipping.NoWorkers after ``timeout`` s."""
+    from distributed import Client
+
+    from . import shipping
+
+    try:
+        client = Client(scheduler, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        raise shipping.NoWorkers(f"the Dask scheduler {scheduler} did not answer within {timeout:g} s ({exc}). "
+                                 "Check the address and that `dask scheduler` runs there.") from exc
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError) as exc:
+        client.close()
+        raise shipping.NoWorkers(
+            f"no Dask worker joined the scheduler {scheduler} within {timeout:g} s, so nobody was graded there. "
+            f"Start workers (`dask worker {scheduler}` on each grading machine: Python "
+            f"{shipping.grader_environment()['python']} with requirements.txt and Dask installed, bubblewrap, "
+            f"nothing of the course), or wait longer ({TIMEOUT_VAR}=SECONDS).") from exc
+    return client
+
+
+def _weakest(labels):
+    """The (isolation, limits) label of a student whose runs happened on several workers: one without bwrap
+    if any, so that the record never claims more isolation than every run had."""
+    return next((label for label in labels if label[0] != "bwrap"), labels[0])
 
 
 def _failed(pool, exc):

@@ -1,12 +1,10 @@
 """The runs of one submission: its modules' probes in the sandbox (locally or on a Dask worker), retried where a
 failure elsewhere stopped them, and the cells judged from best_model.npz (grading.model_score)."""
-import tempfile
 from functools import cache
-from pathlib import Path
 
-from utils.checks.engine import CASES, Result, decode, encode
+from utils.checks.engine import CASES, Result, decode
 
-from ..status import INVALID_OUTPUT, SANDBOX_FAILURES, NotRun
+from ..status import INVALID_OUTPUT, NotRun
 from . import model_score
 from .verdicts import module_of
 
@@ -24,19 +22,24 @@ def module_runs(tree, jobs, limits=None):
     if not jobs:
         return {}
     limits = limits if limits is not None else sandbox.Limits()
-    runs = sandbox.run_cases(tree, jobs, limits)
-    again = retry_jobs(runs)
-    if again:
-        runs.update(sandbox.run_cases(tree, again, limits))
-    return runs
+    return sandbox.run_and_retry(tree, jobs, limits, sandbox.reference_layout(), case_homes(jobs))
 
 
 def retry_jobs(runs):
     """Jobs skipped for lack of restarts or time whose module does not depend on a module that failed."""
-    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_FAILURES and not isinstance(r, NotRun)}
-    bad = {module_of(CASES[gid].target) for gid in failed}
-    return [job for job, r in runs.items() if isinstance(r, NotRun) and job[0] not in failed
-            and not (module_imports(module_of(CASES[job[0]].target)) & bad)]
+    from .sandbox import retry_jobs as retry
+
+    return retry(runs, case_homes(runs))
+
+
+def case_homes(jobs):
+    """{grade_id: [module file its target lives in or None, sorted module files that one imports]} of the cases
+    of ``jobs`` ([(grade_id, seed)]), from the reference: what the sandbox's retry needs, as plain data."""
+    homes = {}
+    for gid, _ in jobs:
+        home = module_of(CASES[gid].target)
+        homes[gid] = [home, sorted(module_imports(home), key=str)]
+    return homes
 
 
 @cache
@@ -61,21 +64,15 @@ def module_imports(module):
 
 
 def remote_module_runs(files, jobs, limits=None):
-    """:func:`module_runs` for a Dask worker, which may not share a file system with the grader.
+    """:func:`module_runs` as a Dask worker does it, here: the shipped task (grading.autograde.shipping) run from
+    its bundle in a fresh interpreter, with nothing of the repository on its path.
 
     Inputs: files {path relative to the tree: bytes} (the student's modules), jobs, limits.
     Returns plain data: [[grade_id, seed, status, encoded outputs, error, warnings, not run because], ...].
     """
-    with tempfile.TemporaryDirectory(prefix="ch3-grade-") as tmp:
-        for rel, data in files.items():
-            dest = Path(tmp) / rel
-            if ".." in Path(rel).parts or not rel.startswith("classifiers/"):
-                continue
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(data)
-        runs = module_runs(tmp, [tuple(j) for j in jobs], limits)
-    return [[gid, seed, str(r.status), encode(r.outputs), r.error, list(r.warnings), getattr(r, "because", "")]
-            for (gid, seed), r in runs.items()]
+    from . import shipping
+
+    return shipping.rows(shipping.run_here(files, jobs, case_homes(jobs), limits, require_bwrap=False))[0]
 
 
 def decode_remote(rows):

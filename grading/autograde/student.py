@@ -171,8 +171,13 @@ def sandbox_tasks(batch, sub):
     return [(module_files(sub), list(batch.plan.jobs))]
 
 
-def finish_remote(batch, sub, rows_per_task):
+def finish_remote(batch, sub, rows_per_task, sandbox=None):
     """Finish a student whose sandbox runs happened on Dask workers: ``rows_per_task`` holds the workers' rows,
-    one list per :func:`sandbox_tasks` entry, in that order."""
+    one list per :func:`sandbox_tasks` entry, in that order; ``sandbox`` the workers' (isolation, limits text),
+    which the record and the feedback then show (default: the grader's)."""
     rows = [row for rows in rows_per_task for row in rows]
+    if sandbox is not None:
+        from dataclasses import replace
+
+        batch = replace(batch, isolation=sandbox[0], limits_text=sandbox[1])
     return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub, rows)))

@@ -17,28 +17,30 @@
 Nothing the child says is believed beyond outputs that decode (``engine.decode``) and a status from a known set.
 """
 import os
-import tempfile
+import shutil
 import time
 from pathlib import Path
 
 from utils.checks import engine
 from utils.checks.engine import Result
 
-from ...status import CRASH, NOT_ATTEMPTED, RUN_STATUSES, TIMEOUT, NotRun  # noqa: F401
+from ...status import CRASH, NOT_ATTEMPTED, RUN_STATUSES, SANDBOX_FAILURES, TIMEOUT, NotRun  # noqa: F401
 from .bwrap import BWRAP, RLIMITS_ONLY, TOKEN_VAR, bwrap_argv, isolation  # noqa: F401
 from .child import run_child
 from .confinement import limits_applied, other_uid_works  # noqa: F401
 from .limits import Limits, SandboxError  # noqa: F401
-from .scratch import parse_module, prepare_scratch, read_student_modules, reference_layout  # noqa: F401
+from .on_worker import scratch_dir
+from .scratch import Layout, parse_module, prepare_scratch, read_student_modules, reference_layout  # noqa: F401
 
 
-def run_cases(tree, jobs, limits=None):
+def run_cases(tree, jobs, limits=None, layout=None):
     """Run case probes on the student's modules in ``tree``, in the sandbox.
 
     Inputs:
     - tree: folder of the student's files (``classifiers/chapter3/*.py``, possibly missing or partial)
     - jobs: [(grade_id, seed)]
     - limits: Limits (default: its defaults)
+    - layout: the chapter's module Layout (default: the reference's; a Dask worker gets it with the task)
 
     Returns {(grade_id, seed): Result} for every job, status one of RUN_STATUSES; "passed" means the probe ran and
     its outputs (plain numbers) are to be compared by the caller. Raises ValueError for an unknown grade_id and
@@ -51,17 +53,44 @@ def run_cases(tree, jobs, limits=None):
     if not jobs:
         return {}
     limits = limits or Limits()
+    layout = layout or reference_layout()
     mode = isolation()
-    with tempfile.TemporaryDirectory(prefix="ch3-grade-", ignore_cleanup_errors=True) as tmp:
+    sources = read_student_modules(Path(tree) if tree is not None else None, layout)
+    if all(isinstance(v, tuple) and v[0] == NOT_ATTEMPTED for v in sources.values()):
+        message = "classifiers/chapter3/ holds none of the chapter's modules"
+        return {job: Result(NOT_ATTEMPTED, error=message) for job in jobs}
+    tmp = scratch_dir()  # named after this process: if it is killed, the next run here removes the folder
+    try:
         os.chmod(tmp, 0o711)  # the child's fresh uid may pass through (to its scratch folder), not list or write
-        sources = read_student_modules(Path(tree) if tree is not None else None)
-        if all(isinstance(v, tuple) and v[0] == NOT_ATTEMPTED for v in sources.values()):
-            message = "classifiers/chapter3/ holds none of the chapter's modules"
-            return {job: Result(NOT_ATTEMPTED, error=message) for job in jobs}
-        return _run_jobs(Path(tmp), sources, jobs, limits, mode)
+        return _run_jobs(tmp, sources, jobs, limits, mode, layout)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _run_jobs(tmp, sources, jobs, limits, mode):
+def run_and_retry(tree, jobs, limits, layout, homes):
+    """{(grade_id, seed): Result}: :func:`run_cases`, then one more sandbox run for the jobs it gave up on whose
+    module does not import a module that failed (see :func:`retry_jobs`).
+
+    ``homes``: {grade_id: [module file of its target ("fc_net.py") or None, [module files it imports, directly
+    or not, itself included]]}, from the reference (grading.autograde.runs.case_homes).
+    """
+    runs = run_cases(tree, jobs, limits, layout)
+    again = retry_jobs(runs, homes)
+    if again:
+        runs.update(run_cases(tree, again, limits, layout))
+    return runs
+
+
+def retry_jobs(runs, homes):
+    """Jobs skipped for lack of restarts or time whose module does not depend on a module that failed: an endless
+    loop in layers.py times out every case that calls it, but correct work in optim.py is still credited."""
+    failed = {gid for (gid, _), r in runs.items() if r.status in SANDBOX_FAILURES and not isinstance(r, NotRun)}
+    bad = {homes[gid][0] for gid in failed}
+    return [job for job, r in runs.items() if isinstance(r, NotRun) and job[0] not in failed
+            and not (set(homes[job[0]][1]) & bad)]
+
+
+def _run_jobs(tmp, sources, jobs, limits, mode, layout):
     """Children one after another until every job has a result, the restarts or the total time are used up.
 
     Each child gets a fresh scratch folder: in rlimits-only mode a child may have damaged its own.
@@ -75,8 +104,8 @@ def _run_jobs(tmp, sources, jobs, limits, mode):
         if not pending or time.monotonic() >= total_deadline or children > limits.restarts:
             break
         scratch = tmp / f"child{children}"
-        prepare_scratch(sources, scratch)
-        outcome = run_child(scratch, pending, skip, limits, mode, total_deadline)
+        prepare_scratch(sources, scratch, layout)
+        outcome = run_child(scratch, pending, skip, limits, mode, total_deadline, layout)
         children += 1
         results.update(outcome.results)
         skip.update(outcome.skip)

@@ -120,12 +120,13 @@ def _child_limits(limits, mode, uid):
             "file_bytes": limits.file_bytes}
 
 
-def run_child(scratch, pending, skip, limits, mode, total_deadline):
-    """Run ``pending`` jobs in one fresh child until it finishes, dies or is killed.
+def run_child(scratch, pending, skip, limits, mode, total_deadline, layout=None):
+    """Run ``pending`` jobs in one fresh child until it finishes, dies or is killed (``layout``: the chapter's
+    module Layout, default the reference's).
 
     Returns a _ChildOutcome; raises SandboxError when the child never got as far as the student's code.
     """
-    order, exports = reference_layout()
+    order, exports = (layout or reference_layout())[:2]
     token = f"{os.getpid()}-{secrets.token_hex(6)}"  # the grader's pid first: tests look for their own leftovers
     # A fresh uid in the fallback too (never root, and its processes are easy to find and kill), where the
     # interpreter is readable by other users.

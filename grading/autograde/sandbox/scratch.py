@@ -9,6 +9,7 @@ import stat
 import threading
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ...paths import REFERENCE_PACKAGE, ROOT
 from ...status import ERROR, NOT_ATTEMPTED
@@ -27,9 +28,25 @@ def parse_module(path):
         return ast.parse(source)
 
 
+class Layout(NamedTuple):
+    """The chapter's module layout, read from the reference on the grader and shipped as plain data to a Dask
+    worker (which has no reference): ``order`` module names, dependencies first; ``exports`` {module: names it
+    exports}; ``deps`` {module: modules it imports relatively}."""
+
+    order: tuple
+    exports: dict
+    deps: dict
+
+    @classmethod
+    def from_data(cls, data):
+        """The Layout from ``layout._asdict()`` sent through JSON."""
+        return cls(tuple(data["order"]), {k: list(v) for k, v in data["exports"].items()},
+                   {k: list(v) for k, v in data["deps"].items()})
+
+
 @cache
 def reference_layout():
-    """(module names, dependencies first; {module: names it exports}) of the reference package, read with ast.
+    """The Layout of the reference package, read with ast.
 
     A probe looks up each name in the student module that defines it in the reference.
     """
@@ -43,7 +60,7 @@ def reference_layout():
         exports[path.stem] = _exported_names(tree)
     order = tuple(graphlib.TopologicalSorter({name: [d for d in deps[name] if d in deps] for name in deps})
                   .static_order())
-    return order, exports
+    return Layout(order, exports, deps)
 
 
 def _exported_names(tree):
@@ -105,18 +122,20 @@ def read_student_module(tree, name):
             os.close(fd)
 
 
-def read_student_modules(tree):
-    """{module: bytes, or (status, message) when it cannot be graded} for every module of the reference."""
-    order, _ = reference_layout()
+def read_student_modules(tree, layout=None):
+    """{module: bytes, or (status, message) when it cannot be graded} for every module of the ``layout`` (default:
+    the reference's)."""
+    order = (layout or reference_layout()).order
     if tree is None:
         return {name: (NOT_ATTEMPTED, "no submission") for name in order}
     return {name: read_student_module(tree, name) for name in order}
 
 
-def prepare_scratch(sources, scratch):
+def prepare_scratch(sources, scratch, layout=None):
     """Lay out one child's files in the new folder ``scratch``: the student's readable modules (``sources``
-    from :func:`read_student_modules`), trusted package ``__init__`` files, ``utils/`` and the runner."""
-    _, exports = reference_layout()
+    from :func:`read_student_modules`), trusted package ``__init__`` files (from ``layout``, default the
+    reference's), ``utils/`` and the runner."""
+    exports = (layout or reference_layout()).exports
     chapter = scratch / "classifiers" / "chapter3"
     chapter.mkdir(parents=True)
     (scratch / "classifiers" / "__init__.py").write_text(PACKAGE_INIT, encoding="utf-8")
