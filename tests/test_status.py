@@ -105,3 +105,11 @@ def test_no_bare_status_words_outside_the_enum():
     found = {p.relative_to(ROOT).as_posix(): hits for p in paths if (hits := _bare_status_words(p))}
     assert found == {}
     assert len(_bare_status_words(vocabulary)) == len(WORDS)  # the scan sees the words where they are defined
+
+
+def test_the_sandbox_runner_writes_the_same_words():
+    """The runner starts with an isolated sys.path, before utils/ is importable, so it spells four words itself."""
+    from grading.autograde.sandbox import runner
+
+    assert (runner.PASSED, runner.NOT_ATTEMPTED, runner.ERROR, runner.MEMORY) == (
+        Status.PASSED, Status.NOT_ATTEMPTED, Status.ERROR, Status.MEMORY)

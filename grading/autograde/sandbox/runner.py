@@ -25,6 +25,8 @@ import types
 _dumps = json.dumps
 _write = os.write
 
+# The words of utils.checks.status.Status (tests/test_status.py ties them): the runner starts with an isolated
+# sys.path, before utils/ is importable.
 PASSED, NOT_ATTEMPTED, ERROR, MEMORY = "passed", "not attempted", "error", "memory"
 PACKAGE = "classifiers.chapter3"
 _LIMITS = {
