@@ -4,7 +4,9 @@ Every expected number below is worked out by hand from the due dates and submiss
 """
 import csv
 import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -199,15 +201,30 @@ def test_a_plan_with_no_due_dated_assignment_gets_no_columns():
     assert report.grades_csv(RECORDS, PLAN, late=late) == report.grades_csv(RECORDS, PLAN)
 
 
-def test_class_report_counts_late_students_per_assignment(course, tmp_path):
-    import json
-
+def _results(tmp_path, records):
+    """An autograde --out folder holding these records in results/."""
     out = tmp_path / "out"
     (out / "results").mkdir(parents=True)
-    for r in RECORDS:
+    for r in records:
         (out / "results" / f"{r['student_id']}.json").write_text(json.dumps(r), encoding="utf-8")
+    return out
+
+
+def test_class_report_counts_late_students_per_assignment(course, tmp_path):
+    out = _results(tmp_path, RECORDS)
     order = [(c.assignment, c.grade_id) for c in PLAN.auto_cells]
     stats = class_report.class_stats(class_report.load_results(out), order, late_work(course))
     assert stats.late == {A: (2, 3, datetime(2027, 3, 1, 15, 59, tzinfo=UTC)),
                           B: (1, 3, datetime(2027, 3, 8, 15, 59, tzinfo=UTC))}
     assert class_report.class_stats(class_report.load_results(out), order).late == {}
+
+
+def test_class_report_page_has_a_late_work_table(course, tmp_path):
+    out = _results(tmp_path, RECORDS)
+    text = class_report.write_report(out, "zh", course_dir=course).read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="late" data-notebook="(\S+)" data-late="(\d+)"\s+data-timed="(\d+)"><td>\S+</td>'
+                      r"<td>([^<]+)</td>", text)
+    assert rows == [(A, "2", "3", "2027-03-01 15:59"), (B, "1", "3", "2027-03-08 15:59")]
+    assert "<h2>迟交</h2>" in text and "截止时间（UTC）" in text
+    # no course given, or a course without due dates: no such section
+    assert 'id="late"' not in class_report.write_report(out, "zh").read_text(encoding="utf-8")
