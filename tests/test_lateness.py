@@ -5,11 +5,8 @@ Every expected number below is worked out by hand from the due dates and submiss
 import csv
 import io
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,10 +16,11 @@ from traitlets import TraitError
 
 from grading import report
 from grading.autograde.plan import GradeCell, Plan
-from grading.course import COURSE_ID, config_text, gradebook_url
+from grading.course import COURSE_ID, gradebook_url
 from grading.publish import class_report
 from grading.publish.lateness import LateWork, Rule, late_work, parse_time, read_due_dates
 from grading.settings import Chapter3
+from tests.lateness_helpers import add_with_nbgrader_command, new_course, set_due_dates
 
 A, B = "01_affine_layer", "02_activations"
 # 01: 4 autograded points and a written answer; 02: 3 autograded points.
@@ -63,17 +61,9 @@ RECORDS = [
 def _course_template(tmp_path_factory):
     """A course folder with the template's nbgrader_config.py and a real gradebook: 01 due through nbgrader's own
     command line (a local time with its zone), 02 through nbgrader's API (an ISO 8601 time with an offset)."""
-    root = tmp_path_factory.mktemp("lateness") / "course"
-    root.mkdir()
-    (root / "nbgrader_config.py").write_text(config_text({}), encoding="utf-8")
-    # nbgrader runs the ``alembic`` command when it creates a gradebook: it is next to this interpreter.
-    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
-    subprocess.run([sys.executable, "-m", "nbgrader", "db", "assignment", "add", A,
-                    "--duedate=2027-03-01 23:59 Asia/Shanghai"], cwd=root, check=True, capture_output=True,
-                   env={**os.environ, "PATH": path})
-    with Gradebook(gradebook_url(root), course_id=COURSE_ID) as gb:
-        gb.update_or_create_assignment(B, duedate="2027-03-08T23:59:00+08:00")
-        gb.update_or_create_assignment("03_losses")  # no due date
+    root = new_course(tmp_path_factory.mktemp("lateness") / "course")
+    add_with_nbgrader_command(root, A, "2027-03-01 23:59 Asia/Shanghai")
+    set_due_dates(root, {B: "2027-03-08T23:59:00+08:00", "03_losses": None})
     return root
 
 
@@ -84,8 +74,7 @@ def course(_course_template, tmp_path):
 
 
 def _set_rule(root, per_day, maximum):
-    text = config_text({"late_penalty_per_day": per_day, "late_penalty_max": maximum})
-    (root / "nbgrader_config.py").write_text(text, encoding="utf-8")
+    new_course(root, late_penalty_per_day=per_day, late_penalty_max=maximum)
 
 
 def _rows(text):
@@ -164,9 +153,7 @@ def test_an_extension_granted_in_nbgrader_moves_that_students_due_date(course):
 def test_no_due_dates_leave_grades_csv_byte_identical(course, tmp_path):
     root = course
     _set_rule(root, 0.5, 1.0)
-    with Gradebook(gradebook_url(root), course_id=COURSE_ID) as gb:
-        gb.update_or_create_assignment(A, duedate=None)
-        gb.update_or_create_assignment(B, duedate=None)
+    set_due_dates(root, {A: None, B: None})
     assert read_due_dates(root) == ({}, {})
     report.write_grades(RECORDS, PLAN, tmp_path / "plain.csv")
     report.write_grades(RECORDS, PLAN, tmp_path / "course.csv", course_dir=root)
