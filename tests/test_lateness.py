@@ -16,7 +16,7 @@ from traitlets import TraitError
 
 from grading import report
 from grading.autograde.plan import GradeCell, Plan
-from grading.course import COURSE_ID, gradebook_url
+from grading.course import COURSE_ID, gradebook_url, own_settings
 from grading.publish import class_report
 from grading.publish.lateness import LateWork, Rule, late_work, parse_time, read_due_dates
 from grading.settings import Chapter3
@@ -171,8 +171,16 @@ def test_write_grades_reads_due_dates_and_rule_from_the_course(course, tmp_path)
     assert rows[3][-4:] == ["3", "0", "1.2", "4.8"]  # 30 % of cat's 4 points on 01
 
 
-def test_the_rule_is_a_checked_course_setting():
+def test_the_rule_is_a_checked_course_setting(tmp_path):
     assert (Chapter3().late_penalty_per_day, Chapter3().late_penalty_max) == (0.0, 1.0)
+    # the template's lines say the defaults, and a course's own values survive a rebuild of its config
+    assert late_work(new_course(tmp_path / "plain")).rule == Rule(0.0, 1.0)
+    strict = new_course(tmp_path / "strict", late_penalty_per_day=0.2, late_penalty_max=0.5)
+    assert {k: own_settings(strict)[k] for k in ("late_penalty_per_day", "late_penalty_max")} == {
+        "late_penalty_per_day": 0.2, "late_penalty_max": 0.5}
+    assert late_work(strict).rule == Rule(0.2, 0.5)
+    text = (strict / "nbgrader_config.py").read_text(encoding="utf-8")
+    assert text.count("c.Chapter3.late_penalty_per_day =") == 1 and "c.Chapter3.late_penalty_max = 0.5\n" in text
     assert not Rule.of_settings(Chapter3()).active
     with pytest.raises(TraitError):
         Chapter3(late_penalty_per_day=1.5)
