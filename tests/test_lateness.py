@@ -188,6 +188,9 @@ def test_the_rule_is_a_checked_course_setting(tmp_path):
         Chapter3(late_penalty_max=-0.1)
     assert Rule(0.1, 0.25).share(0) == 0.0 and Rule(0.1, 0.25).share(2) == pytest.approx(0.2)
     assert Rule(0.1, 0.25).share(9) == 0.25
+    late = LateWork({A: datetime(2027, 3, 1, 15, 59, tzinfo=UTC)}, {}, Rule(0.1, 0.25))
+    assert [late.lost_share(r, A) for r in RECORDS] == [0.0, 0.1, 0.25, 0.0, 0.0]
+    assert LateWork(late.due).lost_share(RECORDS[2], A) == 0.0  # no rule: flagged only
 
 
 def test_a_plan_with_no_due_dated_assignment_gets_no_columns():

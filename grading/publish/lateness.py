@@ -95,14 +95,17 @@ class LateWork:
             return None
         return math.ceil((submitted - due) / DAY) if submitted > due else 0
 
+    def lost_share(self, record, assignment):
+        """The share (0..rule.maximum) of the record's points on ``assignment`` the rule takes; 0.0 when on time,
+        without a submission time or due date, or without a rule."""
+        return self.rule.share(self.days_late(record, assignment) or 0) if self.rule.active else 0.0
+
     def penalty(self, record, plan):
-        """Points the rule takes from the record's autograded total: per assignment, its share of the points the
-        record earned there (the manually graded cells are not touched). 0.0 without a rule."""
-        if not self.rule.active:
-            return 0.0
+        """Points the rule takes from the record's autograded total: per assignment, its lost share of the points
+        the record earned there (the manually graded cells are not touched). 0.0 without a rule."""
         lost = 0.0
         for assignment in self.assignments(plan):
-            share = self.rule.share(self.days_late(record, assignment) or 0)
+            share = self.lost_share(record, assignment)
             if share:
                 lost += share * sum(float(record["scores"][c.grade_id]) for c in plan.auto_cells
                                     if c.assignment == assignment)
