@@ -65,3 +65,9 @@ c.Chapter3.model_overfit_gap = 0.15
 
 # What a student finds in a written-answer cell, in the course's language (grading.notebooks.TEXT_STUB).
 c.ClearSolutions.text_stub = {"zh": "在这里写下你的答案。", "en": "YOUR ANSWER HERE"}[c.Chapter3.language]
+
+# Late work (grading/README.md, "Late work"): due dates come from the gradebook (nbgrader db assignment add NAME
+# --duedate="2027-03-01 23:59 Asia/Shanghai", or the formgrader). Share of a late assignment's points lost per
+# started day (0: flag only) and the most it can lose.
+c.Chapter3.late_penalty_per_day = 0.0
+c.Chapter3.late_penalty_max = 1.0

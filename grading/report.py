@@ -5,8 +5,12 @@ notebook order, ``total``, ``max_total``, ``status``; a ``name`` column after th
 mapped to an id (a name in Chinese, with spaces; OUT_DIR/student_ids.csv lists every mapping); once graders have
 given manual grades in the formgrader (grading.gradebook.manual_grades), two more columns per manually graded cell
 after those: ``<grade_id>`` (the score, empty until graded) and ``<grade_id>_comment``. ``total`` stays the
-autograded total. Numbers are written the same way every time (integers without a decimal point, other values with
-up to 10 significant digits) and lines end in ``\\n``, so grading the same input twice gives byte-identical files.
+autograded total. Once assignments have due dates in the gradebook, the late-work columns come last
+(grading.publish.lateness): ``<assignment>_days_late`` per assignment with a due date (0 on time, N: submitted in
+the N-th day after it, empty: no submission time), then with a penalty rule ``late_penalty`` and
+``total_after_penalty``. Numbers are written the same way every time (integers without a decimal point, other
+values with up to 10 significant digits) and lines end in ``\\n``, so grading the same input twice gives
+byte-identical files.
 """
 import csv
 import io
@@ -31,14 +35,14 @@ def _name(record):
     return record.get("name", record["student_id"])
 
 
-def header(plan, manual=None, names=False):
+def header(plan, manual=None, names=False, late=None):
     extra = [name for c in manual_cells(plan) for name in (c.grade_id, f"{c.grade_id}_comment")] \
         if manual is not None else []
     return ["student_id", *[c.grade_id for c in plan.auto_cells], "total", "max_total", "status",
-            *(["name"] if names else []), *extra]
+            *(["name"] if names else []), *extra, *(late.columns(plan) if late is not None else [])]
 
 
-def row(record, plan, manual=None, names=False):
+def row(record, plan, manual=None, names=False, late=None):
     scores = record["scores"]
     extra = [_name(record)] if names else []
     if manual is not None:
@@ -46,27 +50,36 @@ def row(record, plan, manual=None, names=False):
         for c in manual_cells(plan):
             score, comment = given.get(c.grade_id, (None, ""))
             extra += ["" if score is None else number(score), comment]
+    if late is not None:
+        extra += ["" if value is None else number(value) for value in late.values(record, plan)]
     return [record["student_id"], *[number(scores[c.grade_id]) for c in plan.auto_cells],
             number(record["total"]), number(record["max_total"]), record["status"], *extra]
 
 
-def grades_csv(records, plan, manual=None):
+def grades_csv(records, plan, manual=None, late=None):
     """The text of grades.csv for these records; ``manual``: {student_id: {grade_id: (score or None, comment)}}
-    adds the manual grades' columns once a grader has given any score or comment (before that, none)."""
+    adds the manual grades' columns once a grader has given any score or comment (before that, none); ``late``
+    (a grading.publish.lateness.LateWork) adds the late-work columns of the assignments with a due date."""
     if manual is not None and not any(v != (None, "") for given in manual.values() for v in given.values()):
         manual = None
     names = any(_name(r) != r["student_id"] for r in records)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header(plan, manual, names))
+    writer.writerow(header(plan, manual, names, late))
     for record in sorted(records, key=lambda r: r["student_id"]):
-        writer.writerow(row(record, plan, manual, names))
+        writer.writerow(row(record, plan, manual, names, late))
     return buf.getvalue()
 
 
-def write_grades(records, plan, path, manual=None):
-    """Write grades.csv atomically."""
-    write_atomic(path, grades_csv(records, plan, manual))
+def write_grades(records, plan, path, manual=None, course_dir=None):
+    """Write grades.csv atomically; with ``course_dir``, the late-work columns from that course's due dates
+    (nbgrader's gradebook) and penalty rule (its c.Chapter3 settings)."""
+    late = None
+    if course_dir is not None:
+        from grading.publish.lateness import late_work  # absolute: this module moves into grading/publish/
+
+        late = late_work(course_dir)
+    write_atomic(path, grades_csv(records, plan, manual, late))
 
 
 def _table(rows, align):

@@ -42,6 +42,18 @@ class Chapter3(Configurable):
         0.15, help="A model whose test accuracy exceeds its validation accuracy by more than this is flagged in "
                    "the record and the class report (a memorised test split?).").tag(config=True)
 
+    # Late work (grading/README.md, "Late work"): due dates are nbgrader's own (``nbgrader db assignment add NAME
+    # --duedate=...`` or the formgrader); grades.csv flags a late assignment and, with a rule, deducts points.
+    late_penalty_per_day = Float(
+        0.0, min=0.0, max=1.0,
+        help="Share of a late assignment's autograded points a student loses per started day (24 h) after the due "
+             "date: 0.1 takes 10 % per day, 1.0 gives 0 points however late (nbgrader's penalty_method 'zero'). "
+             "0: late work is flagged, not penalised.").tag(config=True)
+    late_penalty_max = Float(
+        1.0, min=0.0, max=1.0,
+        help="The most a late assignment can lose, as a share of its autograded points (0.5: never below half "
+             "of what it earned).").tag(config=True)
+
 
 def course_settings(root=None):
     """The :class:`Chapter3` settings of the course at ``root`` (default: the course directory).

@@ -27,3 +27,31 @@ def test_the_report_renders_its_figures_in_chromium(tmp_path):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "class_report.png"), full_page=True)
     assert all(url.startswith(("file:", "data:")) for url in requests), requests
+
+
+@pytest.mark.timeout(300)
+def test_the_late_work_table_reads_in_chromium(tmp_path):
+    import json
+
+    from grading.publish.class_report import write_report
+    from tests.lateness_helpers import new_course, set_due_dates
+
+    course = new_course(tmp_path / "course")
+    set_due_dates(course, {"01_affine_layer": "2027-03-01 23:59 Asia/Shanghai"})
+    out = write_graded(tmp_path / "graded")
+    # alice on time, bob an hour late, carol without a submission time
+    for sid, when in (("alice", "2027-03-01T23:00:00+08:00"), ("bob", "2027-03-02T01:00:00+08:00")):
+        path = out / "results" / f"{sid}.json"
+        path.write_text(json.dumps({**json.loads(path.read_text(encoding="utf-8")),
+                                    "submitted_at": {"01_affine_layer": when}}), encoding="utf-8")
+    page_file = write_report(out, "zh", course_dir=course)
+    with chromium(tmp_path / "profile") as context:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_load_state("load")
+        table = page.locator("table#late")
+        assert table.is_visible() and page.locator("h2", has_text="迟交").count() == 1
+        cells = table.locator("tr.late td").all_inner_texts()
+        assert cells == ["01_affine_layer", "2027-03-01 15:59", "1/2"]
+        ARTIFACTS.mkdir(exist_ok=True)
+        table.screenshot(path=str(ARTIFACTS / "class_report_late.png"))

@@ -118,7 +118,8 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
 
         manual = manual_grades(batch.course_dir, [(c.assignment, c.grade_id) for c in plan.cells if not c.auto],
                                [r["student_id"] for r in records])
-    report.write_grades(records, plan, out_dir / "grades.csv", manual)
+    report.write_grades(records, plan, out_dir / "grades.csv", manual,
+                        course_dir=batch.course_dir if gradebook else None)  # due dates: the late columns
     write_id_map(records, out_dir / ID_MAP)
     return records, sorted(failures)
 

@@ -11,7 +11,9 @@ Numbers (all over the N students with a record, "no submission" and rejected one
   (``failed: `dx` has shape (#, #), expected (#, #, #, #)``), with a count and one example message;
 - per function tested (``CASES[grade_id].target``, e.g. ``affine_backward``, ``TwoLayerNet.loss``): its cells'
   points earned over points possible, and how many students earned every one of its cells;
-- students whose status is not "ok" (timeout, crash, rejected, no submission, unreadable notebook).
+- students whose status is not "ok" (timeout, crash, rejected, no submission, unreadable notebook);
+- with the course's due dates (grading.publish.lateness): per assignment with one, how many students submitted it
+  late, of those whose record says when they submitted it.
 """
 import json
 import re
@@ -83,6 +85,7 @@ class ClassStats:
     cells: list  # CellStats in notebook order
     skills: list  # (target, [grade_id], points earned, points possible, students with every cell)
     unusual: list  # (student, status, total)
+    late: dict = field(default_factory=dict)  # assignment -> (students late, with a submission time, due date)
 
     @property
     def notebooks(self):
@@ -96,8 +99,9 @@ def target_of(grade_id):
     return case.target if case is not None else grade_id.split("_")[0]
 
 
-def class_stats(records, order=None):
-    """ClassStats of the records; ``order`` is [(assignment, grade_id)] (default: the course's plan)."""
+def class_stats(records, order=None, late=None):
+    """ClassStats of the records; ``order`` is [(assignment, grade_id)] (default: the course's plan); ``late`` (a
+    grading.publish.lateness.LateWork) gives the late counts of the assignments with a due date."""
     order = course_cells() if order is None else order
     notebook_of = dict((gid, a) for a, gid in order)
     auto = [gid for _, gid in order if any(gid in r["cells"] for r in records)]
@@ -135,17 +139,20 @@ def class_stats(records, order=None):
         every = sum(1 for r in records if all(r["cells"].get(g, [0, 0, ""])[2] == PASSED for g in ids))
         skills.append((target, ids, earned, possible, every))
     unusual = [(r["student_id"], r["status"], float(r["total"])) for r in records if r.get("status", OK) != OK]
+    counts = late.late_counts(records, list(dict.fromkeys(a for a, _ in order))) if late is not None else {}
     return ClassStats(len(records), max((float(r["max_total"]) for r in records), default=0.0),
                       {r["student_id"]: float(r["total"]) for r in records}, by_notebook, notebook_max, cells,
-                      skills, unusual)
+                      skills, unusual, {a: (*n, late.due[a]) for a, n in counts.items()})
 
 
-def write_report(out_dir, lang="zh"):
-    """Write ``out_dir/report/index.html`` and its figures (PNG); returns the page's path."""
+def write_report(out_dir, lang="zh", course_dir=None):
+    """Write ``out_dir/report/index.html`` and its figures (PNG); returns the page's path. With ``course_dir``, the
+    page counts late submissions against that course's due dates."""
     from .class_report_page import render
+    from .lateness import late_work
 
     records = load_results(out_dir)
-    stats = class_stats(records, course_cells(lang))
+    stats = class_stats(records, course_cells(lang), late_work(course_dir) if course_dir is not None else None)
     folder = Path(out_dir) / "report"
     folder.mkdir(parents=True, exist_ok=True)
     page = folder / "index.html"

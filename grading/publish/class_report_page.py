@@ -28,6 +28,9 @@ TEXT = {
         "unusual": "Students with an unusual status", "student": "student", "status": "status", "total": "total",
         "none": "None: every student's status is ok.", "example": "e.g. {student}:", "all_passed": "—",
         "skill_axis": "share of points earned",
+        "late": "Late work", "notebook": "assignment", "due": "due (UTC)",
+        "late_count": "late / students with a submission time",
+        "late_note": "Days late per student, and the penalty when the course sets one, are in grades.csv.",
     },
     "zh": {
         "title": "班级报告", "students": "共 {n} 名学生，每人可自动评分的总分为 {points} 分。",
@@ -42,6 +45,8 @@ TEXT = {
         "unusual": "状态异常的学生", "student": "学生", "status": "状态", "total": "总分",
         "none": "无：所有学生的状态都是 ok。", "example": "示例（{student}）：", "all_passed": "—",
         "skill_axis": "所得分数的比例",
+        "late": "迟交", "notebook": "作业", "due": "截止时间（UTC）", "late_count": "迟交人数 / 有提交时间的学生数",
+        "late_note": "每名学生的迟交天数（以及课程设置了扣分规则时的扣分）见 grades.csv。",
     },
 }
 
@@ -98,6 +103,12 @@ img { max-width: 100%; }
 {% for sid, status, total in s.unusual %}<tr class="unusual" data-student="{{ sid }}"><td>{{ sid }}</td>
 <td>{{ status }}</td><td class="num">{{ '%g' % total }}</td></tr>{% endfor %}</table>
 {% else %}<p id="unusual">{{ t.none }}</p>{% endif %}
+{% if s.late %}<h2>{{ t.late }}</h2>
+<table id="late"><tr><th>{{ t.notebook }}</th><th>{{ t.due }}</th><th>{{ t.late_count }}</th></tr>
+{% for a, counts in s.late.items() %}<tr class="late" data-notebook="{{ a }}" data-late="{{ counts[0] }}"
+ data-timed="{{ counts[1] }}"><td>{{ a }}</td><td>{{ counts[2].strftime('%Y-%m-%d %H:%M') }}</td>
+<td class="num">{{ counts[0] }}/{{ counts[1] }}</td></tr>{% endfor %}</table>
+<p>{{ t.late_note }}</p>{% endif %}
 </body></html>
 """
 
