@@ -200,7 +200,7 @@ def write_student(folder, release_files, files, model_assignment):
 
 def fabricate(dest, lang="zh", model=None):
     """Write the demo class into ``dest`` (replaced); returns the student ids."""
-    from .release import release_files
+    from .build.release import release_files
 
     dest = Path(dest)
     if dest.exists():
@@ -224,9 +224,10 @@ def demo_limits():
 
 def main(out, workers=2, lang="zh"):
     """Build the course if needed, fabricate the class, grade it, print the table; returns the exit code."""
-    from . import autograde, report
-    from .__main__ import ensure_course
+    from . import autograde
     from .autograde.sandbox import limits_applied
+    from .build.course import ensure_course
+    from .publish import report
 
     out = Path(out)
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from utils.checks.engine import CASES, decode
 
-from ..notebooks import nbgrader_metadata, read_source, select_language, stable_ids
+from ..build.notebooks import nbgrader_metadata, read_source, select_language, stable_ids
 from ..paths import NOTEBOOK_SOURCES, ROOT, SOLUTIONS
 from ..reference import expected_outputs, hidden_seeds
 from .records import RECORD_VERSION
