@@ -1,4 +1,5 @@
 """One set of course facts (grading/facts.py): the grader's, the release marker's and collect_submission.py's agree."""
+import ast
 import importlib.util
 import json
 import shutil
@@ -9,7 +10,7 @@ from grading import facts
 from grading.autograde import intake
 from grading.autograde.model_file import ModelLimits
 from grading.build.release import MARKER, release
-from grading.config import load_config
+from grading.config import GRADEBOOK_URL_ENV, load_config
 from grading.paths import ROOT
 
 SCRIPT = ROOT / "grading" / "student_files" / "collect_submission.py"
@@ -59,8 +60,20 @@ def test_the_grader_uses_the_facts():
     assert intake._ID is facts.STUDENT_ID and intake.MODEL_FILE == facts.MODEL_FILE
     assert ModelLimits().file_bytes == facts.MODEL_CAP
     # nbgrader's exchange drops a file over max_file_size (units of 1000 bytes) at submit: never one the grader reads
-    size = load_config(ROOT / "grading").CourseDirectory.max_file_size
+    config = load_config(ROOT / "grading")
+    size = config.CourseDirectory.max_file_size
     assert 1000 * (size - 1) < facts.FILE_CAP <= 1000 * size
+    assert config.CourseDirectory.course_id == facts.COURSE_ID
+
+
+def test_the_hub_config_names_the_same_course_and_variable():
+    """grading/hub/nbgrader_config.py runs in the Hub's nbgrader processes, without this package: its copies."""
+    tree = ast.parse((ROOT / "grading" / "hub" / "nbgrader_config.py").read_text(encoding="utf-8"))
+    constants = {node.targets[0].id: node.value.value for node in tree.body
+                 if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+                 and isinstance(node.value, ast.Constant)}
+    assert (constants["COURSE_ID"], constants["COURSE_DIR_ENV"], constants["GRADEBOOK_URL_ENV"]) == \
+        (facts.COURSE_ID, facts.COURSE_DIR_ENV, GRADEBOOK_URL_ENV)
 
 
 def test_a_release_marker_carries_the_facts_collect_submission_uses(released):
@@ -87,7 +100,7 @@ def test_the_scripts_fallback_defaults_are_the_graders(released, tmp_path):
     expected = {k: v for k, v in json.loads(json.dumps(facts.released_facts())).items()
                 if k not in ("assignments", "modules")}
     assert script.DEFAULT_FACTS == expected
-    assert script.MARKER == facts.RELEASE_MARKER
+    assert script.MARKER == facts.RELEASE_MARKER and sorted(script.TEXT) == sorted(facts.LANGUAGES)
     assert script.course_facts({}) == script.DEFAULT_FACTS
     tree = shutil.copytree(released, tmp_path / "copy")
     (tree / MARKER).unlink()
