@@ -30,8 +30,8 @@ from .generated import (
     release_notebook,
     same_expected,
     stale,
-    student_notebooks,
     stub_modules,
+    student_notebooks,
     visible_expected_file,
     write,
 )

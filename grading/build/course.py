@@ -36,6 +36,7 @@ from ..config import (
     shown_url,
 )
 from ..facts import assignment_names
+from ..settings import course_settings
 from .generated import notebook_sources
 from .notebooks import instructor_notebook, to_text
 from .release import helper_files, stub_files
@@ -72,8 +73,6 @@ def write_config(root, lang=None):
 
 def course_language(root=None):
     """The language the course at ``root`` (default course_dir()) is set to: ``c.Chapter3.language``."""
-    from ..settings import course_settings
-
     return course_settings(root).language
 
 
