@@ -35,15 +35,21 @@ def _check_id(kind, value):
                          "dot")
 
 
+def submission_stamp(folder):
+    """The timestamp.txt text of a submission folder (``submitted/`` or ``autograded/<student>/<assignment>``),
+    or None."""
+    path = folder / "timestamp.txt"
+    if path.is_file() and not path.is_symlink():
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
+
+
 def _submitted_timestamp(root, student_id, assignment):
     """The timestamp nbgrader's collect wrote for this submission, if the course directory holds one.
 
     The formgrader treats a submission as autograded only when the gradebook's timestamp equals this one.
     """
-    path = root / "submitted" / student_id / assignment / "timestamp.txt"
-    if path.is_file() and not path.is_symlink():
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
-    return None
+    return submission_stamp(root / "submitted" / student_id / assignment)
 
 
 def _set_scores(gb, assignment, student_id, scores):

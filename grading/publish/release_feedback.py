@@ -18,15 +18,7 @@ from ..build import release_notebook
 from ..build.course import course_language
 from ..config import load_config
 from .feedback import PASSED, TEXT, render
-from .gradebook import SUBMISSION_FILES, GradebookError, _check_id, manual_grades
-
-
-def _submission_stamp(folder):
-    """The timestamp.txt text of a submission folder, or None."""
-    path = folder / "timestamp.txt"
-    if path.is_file() and not path.is_symlink():
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
-    return None
+from .gradebook import SUBMISSION_FILES, GradebookError, _check_id, manual_grades, submission_stamp
 
 
 def feedback_to_release(course_dir, out_dir, assignment, students=None):
@@ -45,7 +37,7 @@ def feedback_to_release(course_dir, out_dir, assignment, students=None):
     ready, skipped = [], []
     for sid in wanted:
         page, folder = out / "feedback" / sid / f"{assignment}.html", root / "autograded" / sid / assignment
-        stamp = _submission_stamp(folder)
+        stamp = submission_stamp(folder)
         if sid not in collected:
             skipped.append((sid, "no submission collected through nbgrader's exchange"))
         elif not page.is_file():
@@ -53,7 +45,7 @@ def feedback_to_release(course_dir, out_dir, assignment, students=None):
         elif stamp is None or not (folder / "submission_secret.txt").is_file():
             skipped.append((sid, f"{folder} has no timestamp.txt/submission_secret.txt: grade the collected "
                                  "submitted/ tree with python -m grading autograde"))
-        elif stamp != _submission_stamp(root / "submitted" / sid / assignment):
+        elif stamp != submission_stamp(root / "submitted" / sid / assignment):
             skipped.append((sid, "collected again since it was graded: run python -m grading autograde first"))
         else:
             ready.append((sid, page, folder))
