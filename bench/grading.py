@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grading import course as course_  # noqa: E402
-from grading import demo  # noqa: E402
+from grading import config, demo, facts  # noqa: E402
+from grading.build import course as course_  # noqa: E402
 
 LEFT_OUT = ("s08_infinite_loop", "s11_symlink_passwd", "s13_empty")
 
@@ -118,7 +118,7 @@ def assignment_scores(course_dir):
     """{(student, assignment): score} from a course's nbgrader gradebook."""
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=course_.COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{course_dir / 'gradebook.db'}", course_id=config.COURSE_ID) as gb:
         return {(s.student.id, a.name): s.score for a in gb.assignments for s in gb.assignment_submissions(a.name)}
 
 
@@ -143,7 +143,7 @@ def main(argv=None):
     try:
         print(f"building the course and the class ({args.students} students) in {work} ...", flush=True)
         base = course_.build_course(args.lang, work / "course")
-        assignments = course_.assignment_names()
+        assignments = facts.assignment_names()
         theirs = shutil.copytree(base, work / "course-nbgrader")
         ours = shutil.copytree(base, work / "course-ours")
         class_dir = work / "class"

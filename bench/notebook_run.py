@@ -82,7 +82,7 @@ def load_notebook(spec, lang):
     if not path.suffix:
         path = ROOT / "solutions" / "notebooks" / f"{spec}.py"
     if path.suffix == ".py":
-        from grading.notebooks import instructor_notebook
+        from grading.build.notebooks import instructor_notebook
 
         return path.stem, instructor_notebook(path, lang), True
     return path.stem, nbformat.read(path, as_version=4), False

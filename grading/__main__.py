@@ -5,19 +5,21 @@ import os
 import sys
 from pathlib import Path
 
-from . import build
+from .facts import LANGUAGES
 
 
 def _lang(args):
     """``--lang``, else the language the course is set to (``c.Chapter3.language`` in its nbgrader_config.py)."""
     if args.lang:
         return args.lang
-    from .course import course_language
+    from .build.course import course_language
 
     return course_language()
 
 
 def _build(args):
+    from . import build
+
     if args.check:
         stale = build.stale()
         for rel in stale:
@@ -31,7 +33,8 @@ def _build(args):
     print(f"build: {len(changed)} committed file(s) changed ({build.COMMITTED_LANGUAGE} notebooks)")
     for rel in changed:
         print(f"  {rel}")
-    from .course import build_course, course_language, gradebook_url, shown_url
+    from .build.course import build_course, course_language
+    from .config import gradebook_url, shown_url
 
     root = build_course(args.lang)
     print(f"nbgrader course directory ({course_language(root)}): {root}")
@@ -40,7 +43,7 @@ def _build(args):
 
 
 def _release(args):
-    from .release import release
+    from .build.release import release
 
     lang = _lang(args)
     written = release(args.out_dir, lang)
@@ -48,21 +51,11 @@ def _release(args):
     return 0
 
 
-def ensure_course():
-    """The nbgrader course directory, built first (in the course's own language) if it has no gradebook or lacks an
-    assignment."""
-    from .course import assignment_names, build_course, course_dir, has_gradebook
-
-    root = course_dir()
-    if not all((root / "release" / a).is_dir() for a in assignment_names()) or not has_gradebook(root):
-        print(f"building the nbgrader course directory {root} ...", flush=True)
-        build_course(None, root)
-    return root
-
-
 def _autograde(args):
-    from . import autograde, report
+    from . import autograde
     from .autograde.sandbox import SandboxError
+    from .build.course import ensure_course
+    from .publish import report
 
     args.lang = _lang(args)
     if not Path(args.submissions).exists():
@@ -84,7 +77,7 @@ def _autograde(args):
         print(exc, file=sys.stderr)
         return 2
     from .autograde.sandbox import limits_applied
-    from .course import gradebook_url, shown_url
+    from .config import gradebook_url, shown_url
 
     print(report.summary(records, plan, out, failures, limits_applied()))
     print(f"gradebook: {shown_url(gradebook_url(course))}")
@@ -92,8 +85,10 @@ def _autograde(args):
 
 
 def _release_feedback(args):
-    from .course import assignment_names, course_dir
-    from .gradebook import GradebookError, release_feedback
+    from .config import course_dir
+    from .facts import assignment_names
+    from .publish.gradebook import GradebookError
+    from .publish.release_feedback import release_feedback
 
     root = course_dir()
     names = args.assignments or assignment_names()
@@ -173,7 +168,7 @@ def _similarity(args):
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    lang = {"choices": build.LANGUAGES, "default": None,
+    lang = {"choices": LANGUAGES, "default": None,
             "help": "language of the prose (default: the course's setting c.Chapter3.language)"}
 
     p = commands.add_parser("build", help="regenerate assignments/, classifiers/ and the nbgrader course directory")

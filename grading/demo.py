@@ -20,9 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from . import demo_authors
+from .facts import MODEL_FILE, PACKAGE, module_names
 from .paths import REFERENCE_PACKAGE, STUB_PACKAGE
 
-MODULE_DIR = "classifiers/chapter3"
+MODULE_DIR = PACKAGE
 MODEL_ASSIGNMENT_PREFIX = "05_"
 # Every probe of the chapter runs in well under a second: a demo need not wait the default 20 s per endless loop.
 DEMO_CASE_SECONDS, DEMO_TOTAL_SECONDS = 3.0, 60.0
@@ -30,14 +31,12 @@ DEMO_CASE_SECONDS, DEMO_TOTAL_SECONDS = 3.0, 60.0
 
 def reference_sources():
     """{module file name: text} of the reference package (solution regions included: they are only comments)."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((REFERENCE_PACKAGE / "chapter3").glob("*.py"))
-            if p.name != "__init__.py"}
+    return {name: (REFERENCE_PACKAGE / "chapter3" / name).read_text(encoding="utf-8") for name in module_names()}
 
 
 def stub_sources():
     """{module file name: text} of the release's stubs."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((STUB_PACKAGE / "chapter3").glob("*.py"))
-            if p.name != "__init__.py"}
+    return {name: (STUB_PACKAGE / "chapter3" / name).read_text(encoding="utf-8") for name in module_names()}
 
 
 def with_solution(source, function, body):
@@ -107,7 +106,7 @@ def train_best_model(epochs=4, seed=0):
 # ----------------------------------------------------------------------------------------------- the class
 def _complete(ref, model):
     """Every module of the reference and the trained model."""
-    return {**{f"{MODULE_DIR}/{name}": text for name, text in ref.items()}, "best_model.npz": model}
+    return {**{f"{MODULE_DIR}/{name}": text for name, text in ref.items()}, MODEL_FILE: model}
 
 
 def _with(ref, model, name, old, new, count=1):
@@ -184,8 +183,8 @@ def write_student(folder, release_files, files, model_assignment):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     for rel, data in files.items():
-        if rel == "best_model.npz":
-            rel = f"assignments/{model_assignment}/best_model.npz"
+        if rel == MODEL_FILE:
+            rel = f"assignments/{model_assignment}/{MODEL_FILE}"
         elif rel == "notebook":
             first = sorted(p for p in release_files if p.startswith("assignments/") and p.endswith(".ipynb"))[0]
             rel = first
@@ -200,7 +199,7 @@ def write_student(folder, release_files, files, model_assignment):
 
 def fabricate(dest, lang="zh", model=None):
     """Write the demo class into ``dest`` (replaced); returns the student ids."""
-    from .release import release_files
+    from .build.release import release_files
 
     dest = Path(dest)
     if dest.exists():
@@ -224,9 +223,10 @@ def demo_limits():
 
 def main(out, workers=2, lang="zh"):
     """Build the course if needed, fabricate the class, grade it, print the table; returns the exit code."""
-    from . import autograde, report
-    from .__main__ import ensure_course
+    from . import autograde
     from .autograde.sandbox import limits_applied
+    from .build.course import ensure_course
+    from .publish import report
 
     out = Path(out)
     start = time.perf_counter()

@@ -14,14 +14,14 @@ import os
 import secrets
 from pathlib import Path
 
+from .config import course_dir
+
 SECRET_FILE = ".chapter3-secret"
 SECRET_BYTES = 32
 
 
 def secret_path(root=None):
     """Where the secret of the course at ``root`` (default: the course directory) lives."""
-    from .course import course_dir
-
     return Path(root if root is not None else course_dir()) / SECRET_FILE
 
 
@@ -51,8 +51,6 @@ def course_secret(root=None):
 
 def secret_label(root=None):
     """``c.Chapter3.secret_label`` of the course at ``root`` ("" when the course has no config)."""
-    from .course import course_dir
-
     config = Path(root if root is not None else course_dir()) / "nbgrader_config.py"
     try:
         stamp = config.stat().st_mtime_ns

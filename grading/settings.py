@@ -12,11 +12,13 @@ from pathlib import Path
 from traitlets import Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 
+from .facts import DEFAULT_LANGUAGE, LANGUAGES
+
 
 class Chapter3(Configurable):
     """Settings of the chapter 3 course, besides nbgrader's own."""
 
-    language = Enum(["zh", "en"], default_value="zh",
+    language = Enum(list(LANGUAGES), default_value=DEFAULT_LANGUAGE,
                     help="Language of the notebooks' prose, the checks' messages and the feedback pages.").tag(
         config=True)
 
@@ -61,6 +63,6 @@ def course_settings(root=None):
     A folder without ``nbgrader_config.py`` gives the defaults; ``grading/nbgrader_config.py`` is the committed
     template the build copies there.
     """
-    from .course import course_dir, load_config
+    from .config import course_dir, load_config
 
     return Chapter3(config=load_config(Path(root) if root is not None else course_dir()))

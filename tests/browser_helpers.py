@@ -171,7 +171,7 @@ def student_lab(tmp_path_factory, lang, log, modules=()):
 
     ``modules``: module files copied over the stubs in classifiers/chapter3/ (e.g. the reference's).
     """
-    from grading.release import release
+    from grading.build.release import release
 
     scratch = tmp_path_factory.mktemp(f"student-{lang}")
     tree = scratch / "student-repo"

@@ -5,8 +5,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from grading.build import DEFAULT_LANGUAGE
-from grading.course import build_course
+from grading.build.course import build_course
+from grading.facts import DEFAULT_LANGUAGE
 
 
 @cache

@@ -1,4 +1,4 @@
-"""grading.autograde and grading.report: plan, verdicts, the model file, records, grades.csv; then whole batches
+"""grading.autograde and grading.publish.report: plan, verdicts, the model file, records, grades.csv; then whole batches
 (thread pool, Dask local cluster, kill -9 and resume) on a small class."""
 import io
 import json
@@ -7,10 +7,11 @@ import zipfile
 import numpy as np
 import pytest
 
-from grading import autograde, report
+from grading import autograde
 from grading.autograde import GradeCell, Plan, model_file, model_score, verdicts
 from grading.autograde import runs as grader_runs
 from grading.paths import ROOT
+from grading.publish import report
 from grading.reference import hidden_seeds, reference_module
 from grading.status import NotRun
 from utils.checks.engine import CASES, Result, run_probe
@@ -261,7 +262,7 @@ SLOW_BACKWARD = "import time\ntime.sleep(0.5)\n"
 
 @pytest.fixture(scope="module")
 def release():
-    from grading.release import release_files
+    from grading.build.release import release_files
 
     return release_files("en")
 
@@ -269,7 +270,7 @@ def release():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """An nbgrader course directory holding assignment 01 only (generating all of them takes much longer)."""
-    from grading import course as course_
+    from grading.build import course as course_
 
     root = tmp_path_factory.mktemp("course")
     course_.write_source(root, "en")

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml  # PyYAML comes with jupyterlab (jupyter-events), which requirements.txt pins
 
-from grading.release import release
+from grading.build.release import release
 from tests.browser_helpers import isolated_env, postbuilt_student_env
 
 ROOT = Path(__file__).resolve().parent.parent

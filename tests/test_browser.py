@@ -257,8 +257,10 @@ def course(tmp_path_factory):
     """A course directory built by nbgrader, with one collected and graded submission of the demo student."""
     from nbgrader.api import Gradebook
 
-    from grading.course import COURSE_DIR_ENV, assignment_names, build_course
-    from grading.gradebook import record
+    from grading.build.course import build_course
+    from grading.config import COURSE_DIR_ENV
+    from grading.facts import assignment_names
+    from grading.publish.gradebook import record
 
     root = tmp_path_factory.mktemp("course") / "chapter3"
     mp = pytest.MonkeyPatch()

@@ -12,7 +12,7 @@ import zipfile
 import pytest
 
 from grading.autograde import intake
-from grading.release import MARKER, release
+from grading.build.release import MARKER, release
 from tests.test_round_trip import solve
 
 SCRIPT = "collect_submission.py"
@@ -164,24 +164,26 @@ def _big(path, size):
 
 
 def test_refuses_a_file_over_its_limit(tree):
-    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 31 * MB)
+    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 41 * MB)
     proc = collect(tree, "s1")
     assert proc.returncode == 1
-    assert "assignments/05_deep_net_optimizers/best_model.npz is 31.0 MB" in proc.stderr
-    assert "limit for one saved model is 30.0 MB" in proc.stderr
+    assert "assignments/05_deep_net_optimizers/best_model.npz is 41.0 MB" in proc.stderr
+    assert "limit for one saved model is 40.0 MB" in proc.stderr  # grading.facts.MODEL_CAP, from the marker
     assert not list(tree.glob("*.zip"))
 
 
 def test_refuses_a_total_over_the_limit_and_names_the_largest(tree):
-    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 20 * MB)
-    nb = tree / "assignments" / "04_shallow_net" / "04_shallow_net.ipynb"
-    data = json.loads(nb.read_text(encoding="utf-8"))
-    data["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * (11 * MB)}]
-    nb.write_text(json.dumps(data), encoding="utf-8")
+    _big(tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz", 39 * MB)
+    for name, size in (("04_shallow_net", 19 * MB), ("03_losses", 7 * MB)):
+        nb = tree / "assignments" / name / f"{name}.ipynb"
+        data = json.loads(nb.read_text(encoding="utf-8"))
+        data["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "x" * size}]
+        nb.write_text(json.dumps(data), encoding="utf-8")
     proc = collect(tree, "s1")
     assert proc.returncode == 1
-    assert "All files together are 31." in proc.stderr and "the limit is 30.0 MB" in proc.stderr
-    assert "best_model.npz (20.0 MB), assignments/04_shallow_net/04_shallow_net.ipynb (11.0 MB)" in proc.stderr
+    assert "All files together are 65." in proc.stderr and "the limit is 64.0 MB" in proc.stderr
+    assert ("best_model.npz (39.0 MB), assignments/04_shallow_net/04_shallow_net.ipynb (19.0 MB), "
+            "assignments/03_losses/03_losses.ipynb (7.0 MB)") in proc.stderr
     assert not list(tree.glob("*.zip"))
 
 

@@ -8,14 +8,15 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from grading import build, course
-from grading.build import DEFAULT_LANGUAGE
-from grading.notebooks import TEXT_STUB
+from grading import build, config, facts
+from grading.build import course
+from grading.build.notebooks import TEXT_STUB
+from grading.build.release import helper_files, stub_files
+from grading.facts import DEFAULT_LANGUAGE
 from grading.paths import ROOT
-from grading.release import helper_files, stub_files
 from tests.course_helpers import built_course, course_copy
 
-NAMES = course.assignment_names()
+NAMES = facts.assignment_names()
 
 
 def _nbgrader(*args, cwd, home):
@@ -35,7 +36,7 @@ def _files(folder):
 
 def test_layout_of_every_assignment():
     root = built_course()
-    assert (root / "nbgrader_config.py").read_bytes() == course.CONFIG_FILE.read_bytes()
+    assert (root / "nbgrader_config.py").read_bytes() == config.CONFIG_FILE.read_bytes()
     assert (root / "gradebook.db").is_file()
     support = sorted([*dict(stub_files(DEFAULT_LANGUAGE)), *dict(helper_files(DEFAULT_LANGUAGE))])
     assert NAMES and NAMES == [p.stem for p in build.notebook_sources()]
@@ -46,7 +47,7 @@ def test_layout_of_every_assignment():
 
 
 def test_nbgrader_release_equals_the_in_process_student_build():
-    """nbgrader's generate_assignment and grading/notebooks.py give byte-identical student notebooks (cells,
+    """nbgrader's generate_assignment and grading/build/notebooks.py give byte-identical student notebooks (cells,
     metadata, checksums), so the committed assignments/ are what nbgrader would release."""
     root = built_course()
     expected = dict(build.student_notebooks(DEFAULT_LANGUAGE))
@@ -69,7 +70,7 @@ def test_release_modules_are_the_stubs_and_never_the_reference():
 
 def test_gradebook_holds_every_grade_cell_with_its_points():
     root = built_course()
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.COURSE_ID) as gb:
         assert sorted(a.name for a in gb.assignments) == sorted(NAMES)
         for name in NAMES:
             nb = nbformat.read(root / "release" / name / f"{name}.ipynb", as_version=4)
@@ -81,35 +82,35 @@ def test_gradebook_holds_every_grade_cell_with_its_points():
 
 
 def test_config_as_nbgrader_loads_it():
-    config = course.load_config(built_course())
-    assert config.CourseDirectory.course_id == "chapter3"
-    assert config.OverwriteCells.add_missing_cells is True
-    assert 0 < config.Execute.timeout <= 300 and config.LimitOutput.max_lines > 0
-    assert config.ClearSolutions.text_stub == TEXT_STUB["zh"]  # as in the in-process build of the zh course
-    assert "code_stub" not in config.ClearSolutions  # nbgrader's default
+    nb_config = config.load_config(built_course())
+    assert nb_config.CourseDirectory.course_id == "chapter3"
+    assert nb_config.OverwriteCells.add_missing_cells is True
+    assert 0 < nb_config.Execute.timeout <= 300 and nb_config.LimitOutput.max_lines > 0
+    assert nb_config.ClearSolutions.text_stub == TEXT_STUB["zh"]  # as in the in-process build of the zh course
+    assert "code_stub" not in nb_config.ClearSolutions  # nbgrader's default
     for name in NAMES:
-        excluded = config.Autograde.exclude_overwriting[name]
+        excluded = nb_config.Autograde.exclude_overwriting[name]
         assert "classifiers/chapter3/layers.py" in excluded
         assert all(rel.startswith("classifiers/") and rel.endswith(".py") for rel in excluded)
     for pattern in (".ipynb_checkpoints", "__pycache__", "cache"):
-        assert pattern in config.CourseDirectory.ignore
+        assert pattern in nb_config.CourseDirectory.ignore
 
 
 def test_rebuild_keeps_the_gradebook_and_gives_the_same_release(tmp_path):
     root = course_copy(tmp_path / "course")
     before = {n: (root / "release" / n / f"{n}.ipynb").read_bytes() for n in NAMES}
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.COURSE_ID) as gb:
         gb.add_student("kept")
     (root / "source" / NAMES[0] / "leftover.txt").write_text("old", encoding="utf-8")
     assert course.build_course(DEFAULT_LANGUAGE, root) == root
     assert {n: (root / "release" / n / f"{n}.ipynb").read_bytes() for n in NAMES} == before
     assert not (root / "source" / NAMES[0] / "leftover.txt").exists()
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=course.COURSE_ID) as gb:
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", course_id=config.COURSE_ID) as gb:
         assert [s.id for s in gb.students] == ["kept"]
 
 
 def test_changing_grade_cells_after_submissions_is_refused_clearly(tmp_path):
-    from grading.gradebook import record
+    from grading.publish.gradebook import record
 
     root = course_copy(tmp_path / "course")
     record(root, "alice", NAMES[0], {})
@@ -124,10 +125,10 @@ def test_changing_grade_cells_after_submissions_is_refused_clearly(tmp_path):
 
 
 def test_course_dir_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.setenv(course.COURSE_DIR_ENV, str(tmp_path / "elsewhere"))
-    assert course.course_dir() == (tmp_path / "elsewhere").resolve()
-    monkeypatch.delenv(course.COURSE_DIR_ENV)
-    assert course.course_dir() == course.DEFAULT_COURSE_DIR.resolve()
+    monkeypatch.setenv(config.COURSE_DIR_ENV, str(tmp_path / "elsewhere"))
+    assert config.course_dir() == (tmp_path / "elsewhere").resolve()
+    monkeypatch.delenv(config.COURSE_DIR_ENV)
+    assert config.course_dir() == config.DEFAULT_COURSE_DIR.resolve()
 
 
 def test_nbgrader_validate_on_every_student_notebook(tmp_path):

@@ -13,10 +13,11 @@ import sys
 import nbformat
 import pytest
 
-from grading import build, course
-from grading.notebooks import to_text
+from grading import build, config, facts
+from grading.build import course
+from grading.build.notebooks import to_text
+from grading.build.release import MARKER
 from grading.paths import ROOT
-from grading.release import MARKER
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 COMMITTED = ("assignments", "classifiers", "utils/checks/expected.json")
@@ -64,7 +65,7 @@ def test_english_build_writes_the_course_in_english_and_leaves_the_committed_fil
     assert _committed_digest() == before
     assert course.course_language(root) == "en"
     assert "c.Chapter3.language = 'en'" in (root / "nbgrader_config.py").read_text(encoding="utf-8")
-    for name in course.assignment_names():
+    for name in facts.assignment_names():
         for folder in ("source", "release"):
             prose = _prose(root / folder / name / f"{name}.ipynb")
             assert len(prose) > 1000 and not CJK.search(prose), f"{folder}/{name} is not English"
@@ -94,7 +95,7 @@ def test_a_rebuild_keeps_the_course_language_and_lang_changes_it(tmp_path):
     root = tmp_path / "course"
     root.mkdir()
     course.write_config(root)
-    assert (root / "nbgrader_config.py").read_bytes() == course.CONFIG_FILE.read_bytes()
+    assert (root / "nbgrader_config.py").read_bytes() == config.CONFIG_FILE.read_bytes()
     # The instructor sets the language by hand in the course's config; a rebuild refreshes the file but keeps it.
     path = root / "nbgrader_config.py"
     path.write_text(path.read_text(encoding="utf-8").replace('c.Chapter3.language = "zh"',
@@ -103,13 +104,13 @@ def test_a_rebuild_keeps_the_course_language_and_lang_changes_it(tmp_path):
     assert course.course_language(root) == "en"
     course.write_config(root, "zh")
     assert course.course_language(root) == "zh"
-    assert path.read_bytes() == course.CONFIG_FILE.read_bytes()
+    assert path.read_bytes() == config.CONFIG_FILE.read_bytes()
 
 
 def test_config_text_sets_appends_and_keeps_template_lines():
-    template = course.CONFIG_FILE.read_text(encoding="utf-8")
-    assert course.config_text({}) == template == course.config_text({"language": "zh"})
-    text = course.config_text({"language": "en", "scoring_data": "embedded", "new_setting": 3})
+    template = config.CONFIG_FILE.read_text(encoding="utf-8")
+    assert config.config_text({}) == template == config.config_text({"language": "zh"})
+    text = config.config_text({"language": "en", "scoring_data": "embedded", "new_setting": 3})
     assert text.count("c.Chapter3.language =") == 1 and "\nc.Chapter3.language = 'en'\n" in text
     assert "\nc.Chapter3.scoring_data = 'embedded'  # released" in text
     assert text.endswith("\nc.Chapter3.new_setting = 3\n")
@@ -120,7 +121,7 @@ def test_config_text_sets_appends_and_keeps_template_lines():
 
 def test_release_notebook_in_either_language_is_the_one_students_get(english_course):
     root, _ = english_course
-    for name in course.assignment_names():
+    for name in facts.assignment_names():
         assert to_text(build.release_notebook(name, "zh")) == (
             ROOT / "assignments" / name / f"{name}.ipynb").read_text(encoding="utf-8")
         # nbgrader's own generate_assignment made this one for the English course

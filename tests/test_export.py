@@ -53,7 +53,7 @@ def course(tmp_path, monkeypatch):
                           cell_type="markdown")
         for sid in ("alice", "bob"):
             gb.add_student(sid)
-            with gb.db.no_autoflush:  # as grading.gradebook does: no half-built rows flushed
+            with gb.db.no_autoflush:  # as grading.publish.gradebook does: no half-built rows flushed
                 gb.add_submission("01_affine_layer", sid)
         grade = gb.find_grade("affine_backward_shape_answer", "01_affine_layer", "01_affine_layer", "bob")
         grade.manual_score = 0.5

@@ -10,9 +10,10 @@ import sys
 import pytest
 from nbgrader.utils import notebook_hash
 
-from grading.course import CONFIG_FILE
-from grading.gradebook import feedback_to_release, record, release_feedback
+from grading.config import CONFIG_FILE
 from grading.paths import ROOT
+from grading.publish.gradebook import record
+from grading.publish.release_feedback import feedback_to_release, release_feedback
 from tests.course_helpers import course_copy
 
 A = "01_affine_layer"

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from grading.autograde import student
-from grading.gradebook import record
+from grading.publish.gradebook import record
 from tests.browser_helpers import instructor_env, jupyter_server
 from tests.test_browser import DEMO_ASSIGNMENT, SHOTS, _missing, _shot, browser, course  # noqa: F401  (fixtures)
 

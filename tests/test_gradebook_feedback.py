@@ -8,18 +8,11 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from grading.build import DEFAULT_LANGUAGE
-from grading.course import (
-    COURSE_ID,
-    GRADEBOOK_URL_ENV,
-    assignment_names,
-    build_course,
-    has_gradebook,
-    load_config,
-    shown_url,
-)
-from grading.gradebook import GradebookError, record
+from grading.build.course import build_course, has_gradebook
+from grading.config import COURSE_ID, GRADEBOOK_URL_ENV, load_config, shown_url
+from grading.facts import DEFAULT_LANGUAGE, assignment_names
 from grading.publish.feedback import TEXT, render
+from grading.publish.gradebook import GradebookError, record
 from grading.untrusted import MAX_NOTEBOOK_BYTES, read_notebook
 from tests.course_helpers import course_copy
 

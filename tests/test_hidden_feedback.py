@@ -97,7 +97,7 @@ def test_seeds_come_from_the_course_secret_and_rotate(tmp_path):
 
 
 def test_the_secret_is_nowhere_in_the_repository_or_a_release():
-    from grading.release import release_files
+    from grading.build.release import release_files
 
     files = release_files("en")
     assert not any(secret.SECRET_FILE in rel for rel in files)

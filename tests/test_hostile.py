@@ -22,8 +22,8 @@ import pytest
 
 from grading import autograde, demo
 from grading.autograde import intake, sandbox
+from grading.build.release import release_files
 from grading.paths import ROOT
-from grading.release import release_files
 from tests.grader_helpers import processes_with
 
 A = ["affine_forward_value", "affine_forward_nd_input", "affine_forward_float32"]  # layers.py

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.course import assignment_names
+from grading.facts import assignment_names
 from grading.paths import ROOT
 from tests.hub_helpers import VENV_BIN, Hub, LinuxUser, SearchableForAll, free_port, proxy_command
 

@@ -4,10 +4,10 @@ import io
 
 from nbgrader.api import Gradebook
 
-from grading import report
 from grading.autograde import make_plan
-from grading.course import COURSE_ID, gradebook_url
-from grading.gradebook import manual_grades, record
+from grading.config import COURSE_ID, gradebook_url
+from grading.publish import report
+from grading.publish.gradebook import manual_grades, record
 from tests.course_helpers import course_copy
 
 A = "01_affine_layer"

@@ -1,7 +1,7 @@
 """Formulas on pages made from our notebooks render offline: TeX becomes MathML, which the browser lays out itself.
 
 nbconvert's pages load MathJax from a CDN; without internet (a hub behind a firewall, JupyterLab's HTML viewer,
-which runs no scripts) TeX would stay TeX. ``grading.notebooks.math_as_mathml`` is what the feedback pages use.
+which runs no scripts) TeX would stay TeX. ``grading.build.notebooks.math_as_mathml`` is what the feedback pages use.
 """
 import re
 
@@ -9,8 +9,9 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from grading.build import LANGUAGES, notebook_sources
-from grading.notebooks import instructor_notebook, math_as_mathml, student_notebook
+from grading.build import notebook_sources
+from grading.build.notebooks import instructor_notebook, math_as_mathml, student_notebook
+from grading.facts import LANGUAGES
 from tests.browser_helpers import chromium, chromium_missing
 
 TEX = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$([^$\n]+?)\$", re.DOTALL)

@@ -14,7 +14,7 @@ import pytest
 from nbclient import NotebookClient
 
 from grading.build import notebook_sources
-from grading.notebooks import instructor_notebook
+from grading.build.notebooks import instructor_notebook
 from grading.paths import ASSIGNMENTS, REFERENCE_PACKAGE, ROOT
 from tests.zh_text import findings, output_text
 

@@ -17,17 +17,11 @@ from urllib.parse import quote
 import pytest
 from nbgrader.api import Gradebook
 
-from grading.build import DEFAULT_LANGUAGE
-from grading.course import (
-    COURSE_ID,
-    GRADEBOOK_URL_ENV,
-    assignment_names,
-    build_course,
-    gradebook_exists,
-    has_gradebook,
-)
-from grading.gradebook import GradebookError, record
+from grading.build.course import build_course, has_gradebook
+from grading.config import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_exists
+from grading.facts import DEFAULT_LANGUAGE, assignment_names
 from grading.paths import ROOT
+from grading.publish.gradebook import GradebookError, record
 
 POSTGRES_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
 pytestmark = pytest.mark.skipif(not POSTGRES_BIN, reason="needs Debian's postgresql (apt-get install postgresql)")

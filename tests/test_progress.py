@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from grading.release import release
+from grading.build.release import release
 from utils.progress import pad, table, width
 
 

@@ -7,11 +7,11 @@ import nbformat
 import pytest
 from traitlets import Unicode
 
-from grading import build
-from grading.course import load_config
-from grading.notebooks import TEXT_STUB, instructor_notebook
+from grading import build, facts
+from grading.build.notebooks import TEXT_STUB, instructor_notebook
+from grading.build.release import MARKER, ReleaseError, readme_text, release
+from grading.config import load_config
 from grading.paths import ROOT, SOLUTIONS
-from grading.release import MARKER, ReleaseError, readme_text, release
 from grading.settings import Chapter3
 
 # Lines of solution regions that a released helper holds too, each looked at: (file, line).
@@ -23,7 +23,7 @@ def trees(tmp_path_factory):
     root = tmp_path_factory.mktemp("release")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("CH3_COURSE_DIR", str(root / "course-not-built"))  # the settings' defaults
-        return {lang: (root / lang, release(root / lang, lang)) for lang in build.LANGUAGES}
+        return {lang: (root / lang, release(root / lang, lang)) for lang in facts.LANGUAGES}
 
 
 def _on_disk(folder):
@@ -31,7 +31,7 @@ def _on_disk(folder):
 
 
 def _expected_files(lang):
-    """The file set of a release, worked out from the repository independently of grading/release.py."""
+    """The file set of a release, worked out from the repository independently of grading/build/release.py."""
     files = {f"assignments/{s.stem}/{s.stem}.ipynb" for s in build.notebook_sources()}
     files |= {p.relative_to(SOLUTIONS).as_posix() for p in (SOLUTIONS / "classifiers").rglob("*.py")}
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*")
@@ -66,7 +66,7 @@ def _solution_lines():
     return {t for t in inside - given if len(t) >= 12 and not t.startswith("#") and not _CONTROL_FLOW.match(t)}
 
 
-@pytest.mark.parametrize("lang", build.LANGUAGES)
+@pytest.mark.parametrize("lang", facts.LANGUAGES)
 def test_exactly_the_student_files(trees, lang):
     folder, written = trees[lang]
     assert written == sorted(written[:-1]) + [MARKER]
@@ -74,10 +74,12 @@ def test_exactly_the_student_files(trees, lang):
     marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
     defaults = Chapter3()
     released = {name: getattr(defaults, name) for name in Chapter3.class_trait_names(config=True, released=True)}
+    # the course facts collect_submission.py reads (their values: tests/test_course_facts.py)
+    assert marker.pop("facts") == json.loads(json.dumps(facts.released_facts()))
     assert marker == {"release": "chapter3", "lang": lang, "settings": released, "files": written[:-1]}
 
 
-@pytest.mark.parametrize("lang", build.LANGUAGES)
+@pytest.mark.parametrize("lang", facts.LANGUAGES)
 def test_nothing_of_the_instructor(trees, lang):
     folder, written = trees[lang]
     assert not [rel for rel in written if rel.startswith(("solutions/", "grading/", "tests/", "bench/"))]
@@ -99,7 +101,7 @@ def test_nothing_of_the_instructor(trees, lang):
 def test_no_line_of_a_solution_region_is_released(trees):
     lines = _solution_lines()
     assert len(lines) > 50  # the reference really has solution regions to leak
-    for lang in build.LANGUAGES:
+    for lang in facts.LANGUAGES:
         folder, _ = trees[lang]
         for rel, text in _released_text(folder).items():
             leaked = {t.strip() for t in text.splitlines()} & lines
@@ -227,7 +229,7 @@ def test_the_readme_names_the_data_the_grader_scores_on(trees, lang, words):
 
 
 def test_the_readme_names_the_embedded_set_when_the_course_scores_on_it():
-    from grading.release import readme_file
+    from grading.build.release import readme_file
 
     [(_, data)] = readme_file("zh", {"scoring_data": "embedded"})
     assert "**内置的小数据集（手写数字）**" in data.decode("utf-8")

@@ -19,8 +19,8 @@ import sys
 import pytest
 
 from grading.autograde import make_plan
+from grading.build.release import release
 from grading.paths import ROOT, SOLUTIONS
-from grading.release import release
 from tests.test_student_readme import link_venv, student_env
 from utils.checks.engine import CASES
 

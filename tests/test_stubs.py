@@ -1,4 +1,4 @@
-"""The stub generator (grading/stubs.py) and the committed student stubs in classifiers/chapter3."""
+"""The stub generator (grading/build/stubs.py) and the committed student stubs in classifiers/chapter3."""
 import ast
 import json
 import subprocess
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grading.stubs import MarkerError, make_stub
+from grading.build.stubs import MarkerError, make_stub
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "solutions" / "classifiers" / "chapter3"

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from grading.build.release import readme_text
 from grading.paths import ROOT
-from grading.release import readme_text
 from tests.browser_helpers import isolated_env, jupyter_server, make_student_env
 from tests.test_binder import INSTRUCTOR_LAB, INSTRUCTOR_SERVER, STUDENT_LAB, STUDENT_SERVER
 from tests.test_student_readme import readme_commands

@@ -23,8 +23,9 @@ import urllib.request
 
 import pytest
 
-from grading.build import LANGUAGES, notebook_sources
-from grading.release import readme_text, release
+from grading.build import notebook_sources
+from grading.build.release import readme_text, release
+from grading.facts import LANGUAGES
 
 FENCE = re.compile(r"^```bash (setup|start)[ \t]*\n(.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 SETUP_TIMEOUT = 1200  # seconds for the README's set-up command (pip install of requirements.txt)

@@ -87,7 +87,7 @@ def test_executed_zh_notebooks_and_release_files(path):
 
 
 def test_the_zh_student_readme_is_chinese():
-    from grading.release import readme_text
+    from grading.build.release import readme_text
 
     assert findings(readme_text("zh")) == []
 

@@ -10,6 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolE
 from pathlib import Path
 
 from ..atomic import remove_leftovers
+from ..facts import COURSE_DIR_ENV
 from . import intake as intake_
 from . import model_score
 from .plan import Expected, make_plan
@@ -31,7 +32,7 @@ TIMEOUT_VAR = "CH3_SCHEDULER_TIMEOUT"  # overrides it
 
 def default_course_dir():
     """The nbgrader course directory: $CH3_COURSE_DIR, else grading/course."""
-    return Path(os.environ.get("CH3_COURSE_DIR") or Path(__file__).parent.parent / "course")
+    return Path(os.environ.get(COURSE_DIR_ENV) or Path(__file__).parent.parent / "course")
 
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
@@ -65,7 +66,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
 
     from utils import checks
 
-    from .. import report
+    from ..publish import report
     from . import sandbox
 
     mode = sandbox.isolation()
@@ -114,7 +115,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     records = load_records(out_dir, plan)
     manual = None
     if gradebook:  # the written answers graded in the formgrader so far: columns of their own in grades.csv
-        from ..gradebook import manual_grades
+        from ..publish.gradebook import manual_grades
 
         manual = manual_grades(batch.course_dir, [(c.assignment, c.grade_id) for c in plan.cells if not c.auto],
                                [r["student_id"] for r in records])

@@ -28,23 +28,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from ..paths import NOTEBOOK_SOURCES, STUB_PACKAGE
+from ..facts import MODEL_CAP, MODEL_FILE, MODULE_CAP, NOTEBOOK_CAP, assignment_names, module_names
+from ..facts import STUDENT_ID as _ID
 from .sources import MB, FolderSource, Rejected, ZipSource, nested_zip
 
-MODULE_CAP, NOTEBOOK_CAP, MODEL_CAP = 1 * MB, 20 * MB, 50 * MB
-MODEL_FILE = "best_model.npz"
-_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _ZIP_NAME = re.compile(r"(?:submission_)?(.+)\.zip", re.IGNORECASE)
 
 
 def known_modules():
     """Names of the student modules (``layers.py``, ...): the stub package minus its ``__init__.py``."""
-    return sorted(p.name for p in (STUB_PACKAGE / "chapter3").glob("*.py") if p.name != "__init__.py")
+    return module_names()
 
 
 def known_assignments():
     """Assignment names in course order (the notebook sources' stems)."""
-    return sorted(p.stem for p in NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py"))
+    return assignment_names()
 
 
 @dataclass

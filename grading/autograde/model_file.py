@@ -24,7 +24,8 @@ import numpy as np
 from utils.checks.cases._judging import say
 from utils.checks.cases.best_model import INPUT_DIM, NUM_CLASSES
 
-MODEL_FILE = "best_model.npz"
+from ..facts import MODEL_CAP, MODEL_FILE
+
 META = "meta"
 META_CAP = 64 * 1024
 _PARAM = re.compile(r"([Wb])([1-9][0-9]{0,2})")
@@ -42,12 +43,11 @@ class ModelLimits:
 
     max_hidden_layers: int = 6
     max_parameters: int = 4_000_000
-    file_bytes: int = 50 * 2**20
+    file_bytes: int = MODEL_CAP
 
     @classmethod
     def of_course(cls, root=None):
         from ..settings import course_settings
-        from .intake import MODEL_CAP
 
         try:
             s = course_settings(root)

@@ -176,7 +176,7 @@ def model_runs(tree, plan, scoring=None):
     Computed here from the file alone: read by grading.model_file (bounded, checked headers first), predicted by
     :func:`trusted_predictions` on the subset of the test split ``scoring`` draws.
     """
-    from .intake import MODEL_FILE
+    from ..facts import MODEL_FILE
     from .model_file import ModelFileError, load_model
 
     cells = [c for c in plan.auto_cells if c.on_model]

@@ -11,8 +11,9 @@ from functools import cached_property
 
 from utils.checks.engine import CASES, decode
 
-from ..notebooks import nbgrader_metadata, read_source, select_language, stable_ids
-from ..paths import NOTEBOOK_SOURCES, ROOT, SOLUTIONS
+from ..build.generated import notebook_sources
+from ..build.notebooks import nbgrader_metadata, read_source, select_language, stable_ids
+from ..paths import ROOT, SOLUTIONS
 from ..reference import expected_outputs, hidden_seeds
 from .records import RECORD_VERSION
 
@@ -97,7 +98,7 @@ def make_plan(lang="zh", only=None, sources=None, course_dir=None):
     - sources: notebook source paths (default: solutions/notebooks/NN_*.py)
     - course_dir: the course whose secret draws the hidden seeds (default: the configured course directory)
     """
-    sources = sorted(NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py")) if sources is None else sources
+    sources = notebook_sources() if sources is None else sources
     cells = []
     for src in sources:
         nb = nbgrader_metadata(stable_ids(select_language(read_source(src), lang), src.stem))

@@ -81,7 +81,7 @@ def publish(batch, sub, cells):
         else:
             render_pages(pages, batch.plan.lang, batch.unsandboxed)
     if batch.publish_gradebook and batch.course_dir is not None:
-        from ..gradebook import record
+        from ..publish.gradebook import record
 
         with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:
             for a, scores, notebook in entries:

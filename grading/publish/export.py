@@ -52,7 +52,7 @@ def manual_scores(course_dir):
     {} when the course has no gradebook."""
     from nbgrader.api import Gradebook
 
-    from ..course import COURSE_ID, gradebook_exists, gradebook_url
+    from ..config import COURSE_ID, gradebook_exists, gradebook_url
 
     url = gradebook_url(course_dir)
     if not gradebook_exists(url):

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 
 from ..atomic import write_atomic
-from ..build import DEFAULT_LANGUAGE
-from ..notebooks import math_as_mathml
+from ..build.notebooks import math_as_mathml
+from ..facts import DEFAULT_LANGUAGE
 from ..status import PASSED
 from ..untrusted import read_notebook, safe_outputs
 

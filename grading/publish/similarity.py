@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..facts import module_names
 from ..paths import STUB_PACKAGE
 
 NOISE_T = 35  # shortest match (in characters of the abstracted token stream) that counts (bench/README.md)
@@ -97,8 +98,7 @@ def student_files(submissions, work_dir):
 
 def stub_texts():
     """{module name: text} of the release's stub package."""
-    return {p.name: p.read_text(encoding="utf-8") for p in sorted((STUB_PACKAGE / "chapter3").glob("*.py"))
-            if p.name != "__init__.py"}
+    return {name: (STUB_PACKAGE / "chapter3" / name).read_text(encoding="utf-8") for name in module_names()}
 
 
 def archive_files(folder):

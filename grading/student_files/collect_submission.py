@@ -32,13 +32,19 @@ from pathlib import Path, PurePosixPath
 
 ROOT = Path(os.path.abspath(__file__)).parent
 MARKER = ".chapter3-release"  # written by the course's release: says which files belong to it
-PACKAGE = "classifiers/chapter3"
-MODEL_FILE = "best_model.npz"
 MB = 1 << 20
-TOTAL_LIMIT = 30 * MB  # all files together, before compression
-FILE_LIMITS = {"module": 1 * MB, "notebook": 20 * MB, "model": 30 * MB}  # what the grader accepts per file
+# The course's facts (grading/facts.py on the teacher's side). A release writes them into its marker under "facts"
+# and course_facts() reads them from there; these values are only the fallback for a tree without a marker.
+DEFAULT_FACTS = {
+    "package": "classifiers/chapter3",  # the modules the grader reads
+    "model_file": "best_model.npz",
+    "student_id": r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}",  # the grader's rule for ids
+    "caps": {"module": 1 * MB, "notebook": 20 * MB, "model": 40 * MB},  # what the grader reads of one file
+    "submission_cap": 64 * MB,  # all files together, before compression
+    "languages": ["zh", "en"],
+    "default_language": "zh",
+}
 CHECKS_TIMEOUT = 600  # seconds for all visible checks
-STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # the grader's rule for ids
 # What a written answer's cell holds until the student answers: nbgrader's text stub (the release may set its own,
 # listed here as well).
 ANSWER_STUBS = ("YOUR ANSWER HERE", "在这里写下你的答案。")
@@ -163,30 +169,56 @@ def release_marker(root):
     return data if isinstance(data, dict) else {}
 
 
-def course_layout(root, marker):
+def course_facts(marker):
+    """The course's facts: DEFAULT_FACTS with every value the marker's "facts" holds in the same shape instead
+    (plus its "assignments" and "modules" lists, when it has them)."""
+    given = marker.get("facts") if isinstance(marker.get("facts"), dict) else {}
+    facts = {}
+    for key, default in DEFAULT_FACTS.items():
+        value = given.get(key)
+        same_shape = type(value) is type(default) and (not isinstance(default, dict) or (
+            value.keys() == default.keys() and all(type(v) is int and v > 0 for v in value.values())))
+        facts[key] = value if same_shape else default
+    try:
+        re.compile(facts["student_id"])
+    except re.error:
+        facts["student_id"] = DEFAULT_FACTS["student_id"]
+    for key in ("assignments", "modules"):
+        value = given.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            facts[key] = value
+    return facts
+
+
+def course_layout(root, marker, facts=DEFAULT_FACTS):
     """(assignments, modules): the names of the notebooks and of the graded modules of this course.
 
-    Taken from the release marker; without one, from the folders: ``assignments/NN_name/`` and the ``.py`` files of
-    ``classifiers/chapter3`` (``__init__.py`` is given code, never graded).
+    Taken from the course facts of the release marker, else from the files it lists; without a marker, from the
+    folders: ``assignments/NN_name/`` and the ``.py`` files of ``classifiers/chapter3`` (``__init__.py`` is given
+    code, never graded).
     """
+    if facts.get("assignments") and facts.get("modules"):
+        return sorted(facts["assignments"]), sorted(set(facts["modules"]) - {"__init__.py"})
+    package = facts["package"]
     listed = [f for f in marker.get("files", []) if isinstance(f, str)]
     assignments, modules = set(), set()
     for rel in listed:
         parts = PurePosixPath(rel).parts
         if len(parts) == 3 and parts[0] == "assignments" and parts[2] == f"{parts[1]}.ipynb":
             assignments.add(parts[1])
-        elif len(parts) == 3 and "/".join(parts[:2]) == PACKAGE and parts[2].endswith(".py"):
+        elif len(parts) == 3 and "/".join(parts[:2]) == package and parts[2].endswith(".py"):
             modules.add(parts[2])
     if not assignments and (root / "assignments").is_dir():
         assignments = {p.name for p in (root / "assignments").iterdir() if re.fullmatch(r"\d\d_\w+", p.name)}
-    if not modules and (root / PACKAGE).is_dir():
-        modules = {p.name for p in (root / PACKAGE).glob("*.py")}
+    if not modules and (root / package).is_dir():
+        modules = {p.name for p in (root / package).glob("*.py")}
     modules.discard("__init__.py")
     return sorted(assignments), sorted(modules)
 
 
-def language(root, marker, assignments):
-    """The release's language: the marker's, else the first notebook's ``set_language(...)``, else zh."""
+def language(root, marker, assignments, facts=DEFAULT_FACTS):
+    """The release's language: the marker's, else the first notebook's ``set_language(...)``, else the course's
+    default (zh)."""
     if marker.get("lang") in TEXT:
         return marker["lang"]
     for name in assignments:
@@ -197,15 +229,15 @@ def language(root, marker, assignments):
         match = re.search(r'set_language\(\\?"(zh|en)\\?"\)', text)
         if match:
             return match.group(1)
-    return "zh"
+    return facts["default_language"] if facts["default_language"] in TEXT else DEFAULT_FACTS["default_language"]
 
 
 # ----------------------------------------------------------------------------------------------- the files
-def wanted_files(assignments, modules):
+def wanted_files(assignments, modules, facts=DEFAULT_FACTS):
     """[(path relative to the course folder, kind, required)] of every file the grader reads."""
     out = [(f"assignments/{a}/{a}.ipynb", "notebook", True) for a in assignments]
-    out += [(f"{PACKAGE}/{m}", "module", True) for m in modules]
-    out += [(f"assignments/{a}/{MODEL_FILE}", "model", False) for a in assignments]
+    out += [(f"{facts['package']}/{m}", "module", True) for m in modules]
+    out += [(f"assignments/{a}/{facts['model_file']}", "model", False) for a in assignments]
     return out
 
 
@@ -213,11 +245,11 @@ def _size(n):
     return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1024:.1f} kB"
 
 
-def gather(root, wanted, t):
+def gather(root, wanted, t, facts=DEFAULT_FACTS):
     """(files, missing): files is [(rel, kind, bytes, mtime)] read without following links.
 
-    Raises Refusal for a link (the file or a folder on its way), a file that is not regular, a file over its limit
-    or a total over TOTAL_LIMIT.
+    Raises Refusal for a link (the file or a folder on its way), a file that is not regular, a file over its cap
+    (``facts["caps"]``) or a total over ``facts["submission_cap"]``.
     """
     files, missing = [], []
     for rel, kind, required in wanted:
@@ -233,7 +265,7 @@ def gather(root, wanted, t):
         st = os.lstat(path)
         if not stat.S_ISREG(st.st_mode):
             raise Refusal(t["not_file"].format(rel=rel))
-        limit = FILE_LIMITS[kind]
+        limit = facts["caps"][kind]
         if st.st_size > limit:
             raise Refusal(t["too_big"].format(rel=rel, size=_size(st.st_size), kind=t[f"kind_{kind}"],
                                               limit=_size(limit), advice=t[f"advice_{kind}"]))
@@ -245,9 +277,9 @@ def gather(root, wanted, t):
                                               limit=_size(limit), advice=t[f"advice_{kind}"]))
         files.append((rel, kind, data, st.st_mtime))
     total = sum(len(data) for _, _, data, _ in files)
-    if total > TOTAL_LIMIT:
+    if total > facts["submission_cap"]:
         largest = sorted(files, key=lambda f: -len(f[2]))[:3]
-        raise Refusal(t["too_big_total"].format(size=_size(total), limit=_size(TOTAL_LIMIT),
+        raise Refusal(t["too_big_total"].format(size=_size(total), limit=_size(facts["submission_cap"]),
                                                 largest=", ".join(f"{r} ({_size(len(d))})" for r, _, d, _ in largest)))
     return files, missing
 
@@ -417,13 +449,14 @@ def content_warnings(files, missing, t):
     return out
 
 
-def extra_modules(root, modules, t):
+def extra_modules(root, modules, t, facts=DEFAULT_FACTS):
     """Warnings for .py files in classifiers/chapter3 that the grader does not read."""
-    folder = root / PACKAGE
+    package = facts["package"]
+    folder = root / package
     if not folder.is_dir() or folder.is_symlink():
         return []
     extra = sorted(p.name for p in folder.glob("*.py") if p.name not in modules and p.name != "__init__.py")
-    return [t["extra"].format(rel=f"{PACKAGE}/{name}", modules=", ".join(modules)) for name in extra]
+    return [t["extra"].format(rel=f"{package}/{name}", modules=", ".join(modules)) for name in extra]
 
 
 def run_checks(root, t, timeout=CHECKS_TIMEOUT):
@@ -469,16 +502,17 @@ def main(argv=None):
 
     root = ROOT
     marker = release_marker(root)
-    assignments, modules = course_layout(root, marker)
-    t = TEXT[args.lang or language(root, marker, assignments)]
-    if not STUDENT_ID.fullmatch(args.student_id):
+    facts = course_facts(marker)
+    assignments, modules = course_layout(root, marker, facts)
+    t = TEXT[args.lang or language(root, marker, assignments, facts)]
+    if not re.fullmatch(facts["student_id"], args.student_id):
         print(t["bad_id"].format(sid=args.student_id), file=sys.stderr)
         return 2
     if not assignments and not modules:
         print(t["not_course"].format(root=root), file=sys.stderr)
         return 1
     try:
-        files, missing = gather(root, wanted_files(assignments, modules), t)
+        files, missing = gather(root, wanted_files(assignments, modules, facts), t, facts)
     except Refusal as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -486,7 +520,7 @@ def main(argv=None):
     warnings = [] if args.no_checks else [w for w in [run_checks(root, t)] if w]
     if args.no_checks:
         print(t["checks_skipped"])
-    warnings += content_warnings(files, missing, t) + extra_modules(root, modules, t)
+    warnings += content_warnings(files, missing, t) + extra_modules(root, modules, t, facts)
     settings = marker.get("settings") if isinstance(marker.get("settings"), dict) else {}
     warnings += model_warnings(files, settings.get("scoring_data"), t)
 

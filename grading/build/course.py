@@ -9,44 +9,41 @@ Layout (root ``grading/course/``, git-ignored, or the folder named by ``$CH3_COU
     release/<assignment>/...                written by ``nbgrader generate_assignment``
     gradebook.db                            nbgrader's gradebook (assignments, grade cells, later the scores),
                                             unless $CH3_GRADEBOOK_URL names a database server (see gradebook_url)
-    autograded/<student>/<assignment>/      written by grading.gradebook.record, read by the formgrader
+    autograded/<student>/<assignment>/      written by grading.publish.gradebook.record, read by the formgrader
 
-The course's settings (``c.Chapter3.language`` and the others of grading/settings.py) live in its
+Where the course is and how its configuration is read: grading/config.py. The course's settings
+(``c.Chapter3.language`` and the others of grading/settings.py) live in its
 nbgrader_config.py: a rebuild refreshes the file from the template and keeps every ``c.Chapter3`` value the course
 had; ``build --lang`` changes the language. The build writes source/ and then runs nbgrader's own
 GenerateAssignment converter for every assignment in one process (one start-up instead of one ``nbgrader``
 command per assignment).
 """
-import ast
 import os
-import re
 import shutil
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import build
-from .paths import ROOT
-
-COURSE_ID = "chapter3"
-COURSE_DIR_ENV = "CH3_COURSE_DIR"
-GRADEBOOK_URL_ENV = "CH3_GRADEBOOK_URL"  # the variable grading/hub/nbgrader_config.py gives the formgrader too
-DEFAULT_COURSE_DIR = ROOT / "grading" / "course"
-CONFIG_FILE = Path(__file__).with_name("nbgrader_config.py")
+from ..config import (
+    COURSE_DIR_ENV,
+    COURSE_ID,
+    config_text,
+    course_dir,
+    gradebook_exists,
+    gradebook_url,
+    load_config,
+    own_settings,
+    shown_url,
+)
+from ..facts import assignment_names
+from ..settings import course_settings
+from .generated import notebook_sources
+from .notebooks import instructor_notebook, to_text
+from .release import helper_files, stub_files
 
 
 class CourseError(RuntimeError):
     """nbgrader could not generate an assignment; the message holds its log."""
-
-
-def course_dir():
-    """Root of the course directory: ``$CH3_COURSE_DIR`` when set, else grading/course."""
-    return Path(os.environ.get(COURSE_DIR_ENV) or DEFAULT_COURSE_DIR).resolve()
-
-
-def assignment_names():
-    """Assignment ids in course order (the notebook stems)."""
-    return [source.stem for source in build.notebook_sources()]
 
 
 def source_files(lang):
@@ -54,39 +51,13 @@ def source_files(lang):
 
     Every assignment folder gets the instructor notebook plus the stubs and helpers a student needs next to it.
     """
-    from .notebooks import instructor_notebook, to_text
-    from .release import helper_files, stub_files
-
     support = {**dict(stub_files(lang)), **dict(helper_files(lang))}
     files = {}
-    for source in build.notebook_sources():
+    for source in notebook_sources():
         folder = f"source/{source.stem}"
         files[f"{folder}/{source.stem}.ipynb"] = to_text(instructor_notebook(source, lang)).encode("utf-8")
         files.update({f"{folder}/{rel}": data for rel, data in support.items()})
     return files
-
-
-def config_text(settings):
-    """grading/nbgrader_config.py with its ``c.Chapter3.<name> = ...`` lines set to ``settings`` ({name: value}).
-
-    A line whose value is already the template's stays byte for byte, another value replaces the template's (its
-    comment stays); a setting without a line is appended.
-    """
-    text = CONFIG_FILE.read_text(encoding="utf-8")
-    for name, value in sorted(settings.items()):
-        line = re.compile(rf"^c\.Chapter3\.{re.escape(name)} = ([^#\n]*?)(\s*#.*)?$", re.MULTILINE)
-        found = line.search(text)
-        if found is None:
-            text = text.rstrip("\n") + f"\nc.Chapter3.{name} = {value!r}\n"
-        elif ast.literal_eval(found.group(1)) != value:  # the line's comment stays
-            text = text[:found.start(1)] + repr(value) + text[found.end(1):]
-    return text
-
-
-def own_settings(root):
-    """The ``c.Chapter3`` values set in the course's nbgrader_config.py: {name: value} ({} before the first build)."""
-    config = load_config(root)
-    return dict(config["Chapter3"]) if "Chapter3" in config else {}
 
 
 def write_config(root, lang=None):
@@ -102,8 +73,6 @@ def write_config(root, lang=None):
 
 def course_language(root=None):
     """The language the course at ``root`` (default course_dir()) is set to: ``c.Chapter3.language``."""
-    from .settings import course_settings
-
     return course_settings(root).language
 
 
@@ -116,60 +85,6 @@ def write_source(root, lang):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-
-
-def load_config(root):
-    """The course's nbgrader configuration, read the way nbgrader's apps read it, rooted at ``root``.
-
-    A folder without ``nbgrader_config.py`` (not built yet) gets nbgrader's defaults, as nbgrader's apps give it.
-    """
-    from traitlets.config import Config
-    from traitlets.config.loader import PyFileConfigLoader
-
-    has_file = (Path(root) / "nbgrader_config.py").is_file()
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config() if has_file else Config()
-    config.CourseDirectory.root = str(root)
-    if os.environ.get(GRADEBOOK_URL_ENV):
-        config.CourseDirectory.db_url = os.environ[GRADEBOOK_URL_ENV]
-    return config
-
-
-def gradebook_url(root):
-    """The SQLAlchemy URL of the course's gradebook, as nbgrader's commands and the formgrader resolve it.
-
-    ``$CH3_GRADEBOOK_URL`` when set (a database server such as Postgres, shared by every grading process; the Hub
-    config reads the same variable), else the course's own ``CourseDirectory.db_url``, by default nbgrader's
-    ``sqlite:///<root>/gradebook.db``.
-    """
-    from nbgrader.coursedir import CourseDirectory
-
-    return CourseDirectory(config=load_config(Path(root))).db_url
-
-
-def shown_url(url):
-    """The gradebook URL as messages may print it: any password masked."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def sqlite_file(url):
-    """The file of an ``sqlite:///`` URL, or None for a database server."""
-    return Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
-
-
-def gradebook_exists(url):
-    """True when the database at ``url`` holds nbgrader's tables; opening a Gradebook would create them instead."""
-    import sqlalchemy
-
-    file = sqlite_file(url)
-    if file is not None and not file.is_file():
-        return False  # connecting would create an empty file
-    engine = sqlalchemy.create_engine(url)
-    try:
-        return sqlalchemy.inspect(engine).has_table("assignment")
-    finally:
-        engine.dispose()
 
 
 def has_gradebook(root):
@@ -239,4 +154,14 @@ def build_course(lang=None, root=None):
     write_config(root, lang)
     write_source(root, course_language(root))
     generate_assignments(root, assignment_names())
+    return root
+
+
+def ensure_course():
+    """The nbgrader course directory (course_dir()), built first (in the course's own language) if it has no
+    gradebook or lacks an assignment."""
+    root = course_dir()
+    if not all((root / "release" / a).is_dir() for a in assignment_names()) or not has_gradebook(root):
+        print(f"building the nbgrader course directory {root} ...", flush=True)
+        build_course(None, root)
     return root

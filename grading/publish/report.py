@@ -3,7 +3,7 @@
 grades.csv has one row per student (sorted by student_id): ``student_id``, one column per autograded grade_id in
 notebook order, ``total``, ``max_total``, ``status``; a ``name`` column after those when a folder name had to be
 mapped to an id (a name in Chinese, with spaces; OUT_DIR/student_ids.csv lists every mapping); once graders have
-given manual grades in the formgrader (grading.gradebook.manual_grades), two more columns per manually graded cell
+given manual grades in the formgrader (gradebook.manual_grades), two more columns per manually graded cell
 after those: ``<grade_id>`` (the score, empty until graded) and ``<grade_id>_comment``. ``total`` stays the
 autograded total. Once assignments have due dates in the gradebook, the late-work columns come last
 (grading.publish.lateness): ``<assignment>_days_late`` per assignment with a due date (0 on time, N: submitted in
@@ -16,8 +16,8 @@ import csv
 import io
 from collections import Counter
 
-from .atomic import write_atomic
-from .status import OK, PASSED
+from ..atomic import write_atomic
+from ..status import OK, PASSED
 
 
 def number(x):
@@ -97,7 +97,7 @@ def summary(records, plan, out_dir, failures=(), isolation=None):
     """The summary printed at the end of a batch: pass rate per grade_id, totals, statuses, where things are."""
     n = len(records)
     lines = [f"Graded {n} submission(s); {len(plan.auto_cells)} autograded cells, {number(plan.max_total)} points."]
-    rows = [("assignment", "grade_id", "points", "passed", "rate")]
+    rows = [("assignment", "grade_id", "points", PASSED, "rate")]  # the count of passes
     for c in plan.auto_cells:
         passed = sum(1 for r in records if r["cells"][c.grade_id][2] == PASSED)
         rows.append((c.assignment, c.grade_id, number(c.points), f"{passed}/{n}", f"{passed / n:.0%}" if n else "-"))

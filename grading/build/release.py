@@ -10,20 +10,24 @@ The tree is what a student repository, a Binder link or a JupyterHub image holds
     README.md                           from grading/student_README.md, in the chosen language
     .chapter3-release                   marker (JSON): says the folder is a release, lists its files, and holds
                                         under "settings" the course settings students' tools need (the traits of
-                                        grading/settings.py tagged released=True)
+                                        grading/settings.py tagged released=True) and under "facts" the course
+                                        facts collect_submission.py needs (grading.facts.released_facts)
 
-Like the build, the release is a list of generators yielding ``(path relative to the tree, bytes)``; every file
-passes a leak check before anything is written.
+Like the build, the release is a list of generators, each called as ``generate(lang, settings)`` (settings: the
+released settings, None for the course's) and yielding ``(path relative to the tree, bytes)``; every file passes a
+leak check before anything is written.
 """
 import json
 import re
 from pathlib import Path, PurePosixPath
 
-from . import build
-from .paths import ROOT
+from ..facts import COURSE_ID, DEFAULT_LANGUAGE, RELEASE_MARKER, released_facts
+from ..paths import ROOT
+from . import generated
 
-MARKER = ".chapter3-release"
-README_TEMPLATE = Path(__file__).with_name("student_README.md")
+MARKER = RELEASE_MARKER
+GRADING = Path(__file__).resolve().parent.parent
+README_TEMPLATE = GRADING / "student_README.md"
 
 # Never released from utils/ and datasets/: caches, editor and VCS leftovers.
 _SKIP_PARTS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", "cache"}
@@ -45,41 +49,41 @@ def _given_files(folder, pattern="**/*"):
             yield rel.as_posix(), path.read_bytes()
 
 
-def notebook_files(lang):
+def notebook_files(lang, settings=None):
     """assignments/: the student notebooks in ``lang``."""
-    for rel, text in build.student_notebooks(lang):
+    for rel, text in generated.student_notebooks(lang):
         yield PurePosixPath(rel).as_posix(), text.encode("utf-8")
 
 
-def stub_files(lang):
+def stub_files(lang, settings=None):
     """classifiers/: the generated stubs."""
-    for rel, text in build.stub_modules(lang):
+    for rel, text in generated.stub_modules(lang):
         yield PurePosixPath(rel).as_posix(), text.encode("utf-8")
 
 
-def helper_files(lang):
+def helper_files(lang, settings=None):
     """utils/: the given helpers, with expected.json as the build generates it."""
-    generated = {rel: text.encode("utf-8") for rel, text in build.visible_expected_file(lang)}
+    expected = {rel: text.encode("utf-8") for rel, text in generated.visible_expected_file(lang)}
     for rel, data in _given_files("utils"):
-        if rel not in generated:
+        if rel not in expected:
             yield rel, data
-    yield from generated.items()
+    yield from expected.items()
 
 
-def dataset_files(lang):
+def dataset_files(lang, settings=None):
     """datasets/: the download scripts and their README in ``lang`` (README.zh.md becomes README.md in zh)."""
     yield from _given_files("datasets", "*.py")
     readme = ROOT / "datasets" / ("README.zh.md" if lang == "zh" else "README.md")
     yield "datasets/README.md", readme.read_bytes()
 
 
-def environment_files(lang):
+def environment_files(lang, settings=None):
     """environment.yml and requirements.txt."""
     for name in ("environment.yml", "requirements.txt"):
         yield name, (ROOT / name).read_bytes()
 
 
-def binder_files(lang):
+def binder_files(lang, settings=None):
     """postBuild and start at the top of the tree, where repo2docker (Binder) looks for them."""
     for path in sorted((ROOT / "grading" / "binder").iterdir()):
         yield path.name, path.read_bytes()
@@ -131,23 +135,23 @@ def readme_file(lang, settings=None):
     yield "README.md", text.encode("utf-8")
 
 
-def collect_script_file(lang):
+def collect_script_file(lang, settings=None):
     """collect_submission.py at the top of the tree: students without nbgrader's exchange hand in with it."""
-    yield "collect_submission.py", (Path(__file__).with_name("student_files") / "collect_submission.py").read_bytes()
+    yield "collect_submission.py", (GRADING / "student_files" / "collect_submission.py").read_bytes()
 
 
 GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, binder_files, readme_file,
               collect_script_file)
 
 
-def release_files(lang=build.DEFAULT_LANGUAGE, settings=None):
+def release_files(lang=DEFAULT_LANGUAGE, settings=None):
     """Every file of the student tree except the marker: dict of posix path -> bytes.
 
     ``settings``: the released settings ({name: value}, see released_settings); default: the course's.
     """
     files = {}
     for generate in GENERATORS:
-        files.update(generate(lang, settings) if generate is readme_file else generate(lang))
+        files.update(generate(lang, settings))
     check_no_leaks(files)
     return files
 
@@ -226,13 +230,13 @@ def released_settings(settings=None):
     - settings: a grading.settings.Chapter3 (or subclass) instance; default: the course's (course_settings())
     """
     if settings is None:
-        from .settings import course_settings
+        from ..settings import course_settings
 
         settings = course_settings()
     return {name: getattr(settings, name) for name in sorted(settings.trait_names(config=True, released=True))}
 
 
-def release(out_dir, lang=build.DEFAULT_LANGUAGE, settings=None):
+def release(out_dir, lang=DEFAULT_LANGUAGE, settings=None):
     """Write the student tree into ``out_dir``.
 
     Inputs:
@@ -252,7 +256,8 @@ def release(out_dir, lang=build.DEFAULT_LANGUAGE, settings=None):
     listed = _previous_files(out)
     out.mkdir(parents=True, exist_ok=True)
     _remove_previous(out, listed)
-    marker = {"release": "chapter3", "lang": lang, "settings": carried, "files": sorted(files)}
+    marker = {"release": COURSE_ID, "lang": lang, "settings": carried, "facts": released_facts(),
+              "files": sorted(files)}
     # The marker goes first: if writing stops half-way, the next release still knows which files are its own.
     (out / MARKER).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
     for rel in sorted(files):

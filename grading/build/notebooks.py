@@ -26,7 +26,7 @@ from nbgrader.preprocessors import (
 
 from utils.checks import pack_runs
 
-from .reference import expected_outputs, hidden_seeds
+from ..reference import expected_outputs, hidden_seeds
 
 _SHORTHAND = ("grade_id", "points", "solution", "locked")
 _CHECK_CALL = re.compile(r'^check\("([A-Za-z0-9_]+)"\)\s*$', re.MULTILINE)

@@ -1,4 +1,4 @@
-"""``python -m grading build``: regenerate every generated file from solutions/.
+"""The committed generated files (stubs, expected.json, the student notebooks), written or checked for staleness.
 
 The build is a list of generators, each yielding ``(path relative to the repo root, text)``; ``write`` puts them
 on disk and ``stale`` lists what on disk differs from them (including files left over in a generated folder).
@@ -6,13 +6,12 @@ on disk and ``stale`` lists what on disk differs from them (including files left
 import functools
 import json
 
+from ..facts import assignment_names
+from ..paths import ASSIGNMENTS, NOTEBOOK_SOURCES, REFERENCE_PACKAGE, ROOT, SOLUTIONS, STUB_PACKAGE
+from ..reference import visible_expected
 from .notebooks import instructor_notebook, student_notebook, to_text
-from .paths import ASSIGNMENTS, NOTEBOOK_SOURCES, REFERENCE_PACKAGE, ROOT, SOLUTIONS, STUB_PACKAGE
-from .reference import visible_expected
 from .stubs import make_stub
 
-LANGUAGES = ("zh", "en")
-DEFAULT_LANGUAGE = "zh"  # of a course that does not set c.Chapter3.language
 # The committed notebooks in assignments/ are in this language whatever a course is set to: an English course gets
 # English notebooks in its nbgrader course directory and its release, built in memory from the same source.
 COMMITTED_LANGUAGE = "zh"
@@ -27,7 +26,7 @@ def stub_modules(lang):
 
 def notebook_sources():
     """The jupytext sources, one per assignment, in course order."""
-    return sorted(NOTEBOOK_SOURCES.glob("[0-9][0-9]_*.py"))
+    return [NOTEBOOK_SOURCES / f"{name}.py" for name in assignment_names()]
 
 
 def student_notebooks(lang):

@@ -5,27 +5,20 @@
 ``timestamp.txt`` and ``submission_secret.txt`` of nbgrader's collect), except that the scores come from our trusted
 grader instead of from executing the notebook. Written answers stay for manual grading.
 
-``release_feedback`` hands our feedback pages (with the hidden checks' verdicts) to nbgrader's exchange, so that
-a student's Fetch Feedback brings back our page rather than nbgrader's.
+``manual_grades`` reads back what graders entered in the formgrader for the written answers. Handing our feedback
+pages to nbgrader's exchange is grading/publish/release_feedback.py.
 """
-import glob
-import json
-import os
-import re
-import shutil
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import nbformat
 
-from .atomic import write_atomic
-from .course import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_exists, gradebook_url, shown_url
-from .untrusted import normalize_ids, read_notebook, safe_outputs
+from ..atomic import write_atomic
+from ..config import COURSE_ID, GRADEBOOK_URL_ENV, gradebook_exists, gradebook_url, shown_url
+from ..facts import STUDENT_ID
+from ..untrusted import normalize_ids, read_notebook, safe_outputs
 
 _LOCK = threading.Lock()  # one writer at a time in this process: sqlite, and the autograded/ files
-_SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,127}")
 # What nbgrader's submit writes next to the notebooks and its release_feedback reads from feedback/ (which its
 # generate_feedback copies from autograded/): when the student submitted, and the secret that names the feedback
 # file in the exchange.
@@ -37,8 +30,18 @@ class GradebookError(RuntimeError):
 
 
 def _check_id(kind, value):
-    if not isinstance(value, str) or not _SAFE_ID.fullmatch(value):
-        raise ValueError(f"unusable {kind} {value!r}: letters, digits and ._@- only, not starting with a dot")
+    if not isinstance(value, str) or not STUDENT_ID.fullmatch(value):
+        raise ValueError(f"unusable {kind} {value!r}: letters, digits and ._- only (at most 64), not starting with a "
+                         "dot")
+
+
+def submission_stamp(folder):
+    """The timestamp.txt text of a submission folder (``submitted/`` or ``autograded/<student>/<assignment>``),
+    or None."""
+    path = folder / "timestamp.txt"
+    if path.is_file() and not path.is_symlink():
+        return path.read_text(encoding="utf-8", errors="replace").strip() or None
+    return None
 
 
 def _submitted_timestamp(root, student_id, assignment):
@@ -46,10 +49,7 @@ def _submitted_timestamp(root, student_id, assignment):
 
     The formgrader treats a submission as autograded only when the gradebook's timestamp equals this one.
     """
-    path = root / "submitted" / student_id / assignment / "timestamp.txt"
-    if path.is_file() and not path.is_symlink():
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
-    return None
+    return submission_stamp(root / "submitted" / student_id / assignment)
 
 
 def _set_scores(gb, assignment, student_id, scores):
@@ -169,136 +169,6 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
                 gb.update_or_create_submission(assignment, student_id, **extra)
             _set_scores(gb, assignment, student_id, scores)
         _write_autograded(root, student_id, assignment, notebook_path, url)
-
-
-def _submission_stamp(folder):
-    """The timestamp.txt text of a submission folder, or None."""
-    path = folder / "timestamp.txt"
-    if path.is_file() and not path.is_symlink():
-        return path.read_text(encoding="utf-8", errors="replace").strip() or None
-    return None
-
-
-def feedback_to_release(course_dir, out_dir, assignment, students=None):
-    """Which of our pages of ``assignment`` can go through nbgrader's exchange, and why the others cannot.
-
-    A page ``OUT_DIR/feedback/<student>/<assignment>.html`` goes when the student's ``autograded/`` folder holds the
-    timestamp and secret of the submission nbgrader collected last (so the page is the verdict on that submission).
-
-    Returns:
-    - ([(student id, page path, autograded folder)], [(student id, reason)]), both sorted by student id
-    """
-    root, out = Path(course_dir).resolve(), Path(out_dir)
-    graded = {p.parent.name for p in (out / "feedback").glob(f"*/{assignment}.html")}
-    collected = {p.parent.name for p in (root / "submitted").glob(f"*/{assignment}") if p.is_dir()}
-    wanted = sorted(set(students) if students else graded | collected)
-    ready, skipped = [], []
-    for sid in wanted:
-        page, folder = out / "feedback" / sid / f"{assignment}.html", root / "autograded" / sid / assignment
-        stamp = _submission_stamp(folder)
-        if sid not in collected:
-            skipped.append((sid, "no submission collected through nbgrader's exchange"))
-        elif not page.is_file():
-            skipped.append((sid, f"no feedback page {page}: run python -m grading autograde first"))
-        elif stamp is None or not (folder / "submission_secret.txt").is_file():
-            skipped.append((sid, f"{folder} has no timestamp.txt/submission_secret.txt: grade the collected "
-                                 "submitted/ tree with python -m grading autograde"))
-        elif stamp != _submission_stamp(root / "submitted" / sid / assignment):
-            skipped.append((sid, "collected again since it was graded: run python -m grading autograde first"))
-        else:
-            ready.append((sid, page, folder))
-    return ready, skipped
-
-
-def release_feedback(course_dir, out_dir, assignment, students=None):
-    """Release our feedback pages of ``assignment`` through nbgrader's exchange.
-
-    Each ready page (see feedback_to_release) goes with the submission's timestamp.txt and submission_secret.txt
-    into nbgrader's feedback folder, ``feedback/<student>/<assignment>/<assignment>.html``: rendered again from the
-    autograde's record (``OUT_DIR/results/<student>.json``) and the collected notebook, in the course's language,
-    with the scores and comments graders gave the written answers in the formgrader (the autograde's page as it is
-    when the record lacks a cell). Then ``nbgrader release_feedback <assignment>`` runs in the course directory
-    (so it reads the course's and the hub's nbgrader_config.py, exchange included) for exactly those students: it
-    puts each page into the exchange under the name a student's Fetch Feedback looks for (a hash of the secret and
-    the notebook's name).
-
-    Inputs:
-    - course_dir: the nbgrader course directory; out_dir: the ``--out`` folder of ``python -m grading autograde``
-    - assignment: assignment id; students: ids to release (default: every student with a page or a submission)
-
-    Returns:
-    - (released student ids, [(student id, reason not released)], nbgrader's output)
-
-    Raises GradebookError when nbgrader's release_feedback fails.
-    """
-    from nbgrader.coursedir import CourseDirectory
-
-    from .course import load_config
-
-    _check_id("assignment", assignment)
-    root = Path(course_dir).resolve()
-    ready, skipped = feedback_to_release(root, out_dir, assignment, students)
-    if not ready:
-        return [], skipped, ""
-    coursedir = CourseDirectory(config=load_config(root))
-    lang, cells = _page_plan(root, assignment)
-    manual = manual_grades(root, [(assignment, c.grade_id) for c in cells if not c.auto], [sid for sid, _, _ in ready])
-    for sid, page, folder in ready:
-        _check_id("student id", sid)
-        dest = Path(coursedir.format_path(coursedir.feedback_directory, sid, assignment))
-        dest.mkdir(parents=True, exist_ok=True)
-        for name in SUBMISSION_FILES:
-            shutil.copyfile(folder / name, dest / name)
-        if not _render_with_manual_grades(root, out_dir, sid, assignment, (lang, cells), manual[sid], dest):
-            shutil.copyfile(page, dest / f"{assignment}.html")
-    released = [sid for sid, _, _ in ready]
-    in_feedback = glob.glob(coursedir.format_path(coursedir.feedback_directory, "*", assignment))
-    others = sorted({Path(folder).parent.name for folder in in_feedback} - set(released))
-    command = [sys.executable, "-m", "nbgrader", "release_feedback", assignment]
-    if others:  # pages nbgrader's generate_feedback left there: not ours, not released by this command
-        command.append(f"--CourseDirectory.student_id_exclude={','.join(others)}")
-    env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
-    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True)
-    log = done.stdout + done.stderr
-    if done.returncode != 0:
-        raise GradebookError(f"nbgrader release_feedback {assignment} failed in {root}:\n{log}")
-    return released, skipped, log
-
-
-def _page_plan(root, assignment):
-    """(the course's language, the grade cells of ``assignment`` in notebook order)."""
-    from .autograde.plan import make_plan
-    from .course import course_language
-
-    lang = course_language(root)
-    return lang, [c for c in make_plan(lang, only=[assignment]).cells if c.assignment == assignment]
-
-
-def _render_with_manual_grades(root, out_dir, sid, assignment, page_plan, manual, dest):
-    """Render the student's page again with the graders' scores and comments of the written answers, in the
-    course's language, into ``dest``; False (nothing written) when the autograde's record lacks a cell."""
-    from . import build
-    from .publish.feedback import PASSED, TEXT, render
-
-    lang, cells = page_plan
-    try:
-        graded = json.loads((Path(out_dir) / "results" / f"{sid}.json").read_text(encoding="utf-8"))["cells"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return False
-    verdicts = {}
-    for cell in cells:
-        if cell.auto:
-            if cell.grade_id not in graded:
-                return False
-            verdicts[cell.grade_id] = tuple(graded[cell.grade_id])
-        else:
-            score, comment = manual.get(cell.grade_id, (None, ""))
-            status = PASSED if score is not None and score >= cell.points else TEXT[lang]["manual"]
-            verdicts[cell.grade_id] = (score, cell.points, status, [comment] if comment else [])
-    notebook = root / "submitted" / sid / assignment / f"{assignment}.ipynb"
-    render(notebook if notebook.is_file() else None, assignment, verdicts, dest / f"{assignment}.html",
-           release_nb=build.release_notebook(assignment, lang), lang=lang)
-    return True
 
 
 def manual_grades(course_dir, cells, student_ids):
