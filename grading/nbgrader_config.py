@@ -50,8 +50,8 @@ c.Execute.extra_arguments = [
     "sys.stdout.write(warnings.formatwarning(m, c, f, n, line))",
 ]
 
-# ClearSolutions.code_stub stays at nbgrader's default and text_stub (below) is grading.notebooks.TEXT_STUB in the
-# course's language: the in-process student build (grading/notebooks.py) uses the same, and tests/test_course.py
+# ClearSolutions.code_stub stays at nbgrader's default and text_stub (below) is grading.build.notebooks.TEXT_STUB in the
+# course's language: the in-process student build (grading/build/notebooks.py) uses the same, and tests/test_course.py
 # checks that both give the same notebooks.
 
 # The chapter's own settings (grading/settings.py documents each one).
@@ -63,7 +63,7 @@ c.Chapter3.model_max_parameters = 4_000_000
 c.Chapter3.model_scoring_fraction = 0.8
 c.Chapter3.model_overfit_gap = 0.15
 
-# What a student finds in a written-answer cell, in the course's language (grading.notebooks.TEXT_STUB).
+# What a student finds in a written-answer cell, in the course's language (grading.build.notebooks.TEXT_STUB).
 c.ClearSolutions.text_stub = {"zh": "在这里写下你的答案。", "en": "YOUR ANSWER HERE"}[c.Chapter3.language]
 
 # Late work (grading/README.md, "Late work"): due dates come from the gradebook (nbgrader db assignment add NAME

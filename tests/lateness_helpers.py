@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from nbgrader.api import Gradebook
 
-from grading.course import COURSE_ID, config_text, gradebook_url
+from grading.config import COURSE_ID, config_text, gradebook_url
 
 
 @contextmanager

@@ -77,7 +77,7 @@ def dask_cluster(folder, worker_envs):
 
 @pytest.fixture(scope="module")
 def release():
-    from grading.release import release_files
+    from grading.build.release import release_files
 
     return release_files("en")
 

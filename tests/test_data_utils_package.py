@@ -56,7 +56,7 @@ def test_each_module_says_what_it_is_for(module):
 
 
 def test_the_release_ships_the_whole_package_and_it_loads(tmp_path):
-    from grading.release import helper_files
+    from grading.build.release import helper_files
 
     released = dict(helper_files("en"))
     assert sorted(rel for rel in released if rel.startswith("utils/data_utils/")) == \

@@ -16,7 +16,7 @@ from traitlets import TraitError
 
 from grading import report
 from grading.autograde.plan import GradeCell, Plan
-from grading.course import COURSE_ID, gradebook_url, own_settings
+from grading.config import COURSE_ID, gradebook_url, own_settings
 from grading.publish import class_report
 from grading.publish.lateness import LateWork, Rule, late_work, parse_time, read_due_dates
 from grading.settings import Chapter3
@@ -140,7 +140,7 @@ def test_a_penalty_of_one_per_day_is_nbgraders_zero(course):
 def test_an_extension_granted_in_nbgrader_moves_that_students_due_date(course):
     with Gradebook(gradebook_url(course), course_id=COURSE_ID) as gb:
         gb.add_student("ben")
-        with gb.db.no_autoflush:  # as grading.gradebook.record: else nbgrader autoflushes a half-built row
+        with gb.db.no_autoflush:  # as grading.publish.gradebook.record: else nbgrader autoflushes a half-built row
             gb.add_submission(A, "ben")
         gb.grant_extension(A, "ben", days=1)
     late = late_work(course)

@@ -18,9 +18,11 @@ The steps, in order (one module each):
       verdicts    every run judged against the expected outputs (verdicts.py; judged cases recomputed by
                   verify.py, hidden runs' messages without values by hidden.py); a cell scores its points when
                   every hidden run passed, else 0
-      publish     feedback pages (grading.publish.feedback), nbgrader gradebook, then ``results/<id>.json``
-                  written atomically (records.py): the record that makes a rerun skip this student
-    report      grades.csv and the id map, rebuilt from every record made with the same plan
+      publish     feedback pages (grading.publish.feedback), nbgrader gradebook (grading.publish.gradebook), then
+                  ``results/<id>.json`` written atomically (records.py): the record that makes a rerun skip this
+                  student
+    report      grades.csv (grading.publish.report) and the id map, rebuilt from every record made with the same
+                  plan
 
 Status words are those of grading/status.py. Manually graded cells (written answers) are listed in the plan but not
 scored here: they are left to nbgrader's formgrader and are not part of ``total``/``max_total``.

@@ -36,7 +36,8 @@ _ZIP_NAME = re.compile(r"(?:submission_)?(.+)\.zip", re.IGNORECASE)
 
 
 def known_modules():
-    """Names of the student modules (``layers.py``, ...): the stub package minus its ``__init__.py``."""
+    """Names of the student modules (``layers.py``, ...): grading.facts.module_names(), the stub package minus its
+    ``__init__.py``."""
     return module_names()
 
 
