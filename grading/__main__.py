@@ -118,13 +118,14 @@ def _demo(args):
 
 
 def _report(args):
+    from .config import course_dir
     from .publish.class_report import write_report
 
     if not (Path(args.out_dir) / "results").is_dir():
         print(f"{args.out_dir}: no results/ folder: run `python -m grading autograde SUBMISSIONS --out "
               f"{args.out_dir}` first", file=sys.stderr)
         return 2
-    page = write_report(args.out_dir, lang=_lang(args))
+    page = write_report(args.out_dir, lang=_lang(args), course_dir=args.course or course_dir())
     print(f"class report: {page}")
     return 0
 
@@ -210,6 +211,8 @@ def main(argv=None):
     p = commands.add_parser("report", help="class report of a graded OUT_DIR: OUT_DIR/report/index.html")
     p.add_argument("out_dir", metavar="OUT_DIR", help="the --out folder of autograde")
     p.add_argument("--lang", **{**lang, "help": "language of the report"})
+    p.add_argument("--course", metavar="DIR", help="nbgrader course directory whose gradebook holds the due dates "
+                                                   "(default: the one autograde uses)")
     p.set_defaults(run=_report)
 
     p = commands.add_parser("export", help="grades of a graded OUT_DIR in the format an LMS imports")

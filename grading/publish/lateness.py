@@ -149,7 +149,7 @@ def read_due_dates(course_dir):
     """
     from nbgrader.api import Gradebook
 
-    from ..course import COURSE_ID, gradebook_exists, gradebook_url
+    from ..config import COURSE_ID, gradebook_exists, gradebook_url
 
     url = gradebook_url(Path(course_dir).resolve())
     if not gradebook_exists(url):
