@@ -152,8 +152,8 @@ with demo():
     print(f"predict 的输出形状：{y_demo.shape}，应为 (N, C) = {(N, C)}")
     print(f"每一行的和都是 1：{'是' if np.allclose(y_demo.sum(axis=1), 1.0) else '否'}")
     print(f"one-hot 标签的损失：{loss_onehot:.4f}，ln {C} = {np.log(C):.4f}")
-    print(f"整数标签的损失：{loss_labels:.4f}"
-          f"（与 one-hot 标签的损失{'相同' if np.isclose(loss_labels, loss_onehot) else '不同！'}）")
+    same = np.isclose(loss_labels, loss_onehot)
+    print(f"整数标签的损失：{loss_labels:.4f}（与 one-hot 标签的损失{'相同' if same else '不同！'}）")
 
 # %% lang="en"
 with demo():
@@ -165,8 +165,8 @@ with demo():
     print(f"predict output shape: {y_demo.shape}, expected (N, C) = {(N, C)}")
     print(f"every row sums to 1: {'yes' if np.allclose(y_demo.sum(axis=1), 1.0) else 'no'}")
     print(f"loss with one-hot targets: {loss_onehot:.4f}, ln {C} = {np.log(C):.4f}")
-    print(f"loss with integer labels: {loss_labels:.4f} "
-          f"({'the same as' if np.isclose(loss_labels, loss_onehot) else 'NOT the same as'} with one-hot targets)")
+    same = np.isclose(loss_labels, loss_onehot)
+    print(f"loss with integer labels: {loss_labels:.4f} ({'same as' if same else 'NOT the same as'} with one-hot)")
 
 # %% grade_id="TwoLayerNet_predict_value" points=2
 check("TwoLayerNet_predict_value")
@@ -313,14 +313,16 @@ with demo():
     np.random.seed(1)
     small_net = TwoLayerNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(small_net, x_small, t_small)
-    print("梯度检验通过。" if worst < 1e-5 else "梯度检验没有通过：看看相对误差大的那几行。")
+    print("梯度检验通过。" if worst < 1e-5 else
+          "梯度检验没有通过：看看相对误差大的那几行。")
 
 # %% lang="en"
 with demo():
     np.random.seed(1)
     small_net = TwoLayerNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(small_net, x_small, t_small)
-    print("Gradient check passed." if worst < 1e-5 else "Gradient check FAILED: look at the rows with large errors.")
+    print("Gradient check passed." if worst < 1e-5 else
+          "Gradient check FAILED: look at the rows with large errors.")
 
 # %% grade_id="TwoLayerNet_gradient_W2" points=2
 check("TwoLayerNet_gradient_W2")
@@ -413,7 +415,8 @@ if timings:
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.loglog(P_values, t_num, "o-", label="numerical gradient")
     ax.loglog(P_values, t_bp, "s-", label="backprop")
-    ax.set(xlabel="number of parameters P", ylabel="seconds per gradient", title="Cost of one gradient")
+    ax.set(xlabel="number of parameters P", ylabel="seconds per gradient",
+           title="Cost of one gradient")
     ax.tick_params(axis="x", which="minor", labelbottom=False)
     ax.legend()
     plt.show()
@@ -449,7 +452,8 @@ with demo(), threadpool_limits(1):
     print(f"P = {P}，计算一次损失：{t_loss * 1e3:.3f} 毫秒")
     print(f"一次数值梯度（2P 次损失计算）：{t_step_numerical:.1f} 秒；"
           f"10000 步：{t_step_numerical * 10000 / 3600:.0f} 小时")
-    print(f"一次反向传播：{t_step_backprop * 1e3:.3f} 毫秒；10000 步：{t_step_backprop * 10000:.1f} 秒")
+    print(f"一次反向传播：{t_step_backprop * 1e3:.3f} 毫秒；"
+          f"10000 步：{t_step_backprop * 10000:.1f} 秒")
     print(f"反向传播大约快 {t_step_numerical / t_step_backprop:,.0f} 倍")
 
 # %% lang="en"
@@ -463,7 +467,8 @@ with demo(), threadpool_limits(1):
     print(f"P = {P}, one loss evaluation: {t_loss * 1e3:.3f} ms")
     print(f"one numerical gradient (2P loss evaluations): {t_step_numerical:.1f} s; "
           f"10000 steps: {t_step_numerical * 10000 / 3600:.0f} hours")
-    print(f"one backprop gradient: {t_step_backprop * 1e3:.3f} ms; 10000 steps: {t_step_backprop * 10000:.1f} s")
+    print(f"one backprop gradient: {t_step_backprop * 1e3:.3f} ms; "
+          f"10000 steps: {t_step_backprop * 10000:.1f} s")
     print(f"backprop is about {t_step_numerical / t_step_backprop:,.0f} times faster")
 
 # %% [markdown] lang="zh"
@@ -566,13 +571,14 @@ if history["val"]:
           f"{history['train'][-1]:.4f}，验证正确率 {history['val'][-1]:.4f}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_loss.plot(history["loss"], lw=0.5)
-    ax_loss.set(title=plot_text("小批量上的损失", "Minibatch loss"), xlabel=plot_text("迭代次数", "iteration"),
-                ylabel=plot_text("损失", "loss"))
+    ax_loss.set(title=plot_text("小批量上的损失", "Minibatch loss"),
+                xlabel=plot_text("迭代次数", "iteration"), ylabel=plot_text("损失", "loss"))
     epochs = np.arange(1, len(history["val"]) + 1)
     ax_acc.plot(epochs, history["train"], "o-", label=plot_text("训练集", "training"))
     ax_acc.plot(epochs, history["val"], "s--", label=plot_text("验证集", "validation"))
     ax_acc.set(title=plot_text("每个迭代周期后的正确率", "Accuracy after each epoch"),
-               xlabel=plot_text("迭代周期", "epoch"), ylabel=plot_text("正确率", "accuracy"), ylim=(0, 1))
+               xlabel=plot_text("迭代周期", "epoch"), ylabel=plot_text("正确率", "accuracy"),
+               ylim=(0, 1))
     ax_acc.legend(loc="lower right")
     plt.show()
 else:
@@ -659,14 +665,16 @@ with demo():
     np.random.seed(1)
     buggy = BinaryLossNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(buggy, x_small, t_small)
-    print("梯度检验通过。" if worst < 1e-5 else "梯度检验没有通过：损失函数和它的梯度对不上。")
+    print("梯度检验通过。" if worst < 1e-5 else
+          "梯度检验没有通过：损失函数和它的梯度对不上。")
 
 # %% lang="en"
 with demo():
     np.random.seed(1)
     buggy = BinaryLossNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(buggy, x_small, t_small)
-    print("Gradient check passed." if worst < 1e-5 else "Gradient check FAILED: the loss and its gradient disagree.")
+    print("Gradient check passed." if worst < 1e-5 else
+          "Gradient check FAILED: the loss and its gradient disagree.")
 
 # %% [markdown] lang="zh"
 # 每个参数的相对误差都远远超过 $10^{-5}$：检验没有通过。注意，它只告诉你“损失函数和梯度对不上”，并不告诉你是哪一个错了：这里梯度没有错，错的是损失函数。

@@ -141,11 +141,13 @@ layer_rows = [(k, (widths[k], widths[k - 1]), (widths[k], 1), f"({widths[k]}, m)
                NN_ARCHITECTURE[k - 1]["activation"]) for k in range(1, len(widths))]
 
 # %% lang="zh"
-show_table(["层 $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ 和 $A^{[l]}$", "参数个数", "激活函数"], layer_rows)
+show_table(["层 $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ 和 $A^{[l]}$", "参数个数", "激活函数"],
+           layer_rows)
 print(f"一共 {sum(counts)} 个参数")
 
 # %% lang="en"
-show_table(["layer $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ and $A^{[l]}$", "parameters", "activation"], layer_rows)
+show_table(["layer $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ and $A^{[l]}$", "parameters", "activation"],
+           layer_rows)
 print(f"{sum(counts)} parameters in all")
 
 # %% [markdown] lang="zh"
@@ -189,7 +191,8 @@ with demo():
                [(f"`{name}`", value.shape, f"{value.mean():+.3f}", f"{value.std():.3f}")
                 for name, value in params.items()])
     same_again = all(np.array_equal(params[k], v) for k, v in init_layers(NN_ARCHITECTURE, seed=7).items())
-    print(f"called again with the same seed, the parameters {'are identical' if same_again else 'changed!'}")
+    print(f"called again with the same seed, the parameters "
+          f"{'are identical' if same_again else 'changed!'}")
 
 # %% grade_id="init_layers_shapes" points=1
 check("init_layers_shapes")
@@ -319,7 +322,8 @@ check("full_forward_propagation_memory")
 with demo():
     Y_hat, _ = full_forward_propagation(X_train, init_layers(NN_ARCHITECTURE, seed=7), NN_ARCHITECTURE)
     print(f"初始损失：{get_cost_value(Y_hat, Y_train):.4f}（ln 2 = {np.log(2):.4f}）")
-    print(f"初始正确率：{get_accuracy_value(Y_hat, Y_train):.3f}（训练集中类别 1 占 {Y_train.mean():.3f}）")
+    print(f"初始正确率：{get_accuracy_value(Y_hat, Y_train):.3f}"
+          f"（训练集中类别 1 占 {Y_train.mean():.3f}）")
 
 # %% lang="en"
 with demo():
@@ -639,7 +643,8 @@ if torch is not None:
 
 # %% lang="zh"
 if torch is not None:
-    print(f"{'':8} {'测试正确率':>9} {'秒':>7}")  # 一个汉字占两列宽，所以 >9 和 >7 正好对齐下面 14 列和 8 列宽的数字
+    # 一个汉字占两列宽：>9 和 >7 让表头与下面 14 列宽和 8 列宽的数字对齐
+    print(f"{'':8} {'测试正确率':>9} {'秒':>7}")
     if numpy_test_acc is not None:
         print(f"{'NumPy':8} {numpy_test_acc:14.3f} {numpy_seconds:8.1f}")
     print(f"{'PyTorch':8} {torch_test_acc:14.3f} {torch_seconds:8.1f}")
