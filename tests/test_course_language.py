@@ -3,6 +3,7 @@
 An English course gets English notebooks in its nbgrader course directory and its release, while the committed
 generated files (zh notebooks, stubs, expected.json) stay as they are, so ``build --check`` passes for it.
 """
+import ast
 import hashlib
 import json
 import os
@@ -15,9 +16,10 @@ import pytest
 
 from grading import build, config, facts
 from grading.build import course
-from grading.build.notebooks import to_text
+from grading.build.notebooks import instructor_notebook, to_text
 from grading.build.release import MARKER
-from grading.paths import ROOT
+from grading.paths import NOTEBOOK_SOURCES, ROOT
+from tests.zh_text import findings
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 COMMITTED = ("assignments", "classifiers", "utils/checks/expected.json")
@@ -71,6 +73,69 @@ def test_english_build_writes_the_course_in_english_and_leaves_the_committed_fil
             assert len(prose) > 1000 and not CJK.search(prose), f"{folder}/{name} is not English"
         committed = _prose(ROOT / "assignments" / name / f"{name}.ipynb")
         assert len(CJK.findall(committed)) > 100, f"the committed {name} is no longer the zh notebook"
+
+
+def _code_cells(notebook):
+    """[source] of the code cells of a notebook (a path or an nbformat node)."""
+    nb = nbformat.read(notebook, as_version=4) if not isinstance(notebook, nbformat.NotebookNode) else notebook
+    return [c.source for c in nb.cells if c.cell_type == "code"]
+
+
+def test_english_notebooks_have_no_chinese_in_their_code(english_course):
+    """An English student reads the code too: no Chinese string, label or comment in any code cell of the course's
+    instructor (source/) or student (release/) notebooks; a notebook says it in zh in a cell of its zh/en pair."""
+    root, _ = english_course
+    names = course.assignment_names()
+    assert len(names) == 7
+    for name in names:
+        for folder in ("source", "release"):
+            cells = _code_cells(root / folder / name / f"{name}.ipynb")
+            assert len(cells) > 10
+            chinese = [line.strip() for cell in cells for line in cell.splitlines() if CJK.search(line)]
+            assert not chinese, f"{folder}/{name}: Chinese in code cells:\n" + "\n".join(chinese)
+
+
+PRINTING = {"print", "show_table"}  # what puts a string literal in front of the student as text
+
+
+def _printed_literals(source):
+    """The string literals in the arguments of print(...) and show_table(...) calls of a code cell; an f-string
+    with {} where its fields are. IPython magics (%, !) are left out."""
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    out = []
+
+    def literals(node):
+        if isinstance(node, ast.JoinedStr):
+            out.append("".join(v.value if isinstance(v, ast.Constant) else "{}" for v in node.values))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            out.append(node.value)
+        else:
+            for child in ast.iter_child_nodes(node):
+                literals(child)
+
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PRINTING:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                literals(arg)
+    return out
+
+
+def test_printed_literals_finds_the_strings_a_cell_prints():
+    cell = ('%matplotlib inline\nx = "not printed at all here"\nprint(f"loss with one-hot targets: {a:.4f}", '
+            'msg("损失", "every row sums to 1"))\nshow_table(["参数"], rows)')
+    assert _printed_literals(cell) == ["loss with one-hot targets: {}", "损失", "every row sums to 1", "参数"]
+    assert [kind for text in _printed_literals(cell) for kind, _ in findings(text)] == ["English"]
+
+
+@pytest.mark.parametrize("source", sorted(NOTEBOOK_SOURCES.glob("*.py")), ids=lambda p: p.stem)
+def test_zh_notebooks_print_no_english_sentence_from_their_code(source):
+    """A zh notebook's code prints Chinese: no English sentence (nor half-width punctuation in a Chinese one) in a
+    string literal it prints or shows as a table, in the notebook nbgrader builds (solutions in) for a zh course."""
+    cells = _code_cells(instructor_notebook(source, "zh"))
+    literals = [text for cell in cells for text in _printed_literals(cell)]
+    assert literals, "a notebook that prints nothing"
+    found = [(kind, text) for text in literals for kind, _ in findings(text)]
+    assert not found, found
 
 
 def test_build_check_passes_for_an_english_course(english_course):

@@ -57,7 +57,6 @@ from classifiers.chapter3 import *
 from utils.checks import check, demo, set_language
 from utils.data_utils import last_source, load_mnist
 from utils.gradient_check import rel_error
-from utils.language import in_language as msg
 from utils.vis_utils import plot_text, show_table
 
 plt.rcParams["figure.figsize"] = (10.0, 4.0)
@@ -139,25 +138,35 @@ set_language("en")
 
 # %%
 N, D, H, C = 12, 30, 7, 10
-np.random.seed(0)  # the constructor draws its weights from np.random
 rng = np.random.default_rng(60)
 x_demo = rng.uniform(-1.0, 1.0, size=(N, D))
 labels_demo = rng.permutation(np.arange(N) % C)
+
+# %% lang="zh"
 with demo():
+    np.random.seed(0)  # 构造函数用 np.random 抽取初始权重
     net = TwoLayerNet(input_size=D, hidden_size=H, output_size=C)
     y_demo = net.predict(x_demo)
-    rows_sum_to_one = np.allclose(y_demo.sum(axis=1), 1.0)
     loss_onehot = net.loss(x_demo, np.eye(C)[labels_demo])
     loss_labels = net.loss(x_demo, labels_demo)
-    print(msg(f"predict 的输出形状：{y_demo.shape}，应为 (N, C) = {(N, C)}",
-              f"predict output shape: {y_demo.shape}, expected (N, C) = {(N, C)}"))
-    print(msg(f"每一行的和都是 1：{'是' if rows_sum_to_one else '否'}",
-              f"every row sums to 1: {'yes' if rows_sum_to_one else 'no'}"))
-    print(msg(f"one-hot 标签的损失：{loss_onehot:.4f}，ln {C} = {np.log(C):.4f}",
-              f"loss with one-hot targets: {loss_onehot:.4f}, ln {C} = {np.log(C):.4f}"))
+    print(f"predict 的输出形状：{y_demo.shape}，应为 (N, C) = {(N, C)}")
+    print(f"每一行的和都是 1：{'是' if np.allclose(y_demo.sum(axis=1), 1.0) else '否'}")
+    print(f"one-hot 标签的损失：{loss_onehot:.4f}，ln {C} = {np.log(C):.4f}")
     same = np.isclose(loss_labels, loss_onehot)
-    print(msg(f"整数标签的损失：{loss_labels:.4f}（与 one-hot 标签的损失{'相同' if same else '不同！'}）",
-              f"loss with integer labels: {loss_labels:.4f} ({'same as' if same else 'differs from'} one-hot)"))
+    print(f"整数标签的损失：{loss_labels:.4f}（与 one-hot 标签的损失{'相同' if same else '不同！'}）")
+
+# %% lang="en"
+with demo():
+    np.random.seed(0)  # the constructor draws its weights from np.random
+    net = TwoLayerNet(input_size=D, hidden_size=H, output_size=C)
+    y_demo = net.predict(x_demo)
+    loss_onehot = net.loss(x_demo, np.eye(C)[labels_demo])
+    loss_labels = net.loss(x_demo, labels_demo)
+    print(f"predict output shape: {y_demo.shape}, expected (N, C) = {(N, C)}")
+    print(f"every row sums to 1: {'yes' if np.allclose(y_demo.sum(axis=1), 1.0) else 'no'}")
+    print(f"loss with one-hot targets: {loss_onehot:.4f}, ln {C} = {np.log(C):.4f}")
+    same = np.isclose(loss_labels, loss_onehot)
+    print(f"loss with integer labels: {loss_labels:.4f} ({'same as' if same else 'NOT the same as'} with one-hot)")
 
 # %% grade_id="TwoLayerNet_predict_value" points=2
 check("TwoLayerNet_predict_value")
@@ -261,6 +270,17 @@ check("TwoLayerNet_loss_labels")
 # through; with standard deviation 1 such bugs stand out. A correct implementation shows relative errors below
 # $10^{-5}$ (usually far below); a bug typically gives $10^{-2}$ or more.
 
+# %% locked=true lang="zh"
+# 梯度检验表的表头，以及梯度形状不对时表中的说明
+GRADIENT_TABLE_HEADER = ["参数", "形状", "梯度绝对值的最大值", "两种梯度之差的最大值", "相对误差"]
+WRONG_SHAPE = "{got}，应为 {want}"
+
+# %% locked=true lang="en"
+# The gradient-check table's header, and what the table says about a gradient of the wrong shape
+GRADIENT_TABLE_HEADER = ["parameter", "shape", "max abs gradient", "max abs difference", "relative error"]
+WRONG_SHAPE = "{got}, should be {want}"
+
+
 # %% locked=true
 def gradient_check_table(net, x, t):
     """Show numerical against backprop gradients of every parameter as a table; return the largest relative error.
@@ -274,14 +294,12 @@ def gradient_check_table(net, x, t):
         got, want = np.asarray(analytic.get(name)), numerical[name]
         if got.shape != want.shape:  # nothing to compare entry by entry
             errors.append(np.inf)
-            rows.append((f"`{name}`", msg(f"{got.shape}，应为 {want.shape}", f"{got.shape}, should be {want.shape}"),
-                         "", "", ""))
+            rows.append((f"`{name}`", WRONG_SHAPE.format(got=got.shape, want=want.shape), "", "", ""))
             continue
         errors.append(rel_error(want, got))
         rows.append((f"`{name}`", got.shape, f"{np.abs(got).max():.2e}", f"{np.abs(want - got).max():.2e}",
                      f"{errors[-1]:.2e}"))
-    show_table(msg(["参数", "形状", "梯度绝对值的最大值", "两种梯度之差的最大值", "相对误差"],
-                   ["parameter", "shape", "max abs gradient", "max abs difference", "relative error"]), rows)
+    show_table(GRADIENT_TABLE_HEADER, rows)
     return max(errors)
 
 
@@ -289,14 +307,22 @@ def gradient_check_table(net, x, t):
 rng = np.random.default_rng(61)
 x_small = rng.normal(0.0, 1.5, size=(7, 9))
 t_small = np.eye(3)[rng.permutation(np.arange(7) % 3)]
+
+# %% lang="zh"
 with demo():
     np.random.seed(1)
     small_net = TwoLayerNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(small_net, x_small, t_small)
-    if worst < 1e-5:
-        print(msg("梯度检验通过。", "gradient check passed."))
-    else:
-        print(msg("梯度检验没有通过：看看相对误差大的那几行。", "gradient check FAILED: look at the rows with large errors."))
+    print("梯度检验通过。" if worst < 1e-5 else
+          "梯度检验没有通过：看看相对误差大的那几行。")
+
+# %% lang="en"
+with demo():
+    np.random.seed(1)
+    small_net = TwoLayerNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
+    worst = gradient_check_table(small_net, x_small, t_small)
+    print("Gradient check passed." if worst < 1e-5 else
+          "Gradient check FAILED: look at the rows with large errors.")
 
 # %% grade_id="TwoLayerNet_gradient_W2" points=2
 check("TwoLayerNet_gradient_W2")
@@ -362,15 +388,14 @@ with demo(), threadpool_limits(1):
         t_numerical = seconds(lambda net=timed_net: net.numerical_gradient(x_tiny, t_tiny))
         t_backprop = seconds(lambda net=timed_net: net.gradient(x_tiny, t_tiny), repeat=50)
         timings.append((hidden, P, t_numerical, t_backprop))
-if timings:
-    show_table(msg(["隐藏层", "$P$", "数值梯度（秒）", "反向传播（秒）", "倍数"],
-                   ["hidden", "$P$", "numerical (s)", "backprop (s)", "ratio"]),
-               [(h, P, f"{t_n:.4f}", f"{t_b:.6f}", f"{t_n / t_b:,.0f}") for h, P, t_n, t_b in timings])
 
-# %%
+# %% lang="zh"
 if timings:
+    show_table(["隐藏层神经元数", "$P$", "数值梯度（秒）", "反向传播（秒）", "倍数"],
+               [(h, P, f"{t_n:.4f}", f"{t_b:.6f}", f"{t_n / t_b:,.0f}") for h, P, t_n, t_b in timings])
     _, P_values, t_num, t_bp = np.array(timings).T
     fig, ax = plt.subplots(figsize=(6, 4))
+    # plot_text：装有中文字体时用中文标签，否则用英文（matplotlib 缺字时只会画出空方框）
     ax.loglog(P_values, t_num, "o-", label=plot_text("数值梯度", "numerical gradient"))
     ax.loglog(P_values, t_bp, "s-", label=plot_text("反向传播", "backprop"))
     ax.set(xlabel=plot_text("参数个数 P", "number of parameters P"),
@@ -380,7 +405,23 @@ if timings:
     ax.legend()
     plt.show()
 else:
-    print(msg("还没有可画的数据：先让上面的单元格跑通。", "Nothing to plot yet: get the cell above to run first."))
+    print("还没有可画的数据：先让上面的单元格跑通。")
+
+# %% lang="en"
+if timings:
+    show_table(["hidden units", "$P$", "numerical (s)", "backprop (s)", "ratio"],
+               [(h, P, f"{t_n:.4f}", f"{t_b:.6f}", f"{t_n / t_b:,.0f}") for h, P, t_n, t_b in timings])
+    _, P_values, t_num, t_bp = np.array(timings).T
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.loglog(P_values, t_num, "o-", label="numerical gradient")
+    ax.loglog(P_values, t_bp, "s-", label="backprop")
+    ax.set(xlabel="number of parameters P", ylabel="seconds per gradient",
+           title="Cost of one gradient")
+    ax.tick_params(axis="x", which="minor", labelbottom=False)
+    ax.legend()
+    plt.show()
+else:
+    print("Nothing to plot yet: get the cell above to run first.")
 
 # %% [markdown] lang="zh"
 # 在对数坐标下，反向传播的曲线很平（网络这么小，时间主要花在 Python 和 NumPy 的固定开销上），数值梯度的曲线却一路上升，两者的倍数随 $P$ 增大。
@@ -399,6 +440,8 @@ else:
 # %%
 rng = np.random.default_rng(63)
 x_batch, t_batch = rng.random((100, 784)), rng.integers(10, size=100)
+
+# %% lang="zh"
 with demo(), threadpool_limits(1):
     np.random.seed(0)
     mnist_sized = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
@@ -406,14 +449,27 @@ with demo(), threadpool_limits(1):
     t_loss = seconds(lambda: mnist_sized.loss(x_batch, t_batch), repeat=20)
     t_step_backprop = seconds(lambda: mnist_sized.gradient(x_batch, t_batch), repeat=20)
     t_step_numerical = 2 * P * t_loss
-    print(msg(f"P = {P}，计算一次损失：{t_loss * 1e3:.3f} 毫秒", f"P = {P}, one loss evaluation: {t_loss * 1e3:.3f} ms"))
-    print(msg(f"一次数值梯度（2P 次损失计算）：{t_step_numerical:.1f} 秒；10000 步：{t_step_numerical * 10000 / 3600:.0f} 小时",
-              f"one numerical gradient (2P loss evaluations): {t_step_numerical:.1f} s; 10000 steps: "
-              f"{t_step_numerical * 10000 / 3600:.0f} hours"))
-    print(msg(f"一次反向传播：{t_step_backprop * 1e3:.3f} 毫秒；10000 步：{t_step_backprop * 10000:.1f} 秒",
-              f"one backprop gradient: {t_step_backprop * 1e3:.3f} ms; 10000 steps: {t_step_backprop * 10000:.1f} s"))
-    print(msg(f"反向传播大约快 {t_step_numerical / t_step_backprop:,.0f} 倍",
-              f"backprop is about {t_step_numerical / t_step_backprop:,.0f} times faster"))
+    print(f"P = {P}，计算一次损失：{t_loss * 1e3:.3f} 毫秒")
+    print(f"一次数值梯度（2P 次损失计算）：{t_step_numerical:.1f} 秒；"
+          f"10000 步：{t_step_numerical * 10000 / 3600:.0f} 小时")
+    print(f"一次反向传播：{t_step_backprop * 1e3:.3f} 毫秒；"
+          f"10000 步：{t_step_backprop * 10000:.1f} 秒")
+    print(f"反向传播大约快 {t_step_numerical / t_step_backprop:,.0f} 倍")
+
+# %% lang="en"
+with demo(), threadpool_limits(1):
+    np.random.seed(0)
+    mnist_sized = TwoLayerNet(input_size=784, hidden_size=50, output_size=10)
+    P = sum(p.size for p in mnist_sized.params.values())
+    t_loss = seconds(lambda: mnist_sized.loss(x_batch, t_batch), repeat=20)
+    t_step_backprop = seconds(lambda: mnist_sized.gradient(x_batch, t_batch), repeat=20)
+    t_step_numerical = 2 * P * t_loss
+    print(f"P = {P}, one loss evaluation: {t_loss * 1e3:.3f} ms")
+    print(f"one numerical gradient (2P loss evaluations): {t_step_numerical:.1f} s; "
+          f"10000 steps: {t_step_numerical * 10000 / 3600:.0f} hours")
+    print(f"one backprop gradient: {t_step_backprop * 1e3:.3f} ms; "
+          f"10000 steps: {t_step_backprop * 10000:.1f} s")
+    print(f"backprop is about {t_step_numerical / t_step_backprop:,.0f} times faster")
 
 # %% [markdown] lang="zh"
 # 所以没有人用数值梯度训练网络：每一步都要做 $2P$ 次前向传播，而现代网络的 $P$ 动辄上百万，甚至数十亿。数值梯度真正的用处是**检验**：在很小的网络和很少的样本上，用它给反向传播“对答案”。
@@ -480,8 +536,7 @@ del x_all, t_all
 for name, array in [("x_train", x_train), ("t_train", t_train), ("x_val", x_val), ("t_val", t_val),
                     ("x_test", x_test), ("t_test", t_test)]:
     print(f"{name:7} {str(array.shape):12} {array.dtype}")
-print(msg(f"像素值的范围：{x_train.min():.1f} 到 {x_train.max():.1f}",
-          f"pixel values range from {x_train.min():.1f} to {x_train.max():.1f}"))
+print(f"x_train.min() = {x_train.min():.1f}, x_train.max() = {x_train.max():.1f}")
 
 # %%
 hidden_size, learning_rate, batch_size, num_epochs = 50, 0.5, 100, (30 if EMBEDDED else 10)
@@ -489,6 +544,7 @@ if FAST:
     num_epochs = 1  # the autograder only needs the cell to run
 
 history = {"loss": [], "train": [], "val": []}
+elapsed = 0.0  # seconds up to the last finished epoch
 with demo(), threadpool_limits(1):
     np.random.seed(0)  # the constructor draws the initial weights from np.random
     network = TwoLayerNet(input_size=x_train.shape[1], hidden_size=hidden_size, output_size=10)
@@ -505,29 +561,44 @@ with demo(), threadpool_limits(1):
                 bar.update()
             history["train"].append(network.accuracy(x_train, t_train))
             history["val"].append(network.accuracy(x_val, t_val))
+            elapsed = time.perf_counter() - start
             bar.set_postfix(loss=f"{history['loss'][-1]:.3f}", train=f"{history['train'][-1]:.3f}",
                             val=f"{history['val'][-1]:.3f}")
-    elapsed = time.perf_counter() - start
-    print(msg(f"{num_epochs} 个迭代周期，用时 {elapsed:.1f} 秒；最后一个迭代周期：训练正确率 {history['train'][-1]:.4f}，"
-              f"验证正确率 {history['val'][-1]:.4f}",
-              f"{num_epochs} epochs in {elapsed:.1f} s; last epoch: train accuracy {history['train'][-1]:.4f}, "
-              f"validation accuracy {history['val'][-1]:.4f}"))
 
-# %%
+# %% lang="zh"
 if history["val"]:
+    print(f"{len(history['val'])} 个迭代周期，用时 {elapsed:.1f} 秒；最后一个迭代周期：训练正确率 "
+          f"{history['train'][-1]:.4f}，验证正确率 {history['val'][-1]:.4f}")
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_loss.plot(history["loss"], lw=0.5)
-    ax_loss.set(title=plot_text("小批量上的损失", "Minibatch loss"), xlabel=plot_text("迭代次数", "iteration"),
-                ylabel=plot_text("损失", "loss"))
+    ax_loss.set(title=plot_text("小批量上的损失", "Minibatch loss"),
+                xlabel=plot_text("迭代次数", "iteration"), ylabel=plot_text("损失", "loss"))
     epochs = np.arange(1, len(history["val"]) + 1)
-    ax_acc.plot(epochs, history["train"], "o-", label=plot_text("训练集", "train"))
+    ax_acc.plot(epochs, history["train"], "o-", label=plot_text("训练集", "training"))
     ax_acc.plot(epochs, history["val"], "s--", label=plot_text("验证集", "validation"))
     ax_acc.set(title=plot_text("每个迭代周期后的正确率", "Accuracy after each epoch"),
-               xlabel=plot_text("迭代周期", "epoch"), ylabel=plot_text("正确率", "accuracy"), ylim=(0, 1))
+               xlabel=plot_text("迭代周期", "epoch"), ylabel=plot_text("正确率", "accuracy"),
+               ylim=(0, 1))
     ax_acc.legend(loc="lower right")
     plt.show()
 else:
-    print(msg("还没有可画的数据：先训练网络。", "Nothing to plot yet: train the network first."))
+    print("还没有可画的数据：先训练网络。")
+
+# %% lang="en"
+if history["val"]:
+    print(f"{len(history['val'])} epochs in {elapsed:.1f} s; last epoch: train accuracy "
+          f"{history['train'][-1]:.4f}, validation accuracy {history['val'][-1]:.4f}")
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
+    ax_loss.plot(history["loss"], lw=0.5)
+    ax_loss.set(title="Minibatch loss", xlabel="iteration", ylabel="loss")
+    epochs = np.arange(1, len(history["val"]) + 1)
+    ax_acc.plot(epochs, history["train"], "o-", label="training")
+    ax_acc.plot(epochs, history["val"], "s--", label="validation")
+    ax_acc.set(title="Accuracy after each epoch", xlabel="epoch", ylabel="accuracy", ylim=(0, 1))
+    ax_acc.legend(loc="lower right")
+    plt.show()
+else:
+    print("Nothing to plot yet: train the network first.")
 
 # %% [markdown] lang="zh"
 # 在真实 MNIST 上，训练曲线和验证曲线贴得很近（最后一个迭代周期约为 97% 和 96%），说明这个小网络几乎没有过拟合；内置数据的验证集只有 154 张，曲线会跳动，和训练曲线的差距也大一些。如果训练正确率一直在 10% 左右徘徊，常见的原因有三个：梯度的符号反了；梯度忘了除以 $N$，相当于把学习率放大了 $N$ 倍；softmax 沿错了轴。
@@ -544,10 +615,13 @@ else:
 # Once the hyper-parameters are settled, evaluate on the test set once: that is the estimate of the accuracy on new
 # data.
 
-# %%
+# %% lang="zh"
 with demo():
-    test_accuracy = network.accuracy(x_test, t_test)
-    print(msg(f"测试正确率（只评估这一次）：{test_accuracy:.4f}", f"test accuracy (measured once): {test_accuracy:.4f}"))
+    print(f"测试正确率（只评估这一次）：{network.accuracy(x_test, t_test):.4f}")
+
+# %% lang="en"
+with demo():
+    print(f"test accuracy (measured once): {network.accuracy(x_test, t_test):.4f}")
 
 # %% [markdown] lang="zh"
 # ## 5. 梯度检验能发现什么？
@@ -586,14 +660,21 @@ class BinaryLossNet(TwoLayerNet):
         return -per_class.sum(axis=1).mean()
 
 
+# %% lang="zh"
 with demo():
     np.random.seed(1)
     buggy = BinaryLossNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
     worst = gradient_check_table(buggy, x_small, t_small)
-    if worst < 1e-5:
-        print(msg("梯度检验通过。", "gradient check passed."))
-    else:
-        print(msg("梯度检验没有通过：损失函数和它的梯度对不上。", "gradient check FAILED: the loss and its gradient disagree."))
+    print("梯度检验通过。" if worst < 1e-5 else
+          "梯度检验没有通过：损失函数和它的梯度对不上。")
+
+# %% lang="en"
+with demo():
+    np.random.seed(1)
+    buggy = BinaryLossNet(input_size=9, hidden_size=5, output_size=3, weight_init_std=1.0)
+    worst = gradient_check_table(buggy, x_small, t_small)
+    print("Gradient check passed." if worst < 1e-5 else
+          "Gradient check FAILED: the loss and its gradient disagree.")
 
 # %% [markdown] lang="zh"
 # 每个参数的相对误差都远远超过 $10^{-5}$：检验没有通过。注意，它只告诉你“损失函数和梯度对不上”，并不告诉你是哪一个错了：这里梯度没有错，错的是损失函数。

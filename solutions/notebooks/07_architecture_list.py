@@ -68,7 +68,6 @@ from classifiers.chapter3 import *
 from utils.checks import check, demo, set_language
 from utils.data_utils import load_planar_points
 from utils.gradient_check import eval_numerical_gradient, rel_error
-from utils.language import in_language as msg
 from utils.vis_utils import plot_decision_boundary, plot_text, show_table
 
 plt.rcParams["figure.figsize"] = (10.0, 4.0)
@@ -138,11 +137,18 @@ NN_ARCHITECTURE = [
 ]
 widths = [NN_ARCHITECTURE[0]["input_dim"]] + [layer["output_dim"] for layer in NN_ARCHITECTURE]
 counts = [n_out * (n_in + 1) for n_in, n_out in zip(widths[:-1], widths[1:], strict=True)]  # weights plus one bias per unit
-show_table(msg(["层 $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ 和 $A^{[l]}$", "参数个数", "激活函数"],
-               ["layer $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ and $A^{[l]}$", "parameters", "activation"]),
-           [(k, (widths[k], widths[k - 1]), (widths[k], 1), f"({widths[k]}, m)", counts[k - 1],
-             NN_ARCHITECTURE[k - 1]["activation"]) for k in range(1, len(widths))])
-print(msg(f"一共 {sum(counts)} 个参数", f"{sum(counts)} parameters in all"))
+layer_rows = [(k, (widths[k], widths[k - 1]), (widths[k], 1), f"({widths[k]}, m)", counts[k - 1],
+               NN_ARCHITECTURE[k - 1]["activation"]) for k in range(1, len(widths))]
+
+# %% lang="zh"
+show_table(["层 $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ 和 $A^{[l]}$", "参数个数", "激活函数"],
+           layer_rows)
+print(f"一共 {sum(counts)} 个参数")
+
+# %% lang="en"
+show_table(["layer $l$", "$W^{[l]}$", "$b^{[l]}$", "$Z^{[l]}$ and $A^{[l]}$", "parameters", "activation"],
+           layer_rows)
+print(f"{sum(counts)} parameters in all")
 
 # %% [markdown] lang="zh"
 # ## 2. 初始化：`init_layers`
@@ -169,15 +175,24 @@ print(msg(f"一共 {sum(counts)} 个参数", f"{sum(counts)} parameters in all")
 # the **last** axis, the sample axis: usually that raises an error, but when $n_l$ happens to equal $m$ it
 # silently adds the biases in the wrong places.
 
-# %%
+# %% lang="zh"
 with demo():
     params = init_layers(NN_ARCHITECTURE, seed=7)
-    show_table(msg(["参数", "形状", "均值", "标准差"], ["parameter", "shape", "mean", "std"]),
+    show_table(["参数", "形状", "均值", "标准差"],
                [(f"`{name}`", value.shape, f"{value.mean():+.3f}", f"{value.std():.3f}")
                 for name, value in params.items()])
     same_again = all(np.array_equal(params[k], v) for k, v in init_layers(NN_ARCHITECTURE, seed=7).items())
-    print(msg(f"同一个 seed 再调用一次，参数{'完全相同' if same_again else '变了！'}",
-              f"called again with the same seed, the parameters {'are identical' if same_again else 'changed!'}"))
+    print(f"用同一个 seed 再调用一次，参数{'完全相同' if same_again else '变了！'}")
+
+# %% lang="en"
+with demo():
+    params = init_layers(NN_ARCHITECTURE, seed=7)
+    show_table(["parameter", "shape", "mean", "std"],
+               [(f"`{name}`", value.shape, f"{value.mean():+.3f}", f"{value.std():.3f}")
+                for name, value in params.items()])
+    same_again = all(np.array_equal(params[k], v) for k, v in init_layers(NN_ARCHITECTURE, seed=7).items())
+    print(f"called again with the same seed, the parameters "
+          f"{'are identical' if same_again else 'changed!'}")
 
 # %% grade_id="init_layers_shapes" points=1
 check("init_layers_shapes")
@@ -233,20 +248,34 @@ X_train, Y_train = X_train_rows.T, y_train.reshape(1, -1)  # samples in columns:
 X_test, Y_test = X_test_rows.T, y_test.reshape(1, -1)
 print("X_train:", X_train.shape, " Y_train:", Y_train.shape, " X_test:", X_test.shape, " Y_test:", Y_test.shape)
 
+# %% lang="zh"
 fig, ax = plt.subplots(figsize=(6, 4))
 ax.scatter(X_train[0], X_train[1], c=Y_train[0], cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+# plot_text：装有中文字体时用中文标题，否则用英文（matplotlib 缺字时只会画出空方框）
 ax.set(title=plot_text("训练数据点", "Training points"), xlabel="x1", ylabel="x2")
 plt.show()
 
-# %%
+# %% lang="en"
+fig, ax = plt.subplots(figsize=(6, 4))
+ax.scatter(X_train[0], X_train[1], c=Y_train[0], cmap="coolwarm", s=12, edgecolors="k", linewidths=0.3)
+ax.set(title="Training points", xlabel="x1", ylabel="x2")
+plt.show()
+
+# %% lang="zh"
 with demo():
     params = init_layers(NN_ARCHITECTURE, seed=7)
     Y_hat, memory = full_forward_propagation(X_train, params, NN_ARCHITECTURE)
-    verdict = msg("与 Y_train 相同" if Y_hat.shape == Y_train.shape else "与 Y_train 不同！",
-                  "same as Y_train" if Y_hat.shape == Y_train.shape else "differs from Y_train!")
-    print(msg(f"Y_hat 的形状：{Y_hat.shape}（{verdict}），取值从 {Y_hat.min():.4f} 到 {Y_hat.max():.4f}",
-              f"Y_hat: shape {Y_hat.shape} ({verdict}), values from {Y_hat.min():.4f} to {Y_hat.max():.4f}"))
-    print(msg(f"memory 中的键：{sorted(memory)}", f"memory holds: {sorted(memory)}"))
+    verdict = "与 Y_train 相同" if Y_hat.shape == Y_train.shape else "与 Y_train 不同！"
+    print(f"Y_hat 的形状：{Y_hat.shape}（{verdict}），取值从 {Y_hat.min():.4f} 到 {Y_hat.max():.4f}")
+    print(f"memory 中的键：{sorted(memory)}")
+
+# %% lang="en"
+with demo():
+    params = init_layers(NN_ARCHITECTURE, seed=7)
+    Y_hat, memory = full_forward_propagation(X_train, params, NN_ARCHITECTURE)
+    verdict = "the same as Y_train's" if Y_hat.shape == Y_train.shape else "NOT the same as Y_train's"
+    print(f"Y_hat: shape {Y_hat.shape} ({verdict}), values from {Y_hat.min():.4f} to {Y_hat.max():.4f}")
+    print(f"keys in memory: {sorted(memory)}")
 
 # %% grade_id="full_forward_propagation_output" points=2
 check("full_forward_propagation_output")
@@ -289,14 +318,19 @@ check("full_forward_propagation_memory")
 #
 # Self-check: with every $\hat{y}$ about 0.5, $J \approx \ln 2 \approx 0.693$.
 
-# %%
+# %% lang="zh"
 with demo():
     Y_hat, _ = full_forward_propagation(X_train, init_layers(NN_ARCHITECTURE, seed=7), NN_ARCHITECTURE)
-    print(msg(f"初始损失：{get_cost_value(Y_hat, Y_train):.4f}（ln 2 = {np.log(2):.4f}）",
-              f"loss at initialisation: {get_cost_value(Y_hat, Y_train):.4f} (ln 2 = {np.log(2):.4f})"))
-    print(msg(f"初始正确率：{get_accuracy_value(Y_hat, Y_train):.3f}（训练集中类别 1 占 {Y_train.mean():.3f}）",
-              f"accuracy at initialisation: {get_accuracy_value(Y_hat, Y_train):.3f} "
-              f"(class 1 makes up {Y_train.mean():.3f} of the training set)"))
+    print(f"初始损失：{get_cost_value(Y_hat, Y_train):.4f}（ln 2 = {np.log(2):.4f}）")
+    print(f"初始正确率：{get_accuracy_value(Y_hat, Y_train):.3f}"
+          f"（训练集中类别 1 占 {Y_train.mean():.3f}）")
+
+# %% lang="en"
+with demo():
+    Y_hat, _ = full_forward_propagation(X_train, init_layers(NN_ARCHITECTURE, seed=7), NN_ARCHITECTURE)
+    print(f"loss at initialisation: {get_cost_value(Y_hat, Y_train):.4f} (ln 2 = {np.log(2):.4f})")
+    print(f"accuracy at initialisation: {get_accuracy_value(Y_hat, Y_train):.3f} "
+          f"(class 1 makes up {Y_train.mean():.3f} of the training set)")
 
 # %% grade_id="get_cost_value_value" points=2
 check("get_cost_value_value")
@@ -372,6 +406,7 @@ def small_loss(_):
     return get_cost_value(full_forward_propagation(X_small, small_params, small_architecture)[0], Y_small)
 
 
+# %% lang="zh"
 with demo():
     Y_hat_small, memory_small = full_forward_propagation(X_small, small_params, small_architecture)
     grads = full_backward_propagation(Y_hat_small, Y_small, memory_small, small_params, small_architecture)
@@ -379,12 +414,25 @@ with demo():
     for name, value in small_params.items():
         numerical, got = eval_numerical_gradient(small_loss, value, verbose=False), np.asarray(grads.get("d" + name))
         if got.shape != numerical.shape:
-            rows.append((f"`d{name}`", got.shape, msg(f"形状应为 {numerical.shape}", f"should be {numerical.shape}"), "✘"))
+            rows.append((f"`d{name}`", got.shape, f"形状应为 {numerical.shape}", "✘"))
         else:
             error = rel_error(numerical, got)
             rows.append((f"`d{name}`", got.shape, f"{error:.2e}", "✔" if error < 1e-7 else "✘"))
-    show_table(msg(["梯度", "形状", "相对误差", "低于 1e-7"], ["gradient", "shape", "relative error", "below 1e-7"]),
-               rows)
+    show_table(["梯度", "形状", "相对误差", "低于 1e-7"], rows)
+
+# %% lang="en"
+with demo():
+    Y_hat_small, memory_small = full_forward_propagation(X_small, small_params, small_architecture)
+    grads = full_backward_propagation(Y_hat_small, Y_small, memory_small, small_params, small_architecture)
+    rows = []
+    for name, value in small_params.items():
+        numerical, got = eval_numerical_gradient(small_loss, value, verbose=False), np.asarray(grads.get("d" + name))
+        if got.shape != numerical.shape:
+            rows.append((f"`d{name}`", got.shape, f"should be {numerical.shape}", "✘"))
+        else:
+            error = rel_error(numerical, got)
+            rows.append((f"`d{name}`", got.shape, f"{error:.2e}", "✔" if error < 1e-7 else "✘"))
+    show_table(["gradient", "shape", "relative error", "below 1e-7"], rows)
 
 # %% grade_id="full_backward_propagation_dW" points=2
 check("full_backward_propagation_dW")
@@ -475,17 +523,22 @@ with demo():
     numpy_seconds = time.perf_counter() - start
     Y_hat_test, _ = full_forward_propagation(X_test, trained_params, NN_ARCHITECTURE)
     numpy_test_acc = get_accuracy_value(Y_hat_test, Y_test)
-    print(msg(f"{EPOCHS} 个迭代周期，用时 {numpy_seconds:.1f} 秒：训练正确率 {accuracy_history[-1]:.3f}，"
-              f"测试正确率 {numpy_test_acc:.3f}",
-              f"{EPOCHS} epochs in {numpy_seconds:.1f} s: train accuracy {accuracy_history[-1]:.3f}, "
-              f"test accuracy {numpy_test_acc:.3f}"))
 
-# %%
+
+def predict(points):
+    """Probability of class 1 for points in rows (M, 2): the network wants samples in columns, so transpose."""
+    return full_forward_propagation(points.T, trained_params, NN_ARCHITECTURE)[0]
+
+
+# %% lang="zh"
 if numpy_test_acc is None:
-    print(msg("还没有可画的结果：先让上面的训练单元格跑通。", "Nothing to plot yet: get the training cell to run first."))
+    print("还没有可画的结果：先让上面的训练单元格跑通。")
 else:
+    print(f"{EPOCHS} 个迭代周期，用时 {numpy_seconds:.1f} 秒：训练正确率 {accuracy_history[-1]:.3f}，"
+          f"测试正确率 {numpy_test_acc:.3f}")
     fig, (ax_cost, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
     ax_cost.plot(cost_history)
+    # plot_text：装有中文字体时用中文标题，否则用英文（matplotlib 缺字时只会画出空方框）
     ax_cost.set(title=plot_text("损失", "Loss"), xlabel=plot_text("迭代周期", "epoch"),
                 ylabel=plot_text("二元交叉熵", "binary cross-entropy"))
     ax_acc.plot(accuracy_history)
@@ -493,16 +546,32 @@ else:
                ylabel=plot_text("正确率", "accuracy"), ylim=(0.4, 1.0))
     plt.show()
 
-    def predict(points):
-        """Probability of class 1 for points in rows (M, 2): the network wants samples in columns, so transpose."""
-        return full_forward_propagation(points.T, trained_params, NN_ARCHITECTURE)[0]
-
     fig, axes = plt.subplots(1, 2, figsize=(12, 5))
     plot_decision_boundary(predict, X_train_rows, y_train, ax=axes[0])
     axes[0].set_title(plot_text("决策边界与训练数据点", "Decision boundary, training points"))
     plot_decision_boundary(predict, X_test_rows, y_test, ax=axes[1])
     axes[1].set_title(plot_text(f"决策边界与测试数据点（正确率 {numpy_test_acc:.2f}）",
                                 f"Decision boundary, test points (accuracy {numpy_test_acc:.2f})"))
+    plt.show()
+
+# %% lang="en"
+if numpy_test_acc is None:
+    print("Nothing to plot yet: get the training cell to run first.")
+else:
+    print(f"{EPOCHS} epochs in {numpy_seconds:.1f} s: train accuracy {accuracy_history[-1]:.3f}, "
+          f"test accuracy {numpy_test_acc:.3f}")
+    fig, (ax_cost, ax_acc) = plt.subplots(1, 2, figsize=(12, 4))
+    ax_cost.plot(cost_history)
+    ax_cost.set(title="Loss", xlabel="epoch", ylabel="binary cross-entropy")
+    ax_acc.plot(accuracy_history)
+    ax_acc.set(title="Training accuracy", xlabel="epoch", ylabel="accuracy", ylim=(0.4, 1.0))
+    plt.show()
+
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    plot_decision_boundary(predict, X_train_rows, y_train, ax=axes[0])
+    axes[0].set_title("Decision boundary, training points")
+    plot_decision_boundary(predict, X_test_rows, y_test, ax=axes[1])
+    axes[1].set_title(f"Decision boundary, test points (accuracy {numpy_test_acc:.2f})")
     plt.show()
 
 # %% [markdown] lang="zh"
@@ -530,14 +599,21 @@ else:
 # On a network this small the time goes mostly into the fixed overhead of every call, so either side may win;
 # PyTorch pays off with large tensors, GPUs, and not having to write the backward pass yourself.
 
-# %%
+# %% lang="zh"
 try:
     import torch
 except ImportError:
     torch = None
-    print(msg("没有安装 PyTorch，跳过这一节的比较（运行 pip install torch 安装后即可运行）。",
-              "PyTorch is not installed: skipping the comparison (pip install torch to run it)."))
+    print("没有安装 PyTorch，跳过这一节的比较（运行 pip install torch 安装后即可运行）。")
 
+# %% lang="en"
+try:
+    import torch
+except ImportError:
+    torch = None
+    print("PyTorch is not installed: skipping the comparison (pip install torch to run it).")
+
+# %%
 if torch is not None:
     from tqdm.auto import tqdm
 
@@ -564,7 +640,18 @@ if torch is not None:
     with torch.no_grad():
         torch_predictions = model(torch.from_numpy(X_test_rows)).numpy().ravel() > 0.5
     torch_test_acc = float(np.mean(torch_predictions == (y_test == 1)))
-    print(msg(f"{'':8} {'测试正确率':>9} {'秒':>7}", f"{'':8} {'test accuracy':>14} {'seconds':>8}"))
+
+# %% lang="zh"
+if torch is not None:
+    # 一个汉字占两列宽：>9 和 >7 让表头与下面 14 列宽和 8 列宽的数字对齐
+    print(f"{'':8} {'测试正确率':>9} {'秒':>7}")
+    if numpy_test_acc is not None:
+        print(f"{'NumPy':8} {numpy_test_acc:14.3f} {numpy_seconds:8.1f}")
+    print(f"{'PyTorch':8} {torch_test_acc:14.3f} {torch_seconds:8.1f}")
+
+# %% lang="en"
+if torch is not None:
+    print(f"{'':8} {'test accuracy':>14} {'seconds':>8}")
     if numpy_test_acc is not None:
         print(f"{'NumPy':8} {numpy_test_acc:14.3f} {numpy_seconds:8.1f}")
     print(f"{'PyTorch':8} {torch_test_acc:14.3f} {torch_seconds:8.1f}")
