@@ -90,6 +90,7 @@ def test_instructor_notebook_earns_full_points_with_the_reference(source, tmp_pa
         assert not _errors(cell), f"{cell.metadata.nbgrader['grade_id']} failed:\n{text}"
         assert "✔" in text and "✘" not in text
     assert _not_chinese(nb) == [], "English or half-width punctuation shown to a zh student"
+    assert "missing from font" not in _printed(nb), "Chinese plot text drawn as empty boxes"
 
 
 @pytest.mark.parametrize("source", SOURCES, ids=IDS)

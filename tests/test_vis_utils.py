@@ -5,6 +5,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
+from grading.paths import ROOT
 from utils.vis_utils import plot_decision_boundary, plot_history, show_net_weights, visualize_grid
 
 
@@ -161,3 +162,21 @@ def test_a_chinese_title_draws_without_missing_glyphs_where_a_chinese_font_is_in
     fig.canvas.draw()
     plt.close(fig)
     assert not [w for w in recwarn if "missing from font" in str(w.message)]
+
+
+def test_the_first_figure_of_a_notebook_draws_chinese_labels(tmp_path):
+    """A figure's labels keep the fonts in force when the figure was made: the Chinese fallback font must be in place
+    as soon as utils.vis_utils is imported, before the notebook's first plt.subplots."""
+    import subprocess
+    import sys
+
+    from utils import vis_utils
+
+    if vis_utils.cjk_font() is None:
+        pytest.skip("no font with Chinese glyphs here (apt-get install fonts-wqy-microhei)")
+    code = ("import warnings, matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+            "import utils.vis_utils\nfig, ax = plt.subplots()\nax.set_title('每个迭代周期后的正确率')\n"
+            "with warnings.catch_warnings(record=True) as caught:\n    warnings.simplefilter('always')\n"
+            "    fig.canvas.draw()\nprint(sum('missing from font' in str(w.message) for w in caught))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0", out.stderr

@@ -31,6 +31,9 @@ def cjk_font():
     return font
 
 
+cjk_font()  # now: a figure's title and axis labels keep the fonts of the moment the figure was created
+
+
 def plot_text(zh, en):
     """Text for a plot in the notebook's language: ``zh`` when the notebook speaks Chinese and a font with Chinese
     glyphs is installed (matplotlib would draw empty boxes otherwise), else ``en``."""

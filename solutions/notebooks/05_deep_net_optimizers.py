@@ -451,13 +451,26 @@ for rule_name, lr in learning_rates.items():
         solver.train()
         solvers[rule_name] = solver
 
+# %% lang="zh"
 if solvers:
     fig, axes = plt.subplots(1, 3, figsize=(15, 4))
     for ax, history in zip(axes, ("loss_history", "train_acc_history", "val_acc_history"), strict=True):
         per_step = history == "loss_history"
         for rule_name, solver in solvers.items():
             ax.plot(getattr(solver, history), lw=1, marker=None if per_step else "o", label=rule_name)
+        # plot_text：装有中文字体时用中文标签，否则用英文（缺字时 matplotlib 只会画出空方框）
         ax.set(title=f"solver.{history}", xlabel="$t$" if per_step else plot_text("迭代周期", "epoch"))
+        ax.legend()
+    plt.show()
+
+# %% lang="en"
+if solvers:
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
+    for ax, history in zip(axes, ("loss_history", "train_acc_history", "val_acc_history"), strict=True):
+        per_step = history == "loss_history"
+        for rule_name, solver in solvers.items():
+            ax.plot(getattr(solver, history), lw=1, marker=None if per_step else "o", label=rule_name)
+        ax.set(title=f"solver.{history}", xlabel="$t$" if per_step else "epoch")
         ax.legend()
     plt.show()
 
