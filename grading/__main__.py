@@ -89,6 +89,10 @@ def _autograde(args):
 
     print(report.summary(records, plan, out, failures, limits_applied()))
     print(f"gradebook: {shown_url(gradebook_url(course))}")
+    unknown = sorted(set(args.force) - {name for r in records for name in (r["student_id"], r.get("name"))})
+    if unknown:
+        print(f"--force: no student {', '.join(unknown)} in {args.submissions} (use the student_id of grades.csv)",
+              file=sys.stderr)
     return 1 if failures else 0
 
 
