@@ -199,7 +199,7 @@ def _zip_students(archive, assignments, notes):
 def target_of(path, modules, assignments):
     """The release-layout path a submitted file stands for (by the end of its path), or None."""
     parts = path.parts
-    if len(parts) >= 3 and parts[-3:-1] == ("classifiers", "chapter3") and parts[-1] in modules:
+    if module_name(path, modules):
         return f"classifiers/chapter3/{parts[-1]}"
     if len(parts) >= 2 and parts[-2] in assignments:
         a = parts[-2]
@@ -254,11 +254,13 @@ def arrange(entries, modules, assignments, folders=()):
     loose = False  # modules outside every assignment folder
     for e, home in placed:
         target = target_of(e.path, modules, assignments)
-        if target is not None and module_name(e.path, modules) and home is not None:
+        if target is None:
+            continue
+        if target.startswith("classifiers/") and home is not None:  # a module of an assignment folder
             if home.name in assignments:
                 candidates.setdefault(f"assignments/{home.name}/{target}", []).append((e, home))
-        elif target is not None:
-            loose = loose or module_name(e.path, modules) is not None
+        else:
+            loose = loose or target.startswith("classifiers/")
             candidates.setdefault(target, []).append((e, home))
     chosen = {target: min(found, key=rank)[0] for target, found in candidates.items()}
     apart = any(module_name(e.path, modules) and home is not None for e, home in placed)
