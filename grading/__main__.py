@@ -72,7 +72,8 @@ def _autograde(args):
     try:
         records, failures = autograde.autograde(args.submissions, out, workers=args.workers,
                                                 scheduler=args.scheduler, lang=args.lang, only=only,
-                                                course_dir=course, allow_unsandboxed=args.allow_unsandboxed, plan=plan)
+                                                course_dir=course, allow_unsandboxed=args.allow_unsandboxed, plan=plan,
+                                                force=args.force)
     except SandboxError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -81,6 +82,10 @@ def _autograde(args):
 
     print(report.summary(records, plan, out, failures, limits_applied()))
     print(f"gradebook: {shown_url(gradebook_url(course))}")
+    unknown = sorted(set(args.force) - {name for r in records for name in (r["student_id"], r.get("name"))})
+    if unknown:
+        print(f"--force: no student {', '.join(unknown)} in {args.submissions} (use the student_id of grades.csv)",
+              file=sys.stderr)
     return 1 if failures else 0
 
 
@@ -191,6 +196,8 @@ def main(argv=None):
                    help="Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) whose workers run this course's code "
                         "(start `dask worker ADDRESS` in a checkout of it); the sandboxes then run on the workers")
     p.add_argument("--only", metavar="NAMES", help="comma-separated assignments or grade_ids to grade (default: all)")
+    p.add_argument("--force", action="append", default=[], metavar="STUDENT",
+                   help="regrade this student even if their files are unchanged (repeatable)")
     p.add_argument("--lang", **{**lang, "help": "language of the feedback"})
     p.add_argument("--allow-unsandboxed", action="store_true",
                    help="grade even where bubblewrap does not work (every status and feedback page says so)")

@@ -1,15 +1,18 @@
 """``python -m grading demo``: fabricate a small class from the release and the reference, then grade it.
 
 The class (in ``demo-out/submissions/``, one folder per student laid out like the release) holds complete work,
-partial work, the typical bugs of the chapter and a few hostile submissions; every student is the release tree with
-some files replaced. It is graded with 2 workers into ``demo-out/graded/`` against a copy of the nbgrader course
-directory (``demo-out/course/``), so the instructor's own gradebook never sees the demo students.
+partial work, the typical bugs of the chapter and a few hostile submissions; every student but one is the release
+tree with some files replaced. It is graded with 2 workers into ``demo-out/graded/`` against a copy of the nbgrader
+course directory (``demo-out/course/``), so the instructor's own gradebook never sees the demo students.
 
 Four students wrote ``layers.py`` themselves (grading.demo_authors): Alice, a student who copied Alice's
 ``softmax_loss`` into the reference's module, one who copied all of Alice's work and renamed every variable, and
-Dave, who solved it independently. Then the demo writes the class report (``graded/report/``), the LMS exports
-(``graded/export/``, with a roster that has one student who never submitted and lacks one who did) and a similarity
-run (``similarity/``, against an archive holding the reference modules as "known published solutions").
+Dave, who solved it independently. One more student hands in as nbgrader's ``submitted/<student>/`` holds it (one
+folder per assignment): 01 with ``affine_forward`` written, then 02 fetched fresh with only ``relu_forward``
+written; each assignment is graded from its own folder, so 01 keeps its points. Then the demo writes the class
+report (``graded/report/``), the LMS exports (``graded/export/``, with a roster that has one student who never
+submitted and lacks one who did) and a similarity run (``similarity/``, against an archive holding the reference
+modules as "known published solutions").
 """
 import io
 import shutil
@@ -141,6 +144,19 @@ def authors(ref, model):
     return {sid: {**_complete(ref, model), f"{MODULE_DIR}/layers.py": text} for sid, text in layers.items()}
 
 
+class Submitted(dict):
+    """A student's hand-ins as nbgrader's ``submitted/<student>/`` holds them: {assignment: (timestamp.txt text,
+    {module file name: text})}; each folder is the assignment as fetched (its notebook, the release's
+    ``classifiers/``) with these modules written over the stubs."""
+
+
+def two_hand_ins():
+    """The student of demo_authors.TWO_HAND_INS: 01, then 02 fetched fresh."""
+    stub = stub_sources()["layers.py"]
+    return Submitted({a: (when, {"layers.py": demo_authors.fill(stub, bodies)})
+                      for a, (when, bodies) in demo_authors.TWO_HAND_INS.items()})
+
+
 def demo_class(ref, model):
     """{student id: {path: text, bytes, or a ("symlink", target) pair} or None for a folder left empty}.
 
@@ -170,14 +186,17 @@ def demo_class(ref, model):
         "s12_invalid_notebook": {**_complete(ref, model), "notebook": '{"cells": [ this is not json'},
         "s13_empty": None,
         **authors(ref, model),
+        "s19_01_then_02": two_hand_ins(),
     }
 
 
 def write_student(folder, release_files, files, model_assignment):
-    """A student's folder: the release tree, then their files on top."""
+    """A student's folder: the release tree, then their files on top (or nbgrader's folders, for Submitted)."""
     folder.mkdir(parents=True)
     if files is None:
         return
+    if isinstance(files, Submitted):
+        return write_hand_ins(folder, release_files, files)
     for rel, data in release_files.items():
         path = folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -195,6 +214,19 @@ def write_student(folder, release_files, files, model_assignment):
             path.symlink_to(data[1])
         else:
             path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+
+
+def write_hand_ins(folder, release_files, hand_ins):
+    """``folder/<assignment>/`` for each of a Submitted's hand-ins: the notebook and ``classifiers/`` as fetched,
+    the student's modules, nbgrader's timestamp.txt."""
+    for a, (when, modules) in hand_ins.items():
+        files = {f"{a}.ipynb": release_files[f"assignments/{a}/{a}.ipynb"], "timestamp.txt": when.encode()}
+        files.update({rel: data for rel, data in release_files.items() if rel.startswith("classifiers/")})
+        files.update({f"{MODULE_DIR}/{name}": text.encode("utf-8") for name, text in modules.items()})
+        for rel, data in files.items():
+            path = folder / a / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
 
 
 def fabricate(dest, lang="zh", model=None):

@@ -1,5 +1,6 @@
 """Three independent authors of ``layers.py`` and the copies made of them: the similarity demo's, tests' and
-benchmark's material.
+benchmark's material; and a student who hands in two assignments, each in its own nbgrader folder
+(``TWO_HAND_INS``).
 
 ``ALICE`` and ``DAVE`` are correct solutions written independently of each other and of the reference
 (different idioms, names and structure); ``renamed(ALICE)`` is Alice's work with every local name changed, the
@@ -125,6 +126,22 @@ DAVE = {
         loss = 0.5 * np.einsum("ij,ij->", d, d) / N
         return loss, (pred - target) / N
     """,
+}
+
+# A student who hands in 01 with affine_forward written (4 points), then fetches 02 fresh (the release's stubs again)
+# and hands it in with only relu_forward written: {assignment: (nbgrader's timestamp.txt, {function: body})}.
+TWO_HAND_INS = {
+    "01_affine_layer": ("2026-03-02 10:00:00.000000 UTC", {
+        "affine_forward": """
+            rows = x.reshape(x.shape[0], -1)
+            return rows.dot(w) + b, (x, w, b)
+        """,
+    }),
+    "02_activations": ("2026-03-09 10:00:00.000000 UTC", {
+        "relu_forward": """
+            return np.maximum(x, 0), x
+        """,
+    }),
 }
 
 # Alice's local names and what the renamed copy calls them (whole words only; parameters stay, as they must).

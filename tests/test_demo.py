@@ -41,6 +41,8 @@ FAILS = {  # student -> (cells that must fail, status); every other cell must pa
     "s15_copied_function": ([], "ok"),
     "s16_renamed_copy": ([], "ok"),
     "s17_independent": ([], "ok"),
+    # nbgrader's submitted/ layout: 01 with affine_forward written, then 02 fetched fresh (relu_forward only)
+    "s19_01_then_02": ([c for c in CELLS if c != "affine_forward_value"], "ok"),
 }
 
 
@@ -65,6 +67,14 @@ def test_the_class_holds_what_the_demo_says(demo_class):
     with np.load(model, allow_pickle=False) as saved:
         assert sorted(saved.files) == ["W1", "W2", "b1", "b2"] and saved["W1"].shape == (3072, 100)
     assert not list(dest.glob("s02_partial/assignments/*/*.npz"))
+    two = dest / "s19_01_then_02"  # as nbgrader's submitted/<student>/ holds it: one folder per hand-in
+    assert sorted(p.name for p in two.iterdir()) == ["01_affine_layer", "02_activations"]
+    assert (two / "02_activations/timestamp.txt").read_text() == "2026-03-09 10:00:00.000000 UTC"
+    assert (two / "02_activations/02_activations.ipynb").is_file()
+    first, second = ((two / a / "classifiers/chapter3/layers.py").read_text() for a in ("01_affine_layer",
+                                                                                         "02_activations"))
+    assert "rows.dot(w) + b" in first and "np.maximum(x, 0)" not in first
+    assert "np.maximum(x, 0)" in second and "rows.dot(w)" not in second  # fetched fresh: 01's work is not in it
 
 
 def test_the_similarity_authors_wrote_their_own_layers(demo_class):

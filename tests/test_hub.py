@@ -11,8 +11,9 @@ module through the server's Contents API, submits; the grader collects, grades w
 <course>/submitted --only 01_affine_layer``, exports with ``nbgrader export``, grades a written answer through the
 formgrader's API and releases feedback with ``python -m grading release-feedback``; each student's server fetches
 the feedback. The page a student gets is ours: the hidden checks' verdicts, the grader's score and comment, the
-student's fake "all checks passed" output gone. Last, in Chromium, the grader logs in, authorizes the formgrader
-service and sees the assignments.
+student's fake "all checks passed" output gone. Then 02 is released and alice hands it in fetched fresh (only
+relu_forward written); grading the whole submitted/ tree keeps her 01 points. Last, in Chromium, the grader logs
+in, authorizes the formgrader service and sees the assignments.
 """
 import csv
 import html
@@ -33,6 +34,7 @@ from tests.hub_helpers import VENV_BIN, Hub, LinuxUser, SearchableForAll, free_p
 pytestmark = pytest.mark.slow
 
 A = "01_affine_layer"
+B = "02_activations"
 COURSE_ID = "chapter3"
 FAKE = "FAKE-PASS: all checks passed"
 WRITTEN = "affine_backward_shape_answer"  # 01's written answer, graded by hand (1 point)
@@ -115,9 +117,9 @@ def hub():
         reach.__exit__(None, None, None)
 
 
-def _assignment_call(hub, user, action):
+def _assignment_call(hub, user, action, assignment=A):
     response = hub.api("POST", f"/user/{user}/assignments/{action}",
-                       params={"course_id": COURSE_ID, "assignment_id": A})
+                       params={"course_id": COURSE_ID, "assignment_id": assignment})
     assert response.status_code == 200, (action, response.status_code, response.text[:2000])
     result = response.json()
     assert result.get("success"), (action, result)
@@ -138,12 +140,16 @@ def _save(hub, user, path, model):
 
 def _write_affine_forward(hub, user):
     """The student writes affine_forward (in its own words) and leaves affine_backward a stub."""
-    path = f"{COURSE_ID}/{A}/classifiers/chapter3/layers.py"
+    _write(hub, user, A, "affine_forward", "    flat = x.reshape(len(x), -1)\n    return flat.dot(w) + b, (x, w, b)\n")
+
+
+def _write(hub, user, assignment, function, body):
+    """The student writes ``body`` in place of ``function``'s stub in the assignment's copy of layers.py."""
+    path = f"{COURSE_ID}/{assignment}/classifiers/chapter3/layers.py"
     text = _contents(hub, user, path, "file")["content"]
     stub = "    # YOUR CODE HERE\n    raise NotImplementedError\n"
-    at = text.index(stub, text.index("def affine_forward"))
-    mine = "    flat = x.reshape(len(x), -1)\n    return flat.dot(w) + b, (x, w, b)\n"
-    text = text[:at] + mine + text[at + len(stub):]
+    at = text.index(stub, text.index(f"def {function}"))
+    text = text[:at] + body + text[at + len(stub):]
     _save(hub, user, path, {"type": "file", "format": "text", "content": text})
 
 
@@ -248,6 +254,32 @@ def test_a_term_on_a_real_hub(hub, tmp_path):
     scores = {s["student"]: s for s in response.json()}
     assert scores[alice.name]["autograded"] and scores[alice.name]["score"] == 5  # 4 autograded + 1 by hand
     assert scores[bob.name]["autograded"] and scores[bob.name]["score"] == 0
+
+    # Later in the term: 02 is released; alice fetches it fresh (the stubs again), writes relu_forward only and
+    # hands it in; bob hands in nothing. Grading the whole submitted/ tree, every assignment, grades each one from
+    # its own folder: alice keeps 01's points, and nothing is created for what nobody handed in.
+    done = grader.run(["nbgrader", "release_assignment", B], cwd=course, env=hub["grader_env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    _assignment_call(h, alice.name, "fetch", B)
+    _write(h, alice.name, B, "relu_forward", "    return np.maximum(x, 0), x\n")
+    _assignment_call(h, alice.name, "submit", B)
+    done = grader.run(["nbgrader", "collect", B], cwd=course, env=hub["grader_env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = grader.run([python, "-m", "grading", "autograde", str(course / "submitted"), "--out", str(grades),
+                       "--workers", "1"], cwd=ROOT, env=hub["grader_env"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = {line.split(",")[0]: line.split(",") for line in (grades / "grades.csv").read_text().splitlines()}
+    header = rows["student_id"]
+    relu = ["relu_forward_value", "relu_forward_float32", "relu_forward_keeps_input"]
+    assert [rows[alice.name][header.index(g)] for g in ("affine_forward_value", *relu)] == ["2", "1", "1", "1"]
+    assert rows[alice.name][header.index("total")] == "7" and rows[bob.name][header.index("total")] == "0"
+    for assignment, expected in ((A, {alice.name: 5, bob.name: 0}), (B, {alice.name: 3})):
+        response = h.api("GET", f"/services/{COURSE_ID}/formgrader/api/submissions/{assignment}")
+        got = {s["student"]: s["score"] for s in response.json() if s["autograded"]}
+        assert got == expected, (assignment, got)
+    assert sorted(p.name for p in (course / "autograded" / alice.name).iterdir()) == [A, B]
+    assert sorted(p.name for p in (course / "autograded" / bob.name).iterdir()) == [A]
+    assert sorted(p.name for p in (grades / "feedback" / bob.name).iterdir()) == [f"{A}.html"]
 
     # A grader's way in: log in, authorize the service once, the formgrader.
     from tests.browser_helpers import chromium_missing

@@ -101,23 +101,91 @@ def test_symlinks_are_never_followed(tmp_path):
     assert subs["eve"].problems == ["rejected: symlink"] and subs["eve"].tree is None
 
 
-def test_nbgrader_submitted_tree_takes_the_newest_module(tmp_path):
-    sub = tmp_path / "course" / "submitted" / "alice"
+def nbgrader_class(root):
+    """nbgrader's submitted/ tree: alice handed in 01 and later 05, each folder with its own classifiers/; bob's
+    folders have no timestamp.txt."""
+    sub = root / "submitted" / "alice"
     write_tree(sub / "01_affine_layer", {"01_affine_layer.ipynb": NB, "timestamp.txt": b"2026-03-02 10:00:00 UTC",
-                                         "classifiers/chapter3/layers.py": b"new",
-                                         "classifiers/chapter3/optim.py": b"old"})
-    write_tree(sub / "05_deep_net", {"best_model.npz": b"m", "timestamp.txt": b"2026-03-01 10:00:00.5 UTC",
-                                     "classifiers/chapter3/layers.py": b"old",
-                                     "classifiers/chapter3/optim.py": b"older"})
-    # without timestamp.txt the file's modification time decides
-    write_tree(tmp_path / "course/submitted/bob", {"01_affine_layer/classifiers/chapter3/layers.py": b"early",
-                                                    "05_deep_net/classifiers/chapter3/layers.py": b"late"})
-    os.utime(tmp_path / "course/submitted/bob/01_affine_layer/classifiers/chapter3/layers.py", (1e9, 1e9))
-    subs = run(tmp_path / "course", tmp_path)
-    assert tree_of(subs["alice"]) == {
-        "assignments/01_affine_layer/01_affine_layer.ipynb": NB, "assignments/05_deep_net/best_model.npz": b"m",
-        "classifiers/chapter3/layers.py": b"new", "classifiers/chapter3/optim.py": b"old"}
+                                         "classifiers/chapter3/layers.py": b"01 layers",
+                                         "classifiers/chapter3/optim.py": b"01 optim"})
+    write_tree(sub / "05_deep_net", {"best_model.npz": b"m", "timestamp.txt": b"2026-03-09 10:00:00.5 UTC",
+                                     "classifiers/chapter3/layers.py": b"05 layers"})
+    write_tree(root / "submitted/bob", {"01_affine_layer/classifiers/chapter3/layers.py": b"early",
+                                        "01_affine_layer/notes.txt": b"x",
+                                        "05_deep_net/classifiers/chapter3/layers.py": b"late"})
+    os.utime(root / "submitted/bob/01_affine_layer/classifiers/chapter3/layers.py", (1e9, 1e9))
+    os.utime(root / "submitted/bob/01_affine_layer/notes.txt", (1.5e9, 1.5e9))
+    os.utime(root / "submitted/bob/05_deep_net/classifiers/chapter3/layers.py", (1.7e9, 1.7e9))
+    return root
+
+
+def test_nbgrader_submitted_tree_keeps_each_assignments_own_modules(tmp_path):
+    subs = run(nbgrader_class(tmp_path / "course"), tmp_path)
+    alice, bob = subs["alice"], subs["bob"]
+    assert tree_of(alice) == {
+        "assignments/01_affine_layer/01_affine_layer.ipynb": NB,
+        "assignments/01_affine_layer/classifiers/chapter3/layers.py": b"01 layers",
+        "assignments/01_affine_layer/classifiers/chapter3/optim.py": b"01 optim",
+        "assignments/05_deep_net/best_model.npz": b"m",
+        "assignments/05_deep_net/classifiers/chapter3/layers.py": b"05 layers"}  # no optim.py: not done in 05
+    assert alice.roots == {"01_affine_layer": "assignments/01_affine_layer", "05_deep_net": "assignments/05_deep_net"}
+    assert alice.per_assignment and alice.problems == []
+    # the times nbgrader wrote (UTC), else the newest file of the folder
+    assert alice.submitted_at == {"01_affine_layer": 1772445600.0, "05_deep_net": 1773050400.5}
+    assert tree_of(bob) == {"assignments/01_affine_layer/classifiers/chapter3/layers.py": b"early",
+                            "assignments/05_deep_net/classifiers/chapter3/layers.py": b"late"}
+    assert bob.submitted_at == {"01_affine_layer": 1.5e9, "05_deep_net": 1.7e9}
+
+
+def test_only_some_assignments_leaves_the_other_folders_alone(tmp_path):
+    """Grading 05 alone (--only) takes 05's folder and nothing of 01's; a student without a 05 folder handed in
+    nothing for it, even though 01's folder holds modules."""
+    nbgrader_class(tmp_path / "course")
+    write_tree(tmp_path / "course/submitted/carol/01_affine_layer", {"classifiers/chapter3/layers.py": b"c"})
+    subs = {s.student_id: s for s in intake.intake(tmp_path / "course", tmp_path / "work", MODULES,
+                                                   ["05_deep_net"])}
+    assert subs["alice"].roots == {"05_deep_net": "assignments/05_deep_net"}
+    assert sorted(tree_of(subs["alice"])) == ["assignments/05_deep_net/best_model.npz",
+                                              "assignments/05_deep_net/classifiers/chapter3/layers.py"]
+    assert subs["carol"].roots == {} and subs["carol"].files == [] and subs["carol"].submitted_at == {}
+
+
+def test_a_folder_without_modules_uses_the_modules_outside_the_folders(tmp_path):
+    write_tree(tmp_path / "in" / "dana", {"01_affine_layer/01_affine_layer.ipynb": NB,
+                                          "05_deep_net/classifiers/chapter3/layers.py": b"05",
+                                          "classifiers/chapter3/layers.py": b"loose"})
+    dana = run(tmp_path / "in", tmp_path)["dana"]
+    assert dana.roots == {"01_affine_layer": "", "05_deep_net": "assignments/05_deep_net"}
+    assert tree_of(dana) == {"assignments/01_affine_layer/01_affine_layer.ipynb": NB,
+                             "assignments/05_deep_net/classifiers/chapter3/layers.py": b"05",
+                             "classifiers/chapter3/layers.py": b"loose"}
+
+
+def test_one_module_set_serves_every_assignment_without_assignment_folders(tmp_path):
+    write_tree(tmp_path / "in" / "alice", release_files(b"a"))
+    os.utime(tmp_path / "in/alice/README.md", (2e9, 2e9))
+    alice = run(tmp_path / "in", tmp_path)["alice"]
+    assert alice.roots == {"01_affine_layer": "", "05_deep_net": ""} and not alice.per_assignment
+    assert alice.submitted_at == {"01_affine_layer": 2e9, "05_deep_net": 2e9}  # the newest file handed in
+
+
+def test_without_assignments_the_newest_module_wins(tmp_path):
+    """The similarity check reads modules only (no assignments): nbgrader's copies give the newest of each."""
+    nbgrader_class(tmp_path / "course")
+    subs = {s.student_id: s for s in intake.intake(tmp_path / "course", tmp_path / "work", MODULES, [])}
+    assert tree_of(subs["alice"]) == {"classifiers/chapter3/layers.py": b"05 layers",
+                                      "classifiers/chapter3/optim.py": b"01 optim"}
     assert tree_of(subs["bob"]) == {"classifiers/chapter3/layers.py": b"late"}
+
+
+def test_an_lms_zip_of_assignment_folders_is_graded_per_assignment(tmp_path):
+    files = {"alice/01_affine_layer/classifiers/chapter3/layers.py": b"01",
+             "alice/05_deep_net/classifiers/chapter3/layers.py": b"05"}
+    (tmp_path / "class.zip").write_bytes(zip_bytes(files))
+    alice = run(tmp_path / "class.zip", tmp_path)["alice"]
+    assert alice.per_assignment and sorted(alice.roots) == ASSIGNMENTS
+    assert tree_of(alice) == {"assignments/01_affine_layer/classifiers/chapter3/layers.py": b"01",
+                              "assignments/05_deep_net/classifiers/chapter3/layers.py": b"05"}
 
 
 @pytest.mark.parametrize("layout", ["folders", "zips", "wrapped", "folder_of_zips"])

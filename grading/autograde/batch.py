@@ -37,7 +37,7 @@ def default_course_dir():
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
               course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
-              allow_unsandboxed=False, plan=None):
+              allow_unsandboxed=False, plan=None, force=()):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -58,6 +58,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
       feedback page then says so); without it such a batch raises sandbox.SandboxError before grading anyone
     - plan: the Plan to grade, when the caller already made it (then ``lang`` and ``only`` are its own; default:
       make_plan(lang, only, course_dir=course_dir)): the command makes its plan once and passes it down
+    - force: student ids (or the names they came under) graded again even when their files are unchanged
 
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
@@ -84,7 +85,8 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
                   scoring=scoring or model_score.ModelScoring.of_course(course_dir),
                   limits_text=sandbox.limits_applied(limits, mode))
     remove_leftovers(out_dir / "results")  # of a batch killed while writing a record
-    todo = [s for s in subs if not up_to_date(load_record(out_dir, s.student_id), s, plan)]
+    todo = [s for s in subs if {s.student_id, s.name} & set(force)
+            or not up_to_date(load_record(out_dir, s.student_id), s, plan)]
     if todo:
         batch.expected.get()
     bar = tqdm(total=len(subs), initial=len(subs) - len(todo), desc="grading", unit="student", disable=not progress)

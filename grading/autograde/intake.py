@@ -11,9 +11,18 @@ folder inside) is looked through, so ``submissions.zip`` holding ``submitted/ali
 
 Inside one student's files, each file the grader reads is found by the end of its path, wherever the student put
 the tree (``classifiers/chapter3/<module>.py``, ``<assignment>/<assignment>.ipynb``,
-``<assignment>/best_model.npz``). When there are several copies (nbgrader: one ``classifiers/`` per assignment
-folder), the newest wins: the ``timestamp.txt`` nbgrader writes into the assignment folder, else the file's
-modification time (zip: the member's date), ties broken by the shallower, then alphabetically first path.
+``<assignment>/best_model.npz``). When there are several copies, the newest wins: the ``timestamp.txt`` nbgrader
+writes into the assignment folder, else the file's modification time (zip: the member's date), ties broken by the
+shallower, then alphabetically first path.
+
+Each assignment is graded from its own submission. When modules lie inside assignment folders (nbgrader's
+``<student>/<assignment>/classifiers/``, an LMS zip of such folders), each assignment folder is one hand-in: its
+modules go to ``assignments/<assignment>/classifiers/chapter3/`` of the work tree and grade that assignment's cells
+only, and assignments without a folder are not handed in (``Submission.roots`` lists the ones that are). An
+assignment folder without modules of its own uses the modules outside every assignment folder, if there are any.
+Without modules in assignment folders (the release layout, a flat upload of ``classifiers/``) the modules are one
+set, at ``classifiers/chapter3/``, for every assignment. The time of a hand-in is its folder's ``timestamp.txt``,
+else its newest file.
 
 Trust: nothing is extracted but regular files the grader reads, each under a size cap; symlinks (in a folder or as
 zip members) are never followed; zip members with absolute or ``..`` paths, zips that expand far beyond their size,
@@ -25,7 +34,7 @@ import re
 import shutil
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 from ..facts import MODEL_CAP, MODEL_FILE, MODULE_CAP, NOTEBOOK_CAP, assignment_names, module_names
@@ -56,6 +65,10 @@ class Submission:
     - problems: short reasons for the status column ("rejected: zip bomb", "empty", "no submission", ...)
     - notes: what else intake did (files skipped as too large, symlinks skipped), for the log and feedback
     - digest: sha256 of the student's files and problems: a rerun regrades only when this changes
+    - roots: {assignment handed in: the folder of the tree that holds its ``classifiers/`` ("" = the tree itself)}
+    - submitted_at: {assignment handed in: when, as a POSIX time}
+    - per_assignment: the modules came in assignment folders, so only the assignments in ``roots`` were handed in
+      (else one module set serves every assignment the batch grades)
     """
 
     student_id: str
@@ -65,6 +78,9 @@ class Submission:
     problems: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     digest: str = ""
+    roots: dict = field(default_factory=dict)
+    submitted_at: dict = field(default_factory=dict)
+    per_assignment: bool = False
 
 
 def looks_like_student(names, assignments):
@@ -179,19 +195,10 @@ def _zip_students(archive, assignments, notes):
     return sorted(found, key=lambda item: item[0])
 
 
-def targets(modules, assignments):
-    """{release-layout path: size cap} of every file the grader reads."""
-    out = {f"classifiers/chapter3/{m}": MODULE_CAP for m in modules}
-    for a in assignments:
-        out[f"assignments/{a}/{a}.ipynb"] = NOTEBOOK_CAP
-        out[f"assignments/{a}/{MODEL_FILE}"] = MODEL_CAP
-    return out
-
-
 def target_of(path, modules, assignments):
     """The release-layout path a submitted file stands for (by the end of its path), or None."""
     parts = path.parts
-    if len(parts) >= 3 and parts[-3:-1] == ("classifiers", "chapter3") and parts[-1] in modules:
+    if module_name(path, modules):
         return f"classifiers/chapter3/{parts[-1]}"
     if len(parts) >= 2 and parts[-2] in assignments:
         a = parts[-2]
@@ -200,21 +207,77 @@ def target_of(path, modules, assignments):
     return None
 
 
-def choose(entries, modules, assignments):
-    """{target: entry}: the newest copy of each file the grader reads (see the module docstring)."""
-    stamps = {}
-    for e in entries:
-        if e.path.name == "timestamp.txt" and len(e.path.parts) == 2 and e.size < 100:
-            stamps[e.path.parts[0]] = _parse_timestamp(e.read(100))
-    candidates = {}
-    for e in entries:
-        target = target_of(e.path, modules, assignments)
-        if target is not None:
-            candidates.setdefault(target, []).append(e)
+def module_name(path, modules):
+    """``layers.py`` when ``path`` ends in ``classifiers/chapter3/layers.py`` (a known module), else None."""
+    parts = path.parts
+    ok = len(parts) >= 3 and parts[-3:-1] == ("classifiers", "chapter3") and parts[-1] in modules
+    return parts[-1] if ok else None
 
-    def rank(e):  # newest first, then shallowest, then alphabetical
-        return -(stamps.get(e.path.parts[0]) or e.mtime), len(e.path.parts), str(e.path)
-    return {target: min(found, key=rank) for target, found in candidates.items()}
+
+def folder_of(path, folders):
+    """The outermost folder of ``path`` named after an assignment (nbgrader's ``<assignment>/``), or None."""
+    for i, part in enumerate(path.parts[:-1]):
+        if part in folders:
+            return PurePosixPath(*path.parts[:i + 1])
+    return None
+
+
+@dataclass
+class Layout:
+    """What :func:`arrange` found: the files to take, the assignments handed in and when."""
+
+    chosen: dict  # {target in the work tree: Entry}
+    roots: dict  # {assignment handed in: folder of the tree holding its classifiers/ ("" = the tree's root)}
+    times: dict  # {assignment handed in: POSIX time}
+    per_assignment: bool = False
+
+
+def arrange(entries, modules, assignments, folders=()):
+    """The files to take from one student's entries, each assignment's module set and hand-in time (see the module
+    docstring). ``folders``: further assignment names whose folders are recognised but not graded (``--only``)."""
+    assignments = list(assignments)
+    folders = set(assignments) | set(folders)
+    placed = [(e, folder_of(e.path, folders)) for e in entries]
+    stamps = {}
+    for e, home in placed:
+        if home is not None and e.path.name == "timestamp.txt" and e.path.parent == home and e.size < 100:
+            stamps[home] = _parse_timestamp(e.read(100))
+
+    def when(e, home):
+        return stamps.get(home) or e.mtime
+
+    def rank(item):  # newest first, then shallowest, then alphabetical
+        e, home = item
+        return -when(e, home), len(e.path.parts), str(e.path)
+    candidates = {}
+    loose = False  # modules outside every assignment folder
+    for e, home in placed:
+        target = target_of(e.path, modules, assignments)
+        if target is None:
+            continue
+        if target.startswith("classifiers/") and home is not None:  # a module of an assignment folder
+            if home.name in assignments:
+                candidates.setdefault(f"assignments/{home.name}/{target}", []).append((e, home))
+        else:
+            loose = loose or target.startswith("classifiers/")
+            candidates.setdefault(target, []).append((e, home))
+    chosen = {target: min(found, key=rank)[0] for target, found in candidates.items()}
+    apart = any(module_name(e.path, modules) and home is not None for e, home in placed)
+    if not apart:  # one module set for every assignment: the whole upload is the hand-in
+        newest = max((when(e, home) for e, home in placed), default=0.0)
+        times = {a: max((stamps[h] for h in stamps if h.name == a and stamps[h]), default=newest)
+                 for a in assignments}
+        return Layout(chosen, {a: "" for a in assignments}, times)
+    handed = [a for a in assignments if any(home is not None and home.name == a for _, home in placed)]
+    roots, times = {}, {}
+    for a in handed:
+        own = any(t.startswith(f"assignments/{a}/classifiers/") for t in chosen)
+        roots[a] = f"assignments/{a}" if own or not loose else ""
+        mine = [(e, home) for e, home in placed if home is not None and home.name == a]
+        times[a] = max(when(e, home) for e, home in mine)
+    if "" not in roots.values():  # nobody uses the loose modules: they are not taken
+        chosen = {t: e for t, e in chosen.items() if not t.startswith("classifiers/")}
+    return Layout(chosen, roots, times, per_assignment=True)
 
 
 def _parse_timestamp(raw):
@@ -222,13 +285,19 @@ def _parse_timestamp(raw):
     text = raw.decode("ascii", "replace").strip().removesuffix(" UTC")
     for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.strptime(text, fmt).timestamp()
+            return datetime.strptime(text, fmt).replace(tzinfo=UTC).timestamp()
         except ValueError:
             pass
     return None
 
 
-def take(student_id, source, dest, modules, assignments):
+def cap_of(target):
+    """The size cap of a file the grader reads (by its target path)."""
+    name = PurePosixPath(target).name
+    return MODEL_CAP if name == MODEL_FILE else NOTEBOOK_CAP if name.endswith(".ipynb") else MODULE_CAP
+
+
+def take(student_id, source, dest, modules, assignments, folders=()):
     """Extract one student's files into ``dest`` (emptied first) and describe them as a Submission."""
     sub = Submission(student_id)
     if dest.exists():
@@ -241,13 +310,15 @@ def take(student_id, source, dest, modules, assignments):
     if not entries:
         sub.problems.append("no submission")
         return _seal(sub)
-    caps = targets(modules, assignments)
-    sub.tree = dest
+    layout = arrange(entries, modules, assignments, folders)
+    sub.tree, sub.roots, sub.submitted_at = dest, layout.roots, layout.times
+    sub.per_assignment = layout.per_assignment
     dest.mkdir(parents=True)
-    for target, entry in sorted(choose(entries, modules, assignments).items()):
-        data = entry.read(caps[target] + 1) if entry.size <= caps[target] else None
-        if data is None or len(data) > caps[target]:
-            sub.notes.append(f"skipped {target}: larger than {caps[target] // MB} MB")
+    for target, entry in sorted(layout.chosen.items()):
+        cap = cap_of(target)
+        data = entry.read(cap + 1) if entry.size <= cap else None
+        if data is None or len(data) > cap:
+            sub.notes.append(f"skipped {target}: larger than {cap // MB} MB")
             sub.problems.append(f"too large: {PurePosixPath(target).name}")
             continue
         out = dest / target
@@ -274,12 +345,14 @@ def intake(submissions, work_dir, modules=None, assignments=None):
     Inputs:
     - submissions: path of a folder or zip in one of the accepted layouts
     - work_dir: where the clean trees go (each student's folder is replaced)
-    - modules, assignments: names of the files the grader reads (default: this course's)
+    - modules, assignments: names of the files the grader reads (default: this course's); the folders of the
+      course's other assignments are recognised too (so that ``--only 02_...`` never grades 01's folder as 02)
 
     Returns a list of Submission sorted by student_id; a rejected student has problems and no tree.
     """
     modules = known_modules() if modules is None else modules
     assignments = known_assignments() if assignments is None else assignments
+    folders = known_assignments() if assignments else []
     work_dir = Path(work_dir)
     work_dir.mkdir(parents=True, exist_ok=True)
     notes = []
@@ -297,7 +370,7 @@ def intake(submissions, work_dir, modules=None, assignments=None):
         if problem or isinstance(source, Rejected):
             sub = _seal(Submission(student_id, problems=[problem or str(source)]))
         else:
-            sub = take(student_id, source, work_dir / student_id, modules, assignments)
+            sub = take(student_id, source, work_dir / student_id, modules, assignments, folders)
         sub.name = raw if raw != student_id else ""
         subs.append(sub)
     return sorted(subs, key=lambda s: s.student_id)

@@ -1,7 +1,13 @@
 """Records: ``OUT_DIR/results/<student_id>.json``, written atomically as each student finishes, the commit point
-that makes a rerun skip a student (same files, same plan); and ``student_ids.csv``, which maps ids to names."""
+that makes a rerun skip a student (same files, same plan); and ``student_ids.csv``, which maps ids to names.
+
+Besides the verdicts, a record keeps ``submitted_at`` ({assignment: ISO 8601 time of its hand-in}) and
+``kept_cells`` (verdicts of cells outside its plan, carried over from earlier records, e.g. 01's while grading
+``--only 02_...``), so that an assignment graded once keeps its points when a later batch does not see its hand-in.
+"""
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..atomic import write_atomic
@@ -56,7 +62,42 @@ def make_record(sub, plan, cells, status, isolation, flags=(), limits_text=""):
         "sandbox": isolation,
         "limits": limits_text,
         "flags": list(flags),
+        "submitted_at": {a: iso_time(t) for a, t in sub.submitted_at.items()},
+        "kept_cells": {},
     }
+
+
+def iso_time(posix):
+    """ISO 8601 text of a POSIX time, in UTC: ``2026-03-02T10:00:00+00:00``."""
+    return datetime.fromtimestamp(posix, UTC).isoformat()
+
+
+def _graded(previous):
+    return bool(previous) and not str(previous.get("status", "")).startswith(GRADER_ERROR)
+
+
+def keep_cells(plan, cells, previous, handed):
+    """In place: the autograded cells of assignments not ``handed`` in take the verdict the student's
+    ``previous`` record gave them (its cells, or the cells it kept), when it has one for the same points."""
+    if not previous:
+        return
+    old = {**previous.get("kept_cells", {}), **(previous.get("cells", {}) if _graded(previous) else {})}
+    for c in plan.auto_cells:
+        if c.assignment not in handed and c.grade_id in old and old[c.grade_id][1] == c.points:
+            cells[c.grade_id] = old[c.grade_id]
+
+
+def carry_over(record, previous, handed):
+    """In place: ``record`` keeps the ``previous`` record's cells outside its plan (``kept_cells``) and the hand-in
+    times of assignments not ``handed`` in this time."""
+    if not previous:
+        return
+    old = dict(previous.get("kept_cells", {}))
+    if _graded(previous):
+        old.update(previous.get("cells", {}))
+    record["kept_cells"] = {gid: cell for gid, cell in sorted(old.items()) if gid not in record["cells"]}
+    times = {a: t for a, t in previous.get("submitted_at", {}).items() if a not in handed}
+    record["submitted_at"] = dict(sorted({**times, **record["submitted_at"]}.items()))
 
 
 def write_id_map(records, path):

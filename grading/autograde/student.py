@@ -1,6 +1,11 @@
 """One student of a batch: their runs (sandbox and model file), the verdicts, the published feedback and
 gradebook entries, and last their record (the commit point that makes a rerun skip them).
 
+Each assignment is graded from its own hand-in (grading.autograde.intake): one sandbox run per distinct module set,
+with the jobs of the assignments that handed in that set. Assignments a student did not hand in this time get no
+feedback page and no gradebook entry; their cells keep the verdicts of the student's previous record, else they
+count as not attempted.
+
 Every failure of the grader on one student becomes that student's ``grader error`` record (``guarded``), so the
 batch goes on.
 """
@@ -15,7 +20,7 @@ from ..atomic import write_atomic
 from ..status import GRADER_ERROR, MANUAL, OK
 from . import model_score
 from .plan import Expected, Plan
-from .records import UNSANDBOXED, make_record, record_path
+from .records import UNSANDBOXED, carry_over, keep_cells, load_record, make_record, record_path
 from .runs import decode_remote, module_runs
 from .verdicts import judge_student, notebook_problems, student_status, submitted_notebook
 
@@ -47,15 +52,43 @@ class Batch:
 
 
 def student_runs(batch, sub, remote=None):
-    """(runs, flags): all runs of a student, the sandbox's (local, or ``remote`` rows from a Dask worker) and the
-    model's, and what the model's scoring flagged for the class report."""
+    """(runs, flags): all runs of a student, the sandbox's (local, one run per :func:`module_sets` entry, or
+    ``remote`` rows from Dask workers) and the model's, and what the model's scoring flagged for the class report."""
     if remote is not None:
         runs = decode_remote(remote)
     else:  # no tree (rejected): the sandbox says "not attempted" for every job without starting a process
-        runs = module_runs(sub.tree, batch.plan.jobs, batch.limits)
+        runs = {}
+        for root, _, jobs in module_sets(batch, sub):
+            runs.update(module_runs(root, jobs, batch.limits))
     mine, flags = model_score.model_runs(sub.tree, batch.plan, batch.scoring)
     runs.update(mine)
     return runs, flags
+
+
+def handed_in(plan, sub):
+    """The plan's assignments this submission hands in: those with a hand-in of their own when its modules came
+    per assignment, else all of them."""
+    return [a for a in plan.assignments if a in sub.roots or not sub.per_assignment]
+
+
+def module_sets(batch, sub):
+    """[(folder, files, jobs)]: one sandbox run per distinct module set of the assignments handed in.
+
+    folder: where the modules are on disk (None: no tree), files: {``classifiers/chapter3/<module>``: bytes},
+    jobs: [(grade_id, seed)] of the cells of the assignments with exactly these modules (byte for byte), in plan
+    order. Without per-assignment modules: one run, the whole plan's jobs. Never empty.
+    """
+    plan = batch.plan
+    if sub.tree is None or not sub.per_assignment:
+        return [(sub.tree, module_files(sub), list(plan.jobs))]
+    owner = {c.grade_id: c.assignment for c in plan.auto_cells}
+    groups = {}
+    for a in handed_in(plan, sub):
+        files = module_files(sub, sub.roots[a])
+        key = tuple(sorted(files.items()))
+        groups.setdefault(key, [sub.tree / sub.roots[a], files, set()])[2].add(a)
+    out = [(folder, files, [j for j in plan.jobs if owner[j[0]] in mine]) for folder, files, mine in groups.values()]
+    return [entry for entry in out if entry[2]] or [(None, {}, [])]
 
 
 def render_pages(pages, lang, unsandboxed=False):
@@ -67,9 +100,9 @@ def render_pages(pages, lang, unsandboxed=False):
 
 
 def publish(batch, sub, cells):
-    """Feedback pages and gradebook entries of one student, one per assignment."""
+    """Feedback pages and gradebook entries of one student, one per assignment handed in."""
     pages, entries = [], []
-    for a in batch.plan.assignments:
+    for a in handed_in(batch.plan, sub):
         mine = {c.grade_id: tuple(cells[c.grade_id]) for c in batch.plan.cells if c.assignment == a and c.auto}
         notebook = submitted_notebook(sub.tree, a)
         pages.append((notebook, a, mine, batch.out_dir / "feedback" / sub.student_id / f"{a}.html"))
@@ -121,6 +154,7 @@ def failed_record(batch, sub, message):
     cells = {c.grade_id: ([0.0, c.points, GRADER_ERROR, [f"{GRADER_ERROR}: {message}"]] if c.auto
                           else [None, c.points, MANUAL, []]) for c in batch.plan.cells}
     record = make_record(sub, batch.plan, cells, f"{GRADER_ERROR}: {message}", batch.isolation)
+    carry_over(record, load_record(batch.out_dir, sub.student_id), handed_in(batch.plan, sub))
     return save_record(batch, record)
 
 
@@ -131,6 +165,10 @@ def finish_student(batch, sub, runs, flags=()):
     written, with the scores.
     """
     cells = judge_student(batch.plan, runs, batch.expected.get() if runs else {})
+    handed = handed_in(batch.plan, sub)
+    previous = load_record(batch.out_dir, sub.student_id)
+    if sub.per_assignment:
+        keep_cells(batch.plan, cells, previous, handed)
     status = student_status(sub.problems, cells, batch.plan, notebook_problems(sub.tree, batch.plan.assignments))
     try:
         publish(batch, sub, cells)
@@ -139,7 +177,9 @@ def finish_student(batch, sub, runs, flags=()):
                                        f"feedback failed: {describe_failure(exc)}") if r)
     if batch.unsandboxed:  # the CSV says it too, on every row
         status += f"; {UNSANDBOXED}"
-    return save_record(batch, make_record(sub, batch.plan, cells, status, batch.isolation, flags, batch.limits_text))
+    record = make_record(sub, batch.plan, cells, status, batch.isolation, flags, batch.limits_text)
+    carry_over(record, previous, handed)
+    return save_record(batch, record)
 
 
 def guarded(batch, sub, work):
@@ -160,15 +200,19 @@ def grade_student(batch, sub):
     return guarded(batch, sub, lambda: finish_student(batch, sub, *student_runs(batch, sub)))
 
 
-def module_files(sub):
-    """{path: bytes} of the student's modules, shipped to a Dask worker."""
-    return {rel: (sub.tree / rel).read_bytes() for rel in sub.files if rel.startswith("classifiers/")}
+def module_files(sub, root=""):
+    """{``classifiers/...``: bytes} of the student's modules in the tree's folder ``root`` ("" = the tree itself),
+    shipped to a Dask worker."""
+    prefix = f"{root}/" if root else ""
+    return {rel[len(prefix):]: (sub.tree / rel).read_bytes() for rel in sub.files
+            if rel.startswith(prefix + "classifiers/")}
 
 
 def sandbox_tasks(batch, sub):
     """[(files, jobs)]: the sandbox runs one student needs, as plain data a Dask worker can run
-    (grading.autograde.runs.remote_module_runs): the modules ({path: bytes}) and the jobs run with them."""
-    return [(module_files(sub), list(batch.plan.jobs))]
+    (grading.autograde.runs.remote_module_runs): the modules ({path: bytes}) and the jobs run with them, one entry
+    per distinct module set (:func:`module_sets`)."""
+    return [(files, jobs) for _, files, jobs in module_sets(batch, sub)]
 
 
 def finish_remote(batch, sub, rows_per_task, sandbox=None):
