@@ -73,7 +73,7 @@ def _autograde(args):
         records, failures = autograde.autograde(args.submissions, out, workers=args.workers,
                                                 scheduler=args.scheduler, lang=args.lang, only=only,
                                                 course_dir=course, allow_unsandboxed=args.allow_unsandboxed, plan=plan,
-                                                force=args.force)
+                                                force=args.force, scheduler_timeout=args.scheduler_timeout)
     except SandboxError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -193,8 +193,11 @@ def main(argv=None):
     p.add_argument("--out", required=True, metavar="OUT_DIR", help="where results/, feedback/ and grades.csv go")
     p.add_argument("--workers", type=int, default=os.cpu_count(), help="students graded at once (default: cores)")
     p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="Dask distributed scheduler (e.g. tcp://10.0.0.5:8786) whose workers run this course's code "
-                        "(start `dask worker ADDRESS` in a checkout of it); the sandboxes then run on the workers")
+                   help="Dask distributed scheduler (e.g. tcp://10.0.0.5:8786); the sandboxes then run on its workers "
+                        "(start `dask worker ADDRESS` on each grading machine: Python, requirements.txt and "
+                        "bubblewrap; nothing of the course)")
+    p.add_argument("--scheduler-timeout", type=float, metavar="SECONDS",
+                   help="how long to wait for a Dask worker to join (default 180, or $CH3_SCHEDULER_TIMEOUT)")
     p.add_argument("--only", metavar="NAMES", help="comma-separated assignments or grade_ids to grade (default: all)")
     p.add_argument("--force", action="append", default=[], metavar="STUDENT",
                    help="regrade this student even if their files are unchanged (repeatable)")

@@ -20,7 +20,7 @@ RELU_FORWARD = {"relu_forward_value": 1, "relu_forward_float32": 1, "relu_forwar
 
 @pytest.fixture(scope="module")
 def release():
-    from grading.release import release_files
+    from grading.build.release import release_files
 
     return release_files("en")
 

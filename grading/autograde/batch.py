@@ -37,7 +37,7 @@ def default_course_dir():
 
 def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", only=None, limits=None,
               course_dir=None, progress=True, gradebook=True, feedback=True, watchdog_seconds=None, scoring=None,
-              allow_unsandboxed=False, plan=None, force=()):
+              allow_unsandboxed=False, plan=None, force=(), scheduler_timeout=None):
     """Grade every submission in ``submissions`` into ``out_dir``.
 
     Inputs:
@@ -45,6 +45,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     - out_dir: results/, feedback/, submissions/ (the clean work trees) and grades.csv go there
     - workers: students graded at once (default: os.cpu_count())
     - scheduler: address of a Dask distributed scheduler; the sandbox runs then happen on its workers
+    - scheduler_timeout: seconds to wait for a Dask worker to join (default: shipping's, $CH3_SCHEDULER_TIMEOUT)
     - lang: language of the feedback messages
     - only: restrict the autograded cells (see make_plan)
     - limits: grading.autograde.sandbox.Limits (default: its defaults)
@@ -107,7 +108,9 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
                     ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
                 stack.callback(_stop_stuck_pages, batch)
             futures = {}
-            for sub, future in _submit_all(pool, batch, todo, scheduler, require_bwrap=not allow_unsandboxed):
+            submitted = _submit_all(pool, batch, todo, scheduler, require_bwrap=not allow_unsandboxed,
+                                    timeout=scheduler_timeout)
+            for sub, future in submitted:
                 future.add_done_callback(tick)
                 futures[future] = sub
             failures = _watch(batch, futures, watchdog_seconds or _watchdog_default(limits), tick)
@@ -178,7 +181,7 @@ def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):
     from . import shipping
     from .runs import case_homes
 
-    remote = [s for s in todo if s.tree is not None and any(f.startswith("classifiers/") for f in s.files)]
+    remote = [s for s in todo if s.tree is not None and any(files for files, _ in sandbox_tasks(batch, s))]
     for sub in todo:
         if sub not in remote:
             yield sub, pool.submit(grade_student, batch, sub)
