@@ -14,10 +14,9 @@ import pytest
 from nbgrader.api import Gradebook
 from traitlets import TraitError
 
-from grading import report
 from grading.autograde.plan import GradeCell, Plan
 from grading.config import COURSE_ID, gradebook_url, own_settings
-from grading.publish import class_report
+from grading.publish import class_report, report
 from grading.publish.lateness import LateWork, Rule, late_work, parse_time, read_due_dates
 from grading.settings import Chapter3
 from tests.lateness_helpers import add_with_nbgrader_command, new_course, set_due_dates

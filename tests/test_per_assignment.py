@@ -126,7 +126,7 @@ def test_cells_not_handed_in_keep_the_previous_verdicts():
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """An nbgrader course directory holding 01, 02 and 03."""
-    from grading import course as course_
+    from grading.build import course as course_
 
     root = tmp_path_factory.mktemp("course")
     course_.write_source(root, "en")

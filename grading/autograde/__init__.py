@@ -13,7 +13,8 @@ The steps, in order (one module each):
     per student, in parallel (batch.py: a thread pool, or Dask workers with ``--scheduler``; student.py):
       runs        the student's modules run the case probes on hidden seeds in the sandbox (runs.py, sandbox/:
                   scratch folder, bwrap command, confinement and cgroups, the child process, the protocol with
-                  the trusted runner.py); best_model.npz is read (model_file.py) and judged here, never executed
+                  the trusted runner.py; with ``--scheduler``, shipping.py sends each run to a Dask worker with
+                  everything it needs); best_model.npz is read (model_file.py) and judged here, never executed
                   (model_score.py)
       verdicts    every run judged against the expected outputs (verdicts.py; judged cases recomputed by
                   verify.py, hidden runs' messages without values by hidden.py); a cell scores its points when

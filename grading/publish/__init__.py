@@ -12,7 +12,8 @@ The steps, in order (one module each):
       gradebook         the scores into nbgrader's gradebook and the notebook into ``autograded/``, safe for the
                         formgrader; the graders' manual scores read back (gradebook.py)
     per class:
-      report            ``grades.csv`` and the summary table, rebuilt from every record (report.py; end of autograde)
+      report            ``grades.csv`` and the summary table, rebuilt from every record (report.py; end of autograde);
+                        days late and the optional penalty against the gradebook's due dates (lateness.py)
       class report      the class's results page: scores, hardest cells, common failures (class_report.py, its
                         page class_report_page.py; ``python -m grading report``)
       export            grade files in Canvas's and Moodle's import layouts (export.py; ``python -m grading export``)
