@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -51,12 +52,25 @@ def members(path):
         return sorted(z.namelist())
 
 
+def load_script(folder):
+    """The collect_submission.py of ``folder`` as a module, its parts (``.course``, ``.warn``, ``.messages``)
+    imported from ``folder/collect/`` afresh, not from a copy loaded before."""
+    for name in [n for n in sys.modules if n == "collect" or n.startswith("collect.")]:
+        del sys.modules[name]
+    sys.path.insert(0, str(folder))  # as Python does for a script; the script then leaves sys.path alone
+    try:
+        spec = importlib.util.spec_from_file_location("collect_submission_under_test", folder / SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(folder))
+    assert {Path(m.__file__).parent for m in (module.course, module.warn, module.messages)} == {folder / "collect"}
+    return module
+
+
 @pytest.fixture(scope="module")
 def script_module(pristine):
-    spec = importlib.util.spec_from_file_location("collect_submission", pristine / "en" / SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(pristine / "en")
 
 
 def run_notebook_like(path, counts, error_at=None):
@@ -140,6 +154,20 @@ def test_out_folder_and_rerun_replace_the_zip(tree, tmp_path):
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
     proc = collect(tree, "abc", "--out", str(tmp_path / "a-file"))
     assert proc.returncode == 1 and "Could not write" in proc.stderr
+
+
+def test_runs_from_any_folder_with_the_standard_library_only(tree, tmp_path):
+    """``python -I -S``: no site-packages and no script folder put on sys.path by Python (-I implies -P), started
+    from another folder: the script finds its parts (collect/) and the course all the same."""
+    bare = [sys.executable, "-I", "-S"]
+    assert subprocess.run([*bare, "-c", "import numpy"], capture_output=True, timeout=60).returncode == 1
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    proc = subprocess.run([*bare, str(tree / SCRIPT), "--no-checks", "s1"], cwd=elsewhere, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert members(tree / "submission_s1.zip") == graded_files(tree)
+    assert f"Written: {tree / 'submission_s1.zip'}" in proc.stdout and not list(elsewhere.iterdir())
 
 
 # ----------------------------------------------------------------------------------------------- refusals
@@ -275,8 +303,8 @@ def test_stub_and_notebook_scanners(script_module):
               "def outer():\n    def inner():\n        raise NotImplementedError\n    return inner\n\n"
               "class Net:\n    def loss(self):\n        for _ in range(3):\n            raise NotImplementedError\n"
               "    def ok(self):\n        raise ValueError\n")
-    assert script_module.unfilled_stubs(source) == ["todo", "called", "outer.inner", "Net.loss"]
-    state = script_module.notebook_state
+    assert script_module.warn.unfilled_stubs(source) == ["todo", "called", "outer.inner", "Net.loss"]
+    state = script_module.warn.notebook_state
     cell = {"cell_type": "code", "source": "x = 1", "outputs": [], "execution_count": None}
     blank = {"cell_type": "code", "source": "  \n", "outputs": [], "execution_count": None}
 
@@ -351,7 +379,7 @@ def test_warns_when_the_model_was_trained_on_other_data_than_the_grader_scores_o
 def test_a_model_without_meta_and_a_release_without_the_setting(tree, script_module):
     model = tree / "assignments" / "05_deep_net_optimizers" / "best_model.npz"
     _save_model(model)
-    assert script_module.model_meta(model.read_bytes()) is None
+    assert script_module.warn.model_meta(model.read_bytes()) is None
     _set_scoring_data(tree, None)
     out = " ".join(collect(tree, "s1").stdout.split())
     assert "does not record what data it was trained on" not in out  # no scoring_data: nothing to compare with
@@ -360,7 +388,7 @@ def test_a_model_without_meta_and_a_release_without_the_setting(tree, script_mod
     assert "best_model.npz does not record what data it was trained on (an older notebook saved it). The grader " \
            "scores it on CIFAR-10" in out
     _save_model(model, {**META, "data": "cifar10"})
-    assert script_module.model_meta(model.read_bytes()) == {**META, "data": "cifar10"}
+    assert script_module.warn.model_meta(model.read_bytes()) == {**META, "data": "cifar10"}
     out = collect(tree, "s1").stdout
     assert "best_model.npz was trained" not in out and "does not record" not in out
-    assert script_module.model_meta(b"not a zip") is None
+    assert script_module.warn.model_meta(b"not a zip") is None

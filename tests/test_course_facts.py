@@ -1,6 +1,5 @@
 """One set of course facts (grading/facts.py): the grader's, the release marker's and collect_submission.py's agree."""
 import ast
-import importlib.util
 import json
 import shutil
 
@@ -12,16 +11,10 @@ from grading.autograde.model_file import ModelLimits
 from grading.build.release import MARKER, release
 from grading.config import GRADEBOOK_URL_ENV, load_config
 from grading.paths import ROOT
+from tests.test_collect_submission import load_script
 
-SCRIPT = ROOT / "grading" / "student_files" / "collect_submission.py"
+SCRIPT_FOLDER = ROOT / "grading" / "student_files"  # collect_submission.py and its parts, collect/
 MB = 1 << 20
-
-
-def load_script(path):
-    spec = importlib.util.spec_from_file_location("collect_submission_under_test", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +70,7 @@ def test_the_hub_config_names_the_same_course_and_variable():
 
 
 def test_a_release_marker_carries_the_facts_collect_submission_uses(released):
-    script = load_script(released / "collect_submission.py")
+    script = load_script(released).course
     marker = script.release_marker(released)
     used = script.course_facts(marker)
     assert used["package"] == facts.PACKAGE and used["model_file"] == facts.MODEL_FILE
@@ -96,11 +89,12 @@ def test_a_release_marker_carries_the_facts_collect_submission_uses(released):
 
 def test_the_scripts_fallback_defaults_are_the_graders(released, tmp_path):
     """Without a marker (a tree copied by hand) collect_submission.py falls back on its own copies: the same."""
-    script = load_script(SCRIPT)
+    loaded = load_script(SCRIPT_FOLDER)
+    script = loaded.course
     expected = {k: v for k, v in json.loads(json.dumps(facts.released_facts())).items()
                 if k not in ("assignments", "modules")}
     assert script.DEFAULT_FACTS == expected
-    assert script.MARKER == facts.RELEASE_MARKER and sorted(script.TEXT) == sorted(facts.LANGUAGES)
+    assert script.MARKER == facts.RELEASE_MARKER and sorted(loaded.messages.TEXT) == sorted(facts.LANGUAGES)
     assert script.course_facts({}) == script.DEFAULT_FACTS
     tree = shutil.copytree(released, tmp_path / "copy")
     (tree / MARKER).unlink()
@@ -109,7 +103,7 @@ def test_the_scripts_fallback_defaults_are_the_graders(released, tmp_path):
 
 
 def test_a_damaged_marker_falls_back_value_by_value(released):
-    script = load_script(released / "collect_submission.py")
+    script = load_script(released).course
     marker = json.loads((released / MARKER).read_text(encoding="utf-8"))
     marker["facts"].update(caps={"module": "1 MB", "notebook": 1, "model": 1}, student_id="([", model_file=7)
     used = script.course_facts(marker)

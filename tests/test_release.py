@@ -37,6 +37,7 @@ def _expected_files(lang):
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "utils").rglob("*")
               if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
     files |= {p.relative_to(ROOT).as_posix() for p in (ROOT / "datasets").glob("*.py")} | {"datasets/README.md"}
+    files |= {f"collect/{p.name}" for p in (ROOT / "grading" / "student_files" / "collect").glob("*.py")}
     return sorted(files | {"environment.yml", "requirements.txt", "README.md", "postBuild", "start", MARKER,
                            "collect_submission.py"})
 

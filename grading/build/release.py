@@ -136,8 +136,11 @@ def readme_file(lang, settings=None):
 
 
 def collect_script_file(lang, settings=None):
-    """collect_submission.py at the top of the tree: students without nbgrader's exchange hand in with it."""
+    """collect_submission.py at the top of the tree, its parts in collect/ next to it (it imports them from its own
+    folder): students without nbgrader's exchange hand in with it."""
     yield "collect_submission.py", (GRADING / "student_files" / "collect_submission.py").read_bytes()
+    for rel, data in _given_files("grading/student_files/collect", "*.py"):
+        yield PurePosixPath(rel).relative_to("grading/student_files").as_posix(), data
 
 
 GENERATORS = (notebook_files, stub_files, helper_files, dataset_files, environment_files, binder_files, readme_file,
