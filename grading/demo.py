@@ -355,7 +355,7 @@ def publish(out, students, course, lang):
     from .publish.export import export
 
     graded = out / "graded"
-    print(f"class report: {write_report(graded, lang)}")
+    print(f"class report: {write_report(graded, lang, course_dir=course)}")  # with the late-work table
     write_roster(out / "roster.csv", students)
     for fmt in ("canvas", "moodle", "csv"):
         path, unlisted = export(graded, fmt, roster=out / "roster.csv", key="email", course_dir=course, lang=lang)
