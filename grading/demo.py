@@ -9,12 +9,18 @@ Four students wrote ``layers.py`` themselves (grading.demo_authors): Alice, a st
 ``softmax_loss`` into the reference's module, one who copied all of Alice's work and renamed every variable, and
 Dave, who solved it independently. One more student hands in as nbgrader's ``submitted/<student>/`` holds it (one
 folder per assignment): 01 with ``affine_forward`` written, then 02 fetched fresh with only ``relu_forward``
-written; each assignment is graded from its own folder, so 01 keeps its points. Then the demo writes the class
+written; each assignment is graded from its own folder, so 01 keeps its points.
+
+Late work: the demo's course gives 02 a due date in its gradebook (DUE_DATES, through nbgrader's API). The student
+with nbgrader's folders hands 02 in after it (their timestamp.txt); every other student's hand-in time is their
+files' modification time, which the demo sets to HANDED_IN, before the due date, so exactly that one student is
+late on 02 (grades.csv's ``02_activations_days_late``), whenever the demo runs. Then the demo writes the class
 report (``graded/report/``), the LMS exports (``graded/export/``, with a roster that has one student who never
 submitted and lacks one who did) and a similarity run (``similarity/``, against an archive holding the reference
 modules as "known published solutions").
 """
 import io
+import os
 import shutil
 import time
 import zipfile
@@ -28,6 +34,11 @@ from .paths import REFERENCE_PACKAGE, STUB_PACKAGE
 
 MODULE_DIR = PACKAGE
 MODEL_ASSIGNMENT_PREFIX = "05_"
+# The demo course's due dates (nbgrader reads the zone; the gradebook keeps UTC: 2026-03-08 15:59 UTC), and when the
+# students without nbgrader's timestamp.txt handed in (their files' modification time): on time. The student of
+# demo_authors.TWO_HAND_INS hands 02 in at 2026-03-09 10:00 UTC: 18 hours late, day 1.
+DUE_DATES = {"02_activations": "2026-03-08 23:59 Asia/Shanghai"}
+HANDED_IN = "2026-03-08T12:00:00+00:00"
 # Every probe of the chapter runs in well under a second: a demo need not wait the default 20 s per endless loop.
 DEMO_CASE_SECONDS, DEMO_TOTAL_SECONDS = 3.0, 60.0
 
@@ -214,6 +225,18 @@ def write_student(folder, release_files, files, model_assignment):
             path.symlink_to(data[1])
         else:
             path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    set_file_times(folder, HANDED_IN)
+
+
+def set_file_times(folder, when):
+    """Give every regular file under ``folder`` the modification time ``when`` (ISO 8601 with its zone): the time
+    the grader takes as the hand-in's when there is no timestamp.txt. Symlinks are left alone (never followed)."""
+    from datetime import datetime
+
+    posix = datetime.fromisoformat(when).timestamp()
+    for path in folder.rglob("*"):
+        if path.is_file() and not path.is_symlink():
+            os.utime(path, (posix, posix))
 
 
 def write_hand_ins(folder, release_files, hand_ins):
@@ -253,12 +276,33 @@ def demo_limits():
     return Limits(case_seconds=DEMO_CASE_SECONDS, total_seconds=DEMO_TOTAL_SECONDS)
 
 
+def set_due_dates(course, due=None):
+    """Give the demo course's assignments their due dates (``due``, default DUE_DATES) in its own gradebook, as the
+    formgrader does (nbgrader's ``update_or_create_assignment``). A gradebook that is not the course's own sqlite
+    file ($CH3_GRADEBOOK_URL names a database server) is shared with a real course: left alone. Returns whether
+    the dates were set."""
+    from nbgrader.api import Gradebook
+
+    from .config import COURSE_ID, gradebook_url, sqlite_file
+
+    url = gradebook_url(course)
+    file = sqlite_file(url)
+    if file is None or not file.resolve().is_relative_to(Path(course).resolve()):
+        print("the gradebook is shared ($CH3_GRADEBOOK_URL): the demo sets no due dates in it", flush=True)
+        return False
+    with Gradebook(url, course_id=COURSE_ID) as gb:
+        for assignment, duedate in (DUE_DATES if due is None else due).items():
+            gb.update_or_create_assignment(assignment, duedate=duedate)
+    return True
+
+
 def main(out, workers=2, lang="zh"):
     """Build the course if needed, fabricate the class, grade it, print the table; returns the exit code."""
     from . import autograde
     from .autograde.sandbox import limits_applied
     from .build.course import ensure_course
     from .publish import report
+    from .publish.lateness import late_work
 
     out = Path(out)
     start = time.perf_counter()
@@ -267,6 +311,7 @@ def main(out, workers=2, lang="zh"):
     if demo_course.exists():
         shutil.rmtree(demo_course)
     shutil.copytree(course, demo_course, ignore=shutil.ignore_patterns("autograded", "submitted", "feedback"))
+    set_due_dates(demo_course)
     print("fabricating the demo class (training a small net for best_model.npz) ...", flush=True)
     students = fabricate(out / "submissions", lang)
     graded = out / "graded"
@@ -278,7 +323,7 @@ def main(out, workers=2, lang="zh"):
                                             limits=demo_limits(), plan=plan,
                                             allow_unsandboxed=True)  # a demo also runs where bwrap is missing
     seconds = time.perf_counter() - t0
-    print(report.summary(records, plan, graded, failures, limits_applied(demo_limits())))
+    print(report.summary(records, plan, graded, failures, limits_applied(demo_limits()), late_work(demo_course)))
     print()
     print("\n".join(report.student_table(records, plan)))
     print(f"\n{len(students)} submissions graded with {workers} workers in {seconds:.1f} s "
@@ -310,7 +355,7 @@ def publish(out, students, course, lang):
     from .publish.export import export
 
     graded = out / "graded"
-    print(f"class report: {write_report(graded, lang)}")
+    print(f"class report: {write_report(graded, lang, course_dir=course)}")  # with the late-work table
     write_roster(out / "roster.csv", students)
     for fmt in ("canvas", "moodle", "csv"):
         path, unlisted = export(graded, fmt, roster=out / "roster.csv", key="email", course_dir=course, lang=lang)

@@ -129,7 +129,8 @@ DAVE = {
 }
 
 # A student who hands in 01 with affine_forward written (4 points), then fetches 02 fresh (the release's stubs again)
-# and hands it in with only relu_forward written: {assignment: (nbgrader's timestamp.txt, {function: body})}.
+# and hands it in with only relu_forward written: {assignment: (nbgrader's timestamp.txt, {function: body})}. 02 comes
+# in 18 hours after the demo course's due date (grading.demo.DUE_DATES): the class's one late hand-in.
 TWO_HAND_INS = {
     "01_affine_layer": ("2026-03-02 10:00:00.000000 UTC", {
         "affine_forward": """

@@ -1,13 +1,19 @@
 """grading.demo: the fabricated class holds what it says, and grading it catches each typical bug exactly."""
 import csv
+import io
 import os
 import re
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 
 from grading import autograde, demo
-from grading.publish import class_report, similarity
+from grading.autograde.intake import intake
+from grading.autograde.records import iso_time
+from grading.publish import class_report, report, similarity
+from grading.publish.lateness import LateWork, read_due_dates
+from tests.lateness_helpers import new_course, set_due_dates
 
 # One or two grade cells per bug, and cells next to them that the bug must not touch.
 CELLS = ["affine_forward_value", "affine_backward_dx", "affine_backward_nd_input", "relu_backward_value",
@@ -46,6 +52,13 @@ FAILS = {  # student -> (cells that must fail, status); every other cell must pa
 }
 
 
+# The demo course's due date of 02: 2026-03-08 23:59 in Shanghai is 15:59 UTC. The student of nbgrader's folders
+# stamped 02 at 2026-03-09 10:00 UTC: 18 h 1 min late, day 1; everyone else handed in at 2026-03-08 12:00 UTC.
+DUE_02 = datetime(2026, 3, 8, 15, 59, tzinfo=UTC)
+DEMO_LATE = LateWork({"02_activations": DUE_02})
+DAYS_LATE_02 = {sid: None if sid == "s13_empty" else 1 if sid == "s19_01_then_02" else 0 for sid in FAILS}
+
+
 @pytest.fixture(scope="module")
 def demo_class(tmp_path_factory):
     dest = tmp_path_factory.mktemp("demo") / "submissions"
@@ -75,6 +88,35 @@ def test_the_class_holds_what_the_demo_says(demo_class):
                                                                                          "02_activations"))
     assert "rows.dot(w) + b" in first and "np.maximum(x, 0)" not in first
     assert "np.maximum(x, 0)" in second and "rows.dot(w)" not in second  # fetched fresh: 01's work is not in it
+
+
+def test_exactly_the_student_of_nbgraders_folders_is_late_on_02(demo_class, tmp_path):
+    dest, _ = demo_class
+    modules = dest / "s01_complete/classifiers/chapter3/layers.py"
+    assert modules.stat().st_mtime == datetime(2026, 3, 8, 12, tzinfo=UTC).timestamp()
+    assert os.lstat(dest / "s11_symlink_passwd/classifiers/chapter3/layers.py").st_mtime != modules.stat().st_mtime
+    # the hand-in times the grader's intake reads: the flat students' files, s19's timestamp.txt
+    times = {sub.student_id: {a: iso_time(t) for a, t in sub.submitted_at.items()}
+             for sub in intake(dest, tmp_path / "work")}
+    assert times["s01_complete"]["02_activations"] == "2026-03-08T12:00:00+00:00"
+    assert times["s19_01_then_02"] == {"01_affine_layer": "2026-03-02T10:00:00+00:00",
+                                       "02_activations": "2026-03-09T10:00:00+00:00"}
+    assert times["s13_empty"] == {}
+    got = {sid: DEMO_LATE.days_late({"student_id": sid, "submitted_at": t}, "02_activations")
+           for sid, t in times.items()}
+    assert got == DAYS_LATE_02
+
+
+def test_the_demo_course_gets_its_due_date_in_its_own_gradebook(tmp_path, monkeypatch, capsys):
+    course = new_course(tmp_path / "course")
+    set_due_dates(course, {})  # the gradebook, as the build leaves it: no due dates
+    assert demo.set_due_dates(course) is True
+    assert read_due_dates(course) == ({"02_activations": DUE_02}, {})
+    # a gradebook on a database server (here: a file outside the course) is a real course's: left alone
+    other = tmp_path / "shared.db"
+    monkeypatch.setenv("CH3_GRADEBOOK_URL", f"sqlite:///{other}")
+    assert demo.set_due_dates(new_course(tmp_path / "second")) is False
+    assert not other.exists() and "sets no due dates" in capsys.readouterr().out
 
 
 def test_the_similarity_authors_wrote_their_own_layers(demo_class):
@@ -138,3 +180,11 @@ def test_grading_the_demo_class_catches_each_bug(demo_class, tmp_path):
     assert shown == {c: str(sum(r["cells"][c][2] == "passed" for r in records)) for c in CELLS}
     assert re.findall(r'<tr class="unusual" data-student="(\w+)"', page) == [
         sid for sid, (_, status) in FAILS.items() if status != "ok"]
+    # late work with the demo course's due date: grades.csv's last column, the summary's count
+    plan = autograde.make_plan("en", only=CELLS)
+    rows = list(csv.DictReader(io.StringIO(report.grades_csv(records, plan, late=DEMO_LATE))))
+    assert list(rows[0])[-1] == "02_activations_days_late"
+    assert {r["student_id"]: r["02_activations_days_late"] for r in rows} == {
+        sid: "" if days is None else str(days) for sid, days in DAYS_LATE_02.items()}
+    summary = report.summary(records, plan, tmp_path / "out", late=DEMO_LATE)
+    assert "  02_activations: 1 of 17 late (due 2026-03-08 15:59 UTC)" in summary.splitlines()

@@ -3,6 +3,13 @@
 One column per notebook (its autograded points from ``OUT_DIR/results/*.json``, plus the points graded by hand in
 nbgrader's formgrader, read from the course's gradebook) and the total.
 
+Late work (grading.publish.lateness): when the course has a penalty rule (``c.Chapter3.late_penalty_per_day``), a
+notebook column holds the points after the rule: the notebook's autograded cells lose the share the rule takes for
+the days the hand-in was late (the points graded by hand are not penalised), and the total is the sum of those
+columns, so the LMS imports what grades.csv's ``total_after_penalty`` says (plus the points graded by hand). The raw
+points stay in grades.csv's cell columns and in the gradebook. Without a rule (or without due dates) the export is
+what it was.
+
 Formats (files are UTF-8, comma-separated, quoted where needed, read back by Python's ``csv``):
 - ``canvas``: Canvas's gradebook import layout: ``Student, ID, SIS User ID, SIS Login ID, Section``, then one
   column per assignment and ``Final Points`` (the total: a read-only column Canvas skips on import); the second row
@@ -12,7 +19,8 @@ Formats (files are UTF-8, comma-separated, quoted where needed, read back by Pyt
   ``idnumber``, chosen with ``--key``; the import's "Map from" picks it), then one column per grade item. Without
   a roster column for the key, ``username`` is the student id (the hub login); ``email`` and ``idnumber`` must be
   on the roster.
-- ``csv``: ``student_id``, the notebook columns, ``total``, ``max_total``, ``status``.
+- ``csv``: ``student_id``, the notebook columns, ``total``, ``max_total``, ``status``; with a penalty rule one more
+  column, ``late_penalty`` (the points the rule took, all notebooks).
 
 Roster (``--roster FILE``, CSV with a header): ``student_id`` (the id autograde used) and optionally ``name``,
 ``id`` (Canvas user id), ``sis_user_id``, ``sis_login_id``, ``section``, ``email``, ``username``, ``idnumber``.
@@ -68,19 +76,33 @@ def manual_scores(course_dir):
     return out
 
 
-def class_scores(records, cells, manual):
-    """{student: {assignment: points}} of the records: autograded points, or the grader's manual score where one
-    was given (written answers, or an override in the formgrader)."""
-    out = {}
+def class_scores(records, cells, manual, late=None):
+    """({student: {assignment: points}}, {student: points the late rule took}) of the records.
+
+    Points: autograded, or the grader's manual score where one was given (written answers, or an override in the
+    formgrader). With ``late`` (a grading.publish.lateness.LateWork), each assignment loses the share its rule takes
+    for that hand-in (``LateWork.lost_share``) of the points of its autograded cells; cells graded by hand keep
+    theirs.
+    """
+    out, lost = {}, {}
     for r in records:
         sid = r["student_id"]
-        per = {}
-        for assignment, gid, _, _ in cells:
+        per, autograded_points = {}, {}
+        for assignment, gid, _, autograded in cells:
             cell = r["cells"].get(gid)
             auto = float(cell[0]) if cell is not None and cell[0] is not None else 0.0
-            per[assignment] = per.get(assignment, 0.0) + manual.get((sid, assignment, gid), auto)
+            points = manual.get((sid, assignment, gid), auto)
+            per[assignment] = per.get(assignment, 0.0) + points
+            if autograded:
+                autograded_points[assignment] = autograded_points.get(assignment, 0.0) + points
+        lost[sid] = 0.0
+        for assignment, points in autograded_points.items():
+            share = late.lost_share(r, assignment) if late is not None else 0.0
+            if share:
+                per[assignment] -= share * points
+                lost[sid] += share * points
         out[sid] = per
-    return out
+    return out, lost
 
 
 def read_roster(path):
@@ -92,14 +114,28 @@ def read_roster(path):
     return [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in rows]
 
 
+def penalty_rule(course_dir, cells):
+    """The course's grading.publish.lateness.LateWork when its rule takes points from any of these cells'
+    notebooks (a penalty rule and a due date on a notebook with autograded cells), else None."""
+    if course_dir is None:
+        return None
+    from .lateness import late_work
+
+    late = late_work(course_dir)
+    due_and_graded = any(a in late.due for a, _, _, autograded in cells if autograded)
+    return late if late.rule.active and due_and_graded else None
+
+
 def table(out_dir, roster=None, course_dir=None, lang="zh"):
     """(assignments, maxima {assignment: points}, rows [(roster entry, {assignment: points} or None, status)],
-    not on roster [student id]) of a graded folder."""
+    not on roster [student id], penalties {student id: points the late rule took} or None without a rule) of a
+    graded folder; with a rule, the points are after it."""
     records = load_results(out_dir)
     cells = plan_cells(lang)
     assignments = list(dict.fromkeys(a for a, *_ in cells))
     maxima = {a: sum(p for b, _, p, _ in cells if b == a) for a in assignments}
-    scores = class_scores(records, cells, manual_scores(course_dir) if course_dir else {})
+    late = penalty_rule(course_dir, cells)
+    scores, lost = class_scores(records, cells, manual_scores(course_dir) if course_dir else {}, late)
     status = {r["student_id"]: r.get("status", OK) for r in records}
     if roster is None:
         entries = [{"student_id": sid} for sid in sorted(scores)]
@@ -107,7 +143,7 @@ def table(out_dir, roster=None, course_dir=None, lang="zh"):
         entries = read_roster(roster)
     listed = {e["student_id"] for e in entries}
     rows = [(e, scores.get(e["student_id"]), status.get(e["student_id"], MISSING)) for e in entries]
-    return assignments, maxima, rows, sorted(set(scores) - listed)
+    return assignments, maxima, rows, sorted(set(scores) - listed), lost if late is not None else None
 
 
 def _points(per, assignment):
@@ -141,11 +177,13 @@ def moodle_rows(assignments, rows, key):
     return out
 
 
-def csv_rows(assignments, maxima, rows):
-    out = [["student_id"] + assignments + ["total", "max_total", "status"]]
+def csv_rows(assignments, maxima, rows, penalties=None):
+    out = [["student_id"] + assignments + ["total", "max_total", "status"]
+           + (["late_penalty"] if penalties is not None else [])]
     for e, per, status in rows:
+        late = [number(penalties.get(e["student_id"], 0.0))] if penalties is not None else []
         out.append([e["student_id"]] + [_points(per, a) for a in assignments]
-                   + [_total(per), number(sum(maxima.values())), status])
+                   + [_total(per), number(sum(maxima.values())), status] + late)
     return out
 
 
@@ -159,18 +197,18 @@ def write_rows(path, rows):
 def export(out_dir, fmt, roster=None, key="username", output=None, course_dir=None, lang="zh"):
     """Write the export file; returns (its path, [student ids graded but not on the roster]).
 
-    ``course_dir`` is the nbgrader course whose gradebook holds the manual scores (default: the course
-    autograde uses, grading.autograde.default_course_dir()).
+    ``course_dir`` is the nbgrader course whose gradebook holds the manual scores and the due dates, and whose
+    config the penalty rule (default: the course autograde uses, grading.autograde.default_course_dir()).
     """
     from ..autograde import default_course_dir
 
-    assignments, maxima, rows, unlisted = table(out_dir, roster, course_dir or default_course_dir(), lang)
+    assignments, maxima, rows, unlisted, penalties = table(out_dir, roster, course_dir or default_course_dir(), lang)
     if fmt == "canvas":
         lines = canvas_rows(assignments, maxima, rows)
     elif fmt == "moodle":
         lines = moodle_rows(assignments, rows, key)
     elif fmt == "csv":
-        lines = csv_rows(assignments, maxima, rows)
+        lines = csv_rows(assignments, maxima, rows, penalties)
     else:
         raise ValueError(f"unknown format {fmt!r}: canvas, moodle or csv")
     path = Path(output) if output else Path(out_dir) / "export" / f"{fmt}.csv"

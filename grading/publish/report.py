@@ -93,8 +93,10 @@ def _table(rows, align):
     return lines
 
 
-def summary(records, plan, out_dir, failures=(), isolation=None):
-    """The summary printed at the end of a batch: pass rate per grade_id, totals, statuses, where things are."""
+def summary(records, plan, out_dir, failures=(), isolation=None, late=None):
+    """The summary printed at the end of a batch: pass rate per grade_id, totals, statuses, where things are; with
+    ``late`` (grading.publish.lateness.LateWork) and anyone late, how many were late per assignment with a due
+    date."""
     n = len(records)
     lines = [f"Graded {n} submission(s); {len(plan.auto_cells)} autograded cells, {number(plan.max_total)} points."]
     rows = [("assignment", "grade_id", "points", PASSED, "rate")]  # the count of passes
@@ -109,6 +111,11 @@ def summary(records, plan, out_dir, failures=(), isolation=None):
     statuses = Counter(r["status"] for r in records)
     lines += ["", "status:"] + [f"  {count:4d}  {status}" for status, count in
                                 sorted(statuses.items(), key=lambda kv: (kv[0] != OK, -kv[1], kv[0]))]
+    counts = late.late_counts(records, plan.assignments) if late is not None else {}
+    if any(n_late for n_late, _ in counts.values()):
+        lines += ["", "late (grades.csv: <assignment>_days_late):"] + [
+            f"  {a}: {n_late} of {timed} late (due {late.due[a]:%Y-%m-%d %H:%M} UTC)"
+            for a, (n_late, timed) in counts.items()]
     manual = [c for c in plan.cells if not c.auto]
     if manual:
         lines += ["", f"{len(manual)} manually graded cell(s) ({number(sum(c.points for c in manual))} points) are "
