@@ -79,8 +79,9 @@ def _autograde(args):
         return 2
     from .autograde.sandbox import limits_applied
     from .config import gradebook_url, shown_url
+    from .publish.lateness import late_work
 
-    print(report.summary(records, plan, out, failures, limits_applied()))
+    print(report.summary(records, plan, out, failures, limits_applied(), late_work(course)))
     print(f"gradebook: {shown_url(gradebook_url(course))}")
     unknown = sorted(set(args.force) - {name for r in records for name in (r["student_id"], r.get("name"))})
     if unknown:
@@ -235,7 +236,8 @@ def main(argv=None):
                    help="moodle: the identifier its import matches users by (default: username)")
     p.add_argument("--output", metavar="FILE", help="where to write (default: OUT_DIR/export/<format>.csv)")
     p.add_argument("--course", metavar="DIR", help="nbgrader course directory whose gradebook holds the points graded "
-                                                   "by hand (default: the one autograde uses)")
+                                                   "by hand and the due dates, and whose nbgrader_config.py the "
+                                                   "late-penalty rule (default: the one autograde uses)")
     p.add_argument("--lang", **lang)
     p.set_defaults(run=_export)
 

@@ -60,7 +60,7 @@ def _zh_tables():
 # cases/best_model.py and utils/best_model.py belong to the best-model work (issue 14): add them here when merged.
 SOURCES = sorted(p for p in (ROOT / "utils" / "checks").rglob("*.py") if p.name != "best_model.py") + [
     ROOT / "utils" / "progress.py", *sorted((ROOT / "utils" / "data_utils").glob("*.py")),
-    ROOT / "grading" / "student_files" / "collect_submission.py", ROOT / "datasets" / "get_datasets.py"]
+    *sorted((ROOT / "grading" / "student_files").rglob("*.py")), ROOT / "datasets" / "get_datasets.py"]
 
 
 @pytest.mark.parametrize("path", [p for p in SOURCES if p.is_file()], ids=lambda p: p.name)

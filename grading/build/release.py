@@ -8,6 +8,7 @@ The tree is what a student repository, a Binder link or a JupyterHub image holds
     datasets/                           download scripts and their README (never downloaded data)
     environment.yml, requirements.txt   the environment
     README.md                           from grading/student_README.md, in the chosen language
+    collect_submission.py, collect/     the hand-in script for students outside nbgrader's exchange, and its parts
     .chapter3-release                   marker (JSON): says the folder is a release, lists its files, and holds
                                         under "settings" the course settings students' tools need (the traits of
                                         grading/settings.py tagged released=True) and under "facts" the course
