@@ -23,7 +23,8 @@ demo: setup
 # ruff, and the Chinese typography of everything a zh student reads (grading/zh_lint.py, grading/glossary.tsv)
 lint: setup
 	$(PY) -m ruff check .
-	$(PY) -m grading.zh_lint solutions/notebooks/*.py grading/student_README.md datasets/README.zh.md
+	$(PY) -m grading.zh_lint solutions/notebooks/*.py grading/student_README.md datasets/README.zh.md \
+		grading/student_files/collect/messages.py
 
 # One BLAS thread per process: the test workers (and the kernels they start) already use every core.
 test: lint

@@ -58,6 +58,7 @@ _NOT_PROSE = [
     re.compile(r"(?:\.{1,2}/|/)[\w.-]+(?:/[\w.-]*)*"),                   # ./relative and /absolute paths
     re.compile(r"[-+]?\d+(?:[.,:]\d+)*(?:[eE][-+]?\d+)?%?"),             # numbers
     re.compile(r"\b(?:e\.g|i\.e|etc|vs|cf)\.", re.IGNORECASE),           # Latin abbreviations
+    re.compile(r"'[^\s'\u3400-\u9fff]'"),                                  # a quoted character: '.', '-'
 ]
 _FORMAT_FIELD = re.compile(r"\{[^{}\n]*\}")                          # {error:.2e} in Python strings
 # A block boundary: a blank line, or a line that opens a heading, list item, quote, table row or display maths.

@@ -49,6 +49,7 @@ def test_full_width_text_passes():
     "形状为 (N, d_1, ..., d_k) 的输入，对 l = 1..L 逐层计算。",  # tuples, ranges
     "```python\nx = f(a, b)  # 中文注释，没问题\n```\n代码之后。",  # fenced code
     "## 1. 前向传播\n\n1. 先展平；\n2. 再相乘。",  # enumerators
+    "只能使用字母、数字、'-' 和 '.'（最多 64 个字符）。",  # quoted characters
 ])
 def test_code_maths_numbers_and_names_are_left_alone(text):
     assert problems(text) == []
@@ -134,7 +135,8 @@ def test_glossary_holds_the_course_terms():
     assert terms["权重衰减"].gloss == "权重衰减（L2 正则化）"
 
 
-STUDENT_TEXTS = [ROOT / "grading" / "student_README.md", ROOT / "datasets" / "README.zh.md"]
+STUDENT_TEXTS = [ROOT / "grading" / "student_README.md", ROOT / "datasets" / "README.zh.md",
+                 ROOT / "grading" / "student_files" / "collect" / "messages.py"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS + STUDENT_TEXTS, ids=[p.stem for p in NOTEBOOKS + STUDENT_TEXTS])
