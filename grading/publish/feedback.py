@@ -1,7 +1,7 @@
 """One feedback page per student and assignment: the student's notebook with our verdicts in the grade cells.
 
-The page is rendered by nbconvert's HTMLExporter (template "lab") from a notebook this module builds; nothing is
-executed. The student's notebook is never trusted: only its cell sources and plain outputs are carried over.
+The page is nbconvert's "lab" page of a notebook this module builds (nothing is executed), rendered by a
+cheaper HTMLExporter of ours (_page_exporter_class: the same document, without nbconvert's whole-page passes). The student's notebook is never trusted: only its cell sources and plain outputs are carried over.
 - Code cells: the source (escaped by the highlighter) and only text and checked images among the outputs, so no
   HTML or JavaScript of the student's reaches the page (a ``<script>`` faking a score stays inert text or is dropped).
 - Markdown cells: the release's prose where the cell is one of the release's text cells; anything the student
@@ -13,6 +13,7 @@ executed. The student's notebook is never trusted: only its cell sources and pla
 """
 import html
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -259,13 +260,81 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
 
 
 _local = threading.local()
+# nbconvert's "lab" page with one block changed: code is highlighted by Pygments and not bleached afterwards.
+# Pygments' HTML formatter escapes every character of the source that HTML gives a meaning to (& < > " '), so its
+# output holds only its own <span class="..."> markup; bleaching it (nbconvert's clean_html, html5lib) cost a third
+# of a page's time and changed nothing.
+PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
+"""
+NO_ALT = "No description has been provided for this image"  # nbconvert's words for an image without alt text
+_FOCUSABLE = re.compile(r'<div class="((?:jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output)\b[^"<>]*)"')
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^<>]*\balt=)")
+CACHED_SOURCES = 4096  # distinct markdown and code sources kept converted per process (the release's, mostly)
+
+
+def _page_exporter_class():
+    from functools import lru_cache
+
+    from jinja2 import DictLoader, pass_context
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        """The "lab" page of nbconvert's HTMLExporter, cheaper for pages that are alike.
+
+        - PAGE_TEMPLATE: highlighted code is not bleached (see there);
+        - the finished page is not parsed again with BeautifulSoup (HTMLExporter does so to give images their
+          alt text and make cells focusable, about half of a page's time): the same attributes are set by two
+          substitutions on markup only the template writes (any ``<`` of a student's is escaped by then);
+        - the release's prose and code, the same on every page of an assignment, are converted once per process.
+        """
+
+        def __init__(self, **kw):
+            super().__init__(template_name="lab", template_file="ch3_feedback.html.j2",
+                             extra_loaders=[DictLoader({"ch3_feedback.html.j2": PAGE_TEMPLATE})], **kw)
+            self._markdown = lru_cache(CACHED_SOURCES)(self._markdown_uncached)
+            self._highlight = lru_cache(CACHED_SOURCES)(self._highlight_uncached)
+
+        def _markdown_uncached(self, source, path):
+            return HTMLExporter.markdown2html(self, {"resources": {"metadata": {"path": path}}}, source)
+
+        def _highlight_uncached(self, source, lexer):
+            return Highlight2HTML(pygments_lexer=lexer, parent=self)(source)
+
+        @pass_context
+        def markdown2html(self, context, source):
+            if context.get("cell", {}).get("attachments"):
+                return HTMLExporter.markdown2html(self, context, source)
+            return self._markdown(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see the class)."""
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name", None))
+            resources = self._init_resources(resources)
+            # The page's cells are made by feedback_notebook and carry no metadata (no cell magics to highlight).
+            self.register_filter("highlight_code", lambda source, metadata=None: self._highlight(source, lexer))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
+            body = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', body)
+            return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', body), resources
+
+    return PageExporter
 
 
 def _exporter():
+    """This thread's page exporter, built once (a page process renders every page it is given with it)."""
     if not hasattr(_local, "exporter"):
-        from nbconvert import HTMLExporter
-
-        _local.exporter = HTMLExporter(template_name="lab")
+        _local.exporter = _page_exporter_class()()
     return _local.exporter
 
 
