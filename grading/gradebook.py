@@ -203,25 +203,6 @@ def _one_transaction(gb):
     session.commit()
 
 
-class _Unclosed:
-    """An open Gradebook lent to nbgrader's preprocessors: usable as theirs, closed only by its owner."""
-
-    def __init__(self, gb):
-        self._gb = gb
-
-    def __getattr__(self, name):
-        return getattr(self._gb, name)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def close(self):
-        pass
-
-
 @contextlib.contextmanager
 def _sharing(gb):
     """nbgrader's OverwriteCells and OverwriteKernelspec open a Gradebook of their own for every notebook (a new
@@ -231,11 +212,13 @@ def _sharing(gb):
 
     modules = (overwritecells, overwritekernelspec)
     saved = [m.Gradebook for m in modules]
+    gb.close = lambda: None  # theirs to use in a with block, only ours to close
     for m in modules:
-        m.Gradebook = lambda *args, **kwargs: _Unclosed(gb)
+        m.Gradebook = lambda *args, **kwargs: gb
     try:
         yield
     finally:
+        del gb.close
         for m, original in zip(modules, saved, strict=True):
             m.Gradebook = original
 
