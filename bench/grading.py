@@ -374,7 +374,7 @@ def report(n, workers, floor, total, stages):
             rows.append((f"  {stage}", f"{times[stage]:.1f}", f"{times[stage] / graded:.3f}",
                          f"{times[stage] / graded / per_floor:.2f}"))
         fixed = cpu - sum(times.values()) * n / graded
-        rows.append(("  batch's fixed cost (total - stages)", f"{fixed:.1f}", f"{fixed / n:.3f}",
+        rows.append(("  rest: start-up, plan, page processes (total - stages)", f"{fixed:.1f}", f"{fixed / n:.3f}",
                      f"{fixed / n / per_floor:.2f}"))
     rows.append((f"total, --workers {workers} (wall {wall:.1f} s)", f"{cpu:.1f}", f"{cpu / n:.3f}",
                  f"{cpu / n / per_floor:.2f}"))
