@@ -114,12 +114,11 @@ def publish(batch, sub, cells):
         else:
             render_pages(pages, batch.plan.lang, batch.unsandboxed)
     if batch.publish_gradebook and batch.course_dir is not None:
-        from ..publish.gradebook import record
+        from ..publish.gradebook import record_many
 
-        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:
-            for a, scores, notebook in entries:
-                record(batch.course_dir, sub.student_id, a, scores,
-                       notebook_path=formgrader_copy(notebook, Path(tmp) / f"{a}.ipynb"))
+        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:  # one transaction per student
+            record_many(batch.course_dir, sub.student_id, [(a, scores, formgrader_copy(nb, Path(tmp) / f"{a}.ipynb"))
+                                                           for a, scores, nb in entries])
     if pending is not None:
         pending.result(timeout=PAGE_SECONDS)
 

@@ -1,7 +1,8 @@
 """One feedback page per student and assignment: the student's notebook with our verdicts in the grade cells.
 
-The page is rendered by nbconvert's HTMLExporter (template "lab") from a notebook this module builds; nothing is
-executed. The student's notebook is never trusted: only its cell sources and plain outputs are carried over.
+The page is nbconvert's "lab" page of a notebook this module builds (nothing is executed), rendered by a cheaper
+HTMLExporter of ours (_page_exporter_class: the same document, without nbconvert's whole-page passes). The
+student's notebook is never trusted: only its cell sources and plain outputs are carried over.
 - Code cells: the source (escaped by the highlighter) and only text and checked images among the outputs, so no
   HTML or JavaScript of the student's reaches the page (a ``<script>`` faking a score stays inert text or is dropped).
 - Markdown cells: the release's prose where the cell is one of the release's text cells; anything the student
@@ -13,7 +14,9 @@ executed. The student's notebook is never trusted: only its cell sources and pla
 """
 import html
 import os
+import re
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -54,6 +57,16 @@ STYLE = ("<style>.ch3-summary td,.ch3-summary th{padding:2px 10px;border-bottom:
          ".ch3-passed{border-color:#2e7d32;background:#e8f5e9}.ch3-failed{border-color:#c62828;background:#ffebee}"
          ".ch3-banner{border:2px solid #c62828;background:#ffebee;padding:8px 12px;font-weight:bold}"
          ".ch3-student{white-space:pre-wrap;background:#f7f7f7;padding:6px 10px}</style>")
+
+
+def _cell(cell_type, source, **more):
+    """A cell of the page. nbformat's constructors validate every cell they make (a fifth of a page's time); the
+    page is validated once, whole, by feedback_notebook."""
+    return nbformat.from_dict({"cell_type": cell_type, "metadata": {}, "source": source, **more})
+
+
+def _code_cell(source):
+    return _cell("code", source, execution_count=None, outputs=[])
 
 
 def _grade_meta(cell):
@@ -109,15 +122,15 @@ def _verdict_output(grade_id, verdict, note=None):
     score, max_score, status, lines = verdict
     plain = "\n".join([f"{_mark(verdict)} {grade_id}: {_points(score, max_score)} ({status})",
                        *([note] if note else []), *map(str, lines)])
-    return nbformat.v4.new_output("display_data", data={"text/html": _verdict_html(grade_id, verdict, note),
-                                                        "text/plain": plain})
+    return nbformat.from_dict({"output_type": "display_data", "metadata": {},
+                               "data": {"text/html": _verdict_html(grade_id, verdict, note), "text/plain": plain}})
 
 
 def _student_text(text, label=None):
     """Markdown cell that shows text the student wrote verbatim (escaped, preformatted)."""
     head = f"<b>{html.escape(label)}</b>\n" if label else ""
     shown = text[:MAX_SOURCE + 200]  # callers cut at MAX_SOURCE and may add a note saying so
-    return nbformat.v4.new_markdown_cell(f'{head}<pre class="ch3-student">{html.escape(shown)}</pre>')
+    return _cell("markdown", f'{head}<pre class="ch3-student">{html.escape(shown)}</pre>')
 
 
 def summary_cell(assignment, verdicts, lang, banner=None, unsandboxed=False):
@@ -139,7 +152,7 @@ def summary_cell(assignment, verdicts, lang, banner=None, unsandboxed=False):
     if banner:
         parts.append(f'<div class="ch3-banner">{html.escape(t["banner"].format(reason=banner))}</div>')
     parts.append(f'<table class="ch3-summary">{"".join(rows)}</table>')
-    return nbformat.v4.new_markdown_cell("\n".join(parts))
+    return _cell("markdown", "\n".join(parts))
 
 
 def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missing=False, budget=None):
@@ -148,16 +161,16 @@ def _grade_cell(release_cell, grade_id, verdicts, lang, student_cell=None, missi
     verdict = verdicts.get(grade_id)
     note = t["missing"] if missing else None
     if release_cell.cell_type == "code":
-        cell = nbformat.v4.new_code_cell(release_cell.source)
+        cell = _code_cell(release_cell.source)
         cell.outputs = [_verdict_output(grade_id, verdict, note)] if verdict else []
         return [cell]
     answer = _source(student_cell) if student_cell is not None and not missing else ""
     answer = budget.take(answer) if budget is not None else answer[:MAX_SOURCE]
     cells = [_student_text(answer, t["answer"])]
     if verdict:
-        cells.append(nbformat.v4.new_markdown_cell(_verdict_html(grade_id, verdict, note)))
+        cells.append(_cell("markdown", _verdict_html(grade_id, verdict, note)))
     else:
-        cells.append(nbformat.v4.new_markdown_cell(f"<i>{html.escape(t['manual'])}</i>"))
+        cells.append(_cell("markdown", f"<i>{html.escape(t['manual'])}</i>"))
     return cells
 
 
@@ -200,14 +213,14 @@ def _student_cell(cell, release_cells, budget):
         if budget.highlighted + len(shown) > MAX_HIGHLIGHTED:  # past the highlighting budget: plain, escaped text
             return [_student_text(shown)]
         budget.highlighted += len(shown)
-        out = nbformat.v4.new_code_cell(shown)
+        out = _code_cell(shown)
         # A cell claiming to be a grade cell that is not one (a duplicate, an invented id) shows no outputs.
         out.outputs = [] if _grade_meta(cell) else budget.outputs(safe_outputs(cell.get("outputs")))
         return [out]
     release = release_cells.get(cell.get("id"))
     if cell.cell_type == "markdown" and release is not None and release.cell_type == "markdown" \
             and not release.metadata.get("nbgrader", {}).get("solution"):
-        return [nbformat.v4.new_markdown_cell(release.source)]
+        return [_cell("markdown", release.source)]
     return [_student_text(budget.take(source))]
 
 
@@ -238,7 +251,7 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
             placed.append((origin, _student_cell(cell, release_cells, budget)))
     if budget.hidden:
         note = TEXT[lang]["cut page"].format(cells=budget.hidden, limit=MAX_CELLS, chars=MAX_PAGE)
-        placed.append((None, [nbformat.v4.new_markdown_cell(f'<b class="ch3-cut">{html.escape(note)}</b>')]))
+        placed.append((None, [_cell("markdown", f'<b class="ch3-cut">{html.escape(note)}</b>')]))
     order = [cell.get("id") for cell in release.cells]
     for grade_id, release_cell in release_grades.items():
         if grade_id in seen:
@@ -259,13 +272,94 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
 
 
 _local = threading.local()
+# nbconvert's "lab" page with one block changed: code is highlighted by Pygments and not bleached afterwards.
+# Pygments' HTML formatter escapes every character of the source that HTML gives a meaning to (& < > " '), so its
+# output holds only its own <span class="..."> markup; bleaching it (nbconvert's clean_html, html5lib) cost a third
+# of a page's time and changed nothing.
+PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block input %}
+<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
+     <div class="cm-editor cm-s-jupyter">
+{{ cell.source | highlight_code(metadata=cell.metadata) }}
+     </div>
+</div>
+{%- endblock input %}
+"""
+NO_ALT = "No description has been provided for this image"  # nbconvert's words for an image without alt text
+_FOCUSABLE = re.compile(r'<div class="((?:jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output)\b[^"<>]*)"')
+_IMG_WITHOUT_ALT = re.compile(r"<img(?![^<>]*\balt=)")
+CACHED_SOURCES = 4096  # distinct markdown and code sources kept converted per process (the release's, mostly)
+
+
+def _page_exporter_class():
+    from jinja2 import DictLoader, pass_context
+    from nbconvert import HTMLExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):
+        """The "lab" page of nbconvert's HTMLExporter, cheaper for pages that are alike.
+
+        - PAGE_TEMPLATE: highlighted code is not bleached (see there);
+        - the finished page is not parsed again with BeautifulSoup (HTMLExporter does so to give images their
+          alt text and make cells focusable, about half of a page's time): the same attributes are set by two
+          substitutions on markup only the template writes (any ``<`` of a student's is escaped by then);
+        - the release's prose and code, the same on every page of an assignment, are converted once per process;
+        - the notebook is validated once after nbconvert's preprocessors, not after each (optimistic_validation).
+        """
+
+        def __init__(self, **kw):
+            super().__init__(template_name="lab", template_file="ch3_feedback.html.j2", optimistic_validation=True,
+                             extra_loaders=[DictLoader({"ch3_feedback.html.j2": PAGE_TEMPLATE})], **kw)
+            self._markdown = lru_cache(CACHED_SOURCES)(self._markdown_uncached)
+            self._highlight = lru_cache(CACHED_SOURCES)(self._highlight_uncached)
+
+        def _markdown_uncached(self, source, path):
+            return HTMLExporter.markdown2html(self, {"resources": {"metadata": {"path": path}}}, source)
+
+        def _highlight_uncached(self, source, lexer):
+            return Highlight2HTML(pygments_lexer=lexer, parent=self)(source)
+
+        @pass_context
+        def markdown2html(self, context, source):
+            if context.get("cell", {}).get("attachments"):
+                return HTMLExporter.markdown2html(self, context, source)
+            return self._markdown(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see the class)."""
+            info = nb.metadata.get("language_info", {})
+            lexer = info.get("pygments_lexer", info.get("name", None))
+            resources = self._init_resources(resources)
+            # The page's cells are made by feedback_notebook and carry no metadata (no cell magics to highlight).
+            self.register_filter("highlight_code", lambda source, metadata=None: self._highlight(source, lexer))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
+            body = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', body)
+            return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', body), resources
+
+    return PageExporter
+
+
+def _with_mathml(page):
+    """``math_as_mathml(page)``, in place, each markdown source converted once per process (the release's prose is
+    on every page of its assignment)."""
+    for cell in page.cells:
+        if cell.cell_type == "markdown":
+            cell.source = _mathml_source(cell.source)
+    return page
+
+
+@lru_cache(CACHED_SOURCES)
+def _mathml_source(source):
+    return math_as_mathml(nbformat.from_dict({"cells": [{"cell_type": "markdown", "source": source}]})).cells[0].source
 
 
 def _exporter():
+    """This thread's page exporter, built once (a page process renders every page it is given with it)."""
     if not hasattr(_local, "exporter"):
-        from nbconvert import HTMLExporter
-
-        _local.exporter = HTMLExporter(template_name="lab")
+        _local.exporter = _page_exporter_class()()
     return _local.exporter
 
 
@@ -297,7 +391,7 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     nb, why = _student_notebook(student_nb, reason)
     page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
                              unsandboxed=unsandboxed)
-    body, _ = _exporter().from_notebook_node(math_as_mathml(page), resources={"metadata": {"name": assignment}})
+    body, _ = _exporter().from_notebook_node(_with_mathml(page), resources={"metadata": {"name": assignment}})
     out = Path(out_html)
     write_atomic(out, body, mode=0o644, durable=False)  # as before: a regrade rewrites it
     return out, why

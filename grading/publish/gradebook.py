@@ -8,6 +8,7 @@ grader instead of from executing the notebook. Written answers stay for manual g
 ``manual_grades`` reads back what graders entered in the formgrader for the written answers. Handing our feedback
 pages to nbgrader's exchange is grading/publish/release_feedback.py.
 """
+import contextlib
 import threading
 from pathlib import Path
 
@@ -128,23 +129,32 @@ def _copy_submission_files(src, dest):
 
 
 def record(course_dir, student_id, assignment, scores, notebook_path=None):
-    """Record one graded submission in the course's gradebook and autograded/ folder.
+    """Record one graded submission: ``record_many(course_dir, student_id, [(assignment, scores, notebook_path)])``."""
+    record_many(course_dir, student_id, [(assignment, scores, notebook_path)])
+
+
+def record_many(course_dir, student_id, entries):
+    """Record a student's graded submissions in the course's gradebook, in one transaction, and write their
+    autograded/ folders.
 
     Safe to call from several threads of one process, and idempotent: the same call twice leaves the same state.
+    One gradebook connection serves the whole call (nbgrader's preprocessors included, see _sharing); when any
+    entry fails, none of the student's scores is written.
 
     Inputs:
     - course_dir: the course directory (built by ``python -m grading build``)
-    - student_id, assignment: ids (letters, digits, ``._@-``)
-    - scores: {grade_id: points} of autograded cells of the assignment; a cell not listed keeps its current grade
-      (so a partial regrade touches only its cells)
-    - notebook_path: the notebook the student submitted, or None
+    - student_id: id (letters, digits, ``._@-``)
+    - entries: [(assignment, scores, notebook_path)]: the assignment's id; {grade_id: points} of its autograded
+      cells (a cell not listed keeps its current grade, so a partial regrade touches only its cells); the notebook
+      the student submitted, or None
 
     Raises GradebookError when the course has no gradebook, no such assignment, or a grade_id is unknown.
     """
     from nbgrader.api import Gradebook, MissingEntry
 
     _check_id("student id", student_id)
-    _check_id("assignment", assignment)
+    for assignment, _, _ in entries:
+        _check_id("assignment", assignment)
     root = Path(course_dir).resolve()
     url = gradebook_url(root)
     with _LOCK:
@@ -152,23 +162,65 @@ def record(course_dir, student_id, assignment, scores, notebook_path=None):
             raise GradebookError(f"the gradebook {shown_url(url)} does not exist: run `python -m grading build` first "
                                  f"(with the same {GRADEBOOK_URL_ENV}, if set)")
         with Gradebook(url, course_id=COURSE_ID) as gb:
-            try:
-                gb.find_assignment(assignment)
-            except MissingEntry as exc:
-                raise GradebookError(f"the gradebook {shown_url(url)} has no assignment {assignment!r}: run "
-                                     f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)") from exc
-            gb.update_or_create_student(student_id)
-            timestamp = _submitted_timestamp(root, student_id, assignment)
-            extra = {"timestamp": timestamp} if timestamp else {}
-            try:
-                gb.find_submission(assignment, student_id)
-            except MissingEntry:
-                with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows (SAWarning)
-                    gb.add_submission(assignment, student_id, **extra)
-            else:
-                gb.update_or_create_submission(assignment, student_id, **extra)
-            _set_scores(gb, assignment, student_id, scores)
-        _write_autograded(root, student_id, assignment, notebook_path, url)
+            for assignment, _, _ in entries:
+                try:
+                    gb.find_assignment(assignment)
+                except MissingEntry as exc:
+                    raise GradebookError(f"the gradebook {shown_url(url)} has no assignment {assignment!r}: run "
+                                         f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)"
+                                         ) from exc
+            with _one_transaction(gb):
+                gb.update_or_create_student(student_id)
+                for assignment, scores, _ in entries:
+                    timestamp = _submitted_timestamp(root, student_id, assignment)
+                    extra = {"timestamp": timestamp} if timestamp else {}
+                    try:
+                        gb.find_submission(assignment, student_id)
+                    except MissingEntry:
+                        with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows
+                            gb.add_submission(assignment, student_id, **extra)
+                    else:
+                        gb.update_or_create_submission(assignment, student_id, **extra)
+                    _set_scores(gb, assignment, student_id, scores)
+            with _sharing(gb):
+                for assignment, _, notebook_path in entries:
+                    _write_autograded(root, student_id, assignment, notebook_path, url)
+
+
+@contextlib.contextmanager
+def _one_transaction(gb):
+    """nbgrader's gradebook methods commit after each change; inside this block they only flush, and the block
+    commits once at its end (or rolls everything back when it raises)."""
+    session = gb.db
+    session.commit = session.flush  # an attribute of this scoped_session only, removed below
+    try:
+        yield
+    except BaseException:
+        del session.commit
+        session.rollback()
+        raise
+    del session.commit
+    session.commit()
+
+
+@contextlib.contextmanager
+def _sharing(gb):
+    """nbgrader's OverwriteCells and OverwriteKernelspec open a Gradebook of their own for every notebook (a new
+    database engine each, whose statements are compiled again); within this block (under _LOCK, the only place
+    in this process that runs them) they are handed ``gb`` instead."""
+    from nbgrader.preprocessors import overwritecells, overwritekernelspec
+
+    modules = (overwritecells, overwritekernelspec)
+    saved = [m.Gradebook for m in modules]
+    gb.close = lambda: None  # theirs to use in a with block, only ours to close
+    for m in modules:
+        m.Gradebook = lambda *args, **kwargs: gb
+    try:
+        yield
+    finally:
+        del gb.close
+        for m, original in zip(modules, saved, strict=True):
+            m.Gradebook = original
 
 
 def manual_grades(course_dir, cells, student_ids):
