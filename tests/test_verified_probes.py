@@ -67,3 +67,12 @@ def test_a_training_that_raised_is_run_again():
     failed, again = (_run(g, m, 41) for g in IDS)
     assert failed.status == "error" and "the first training fails" in failed.error
     assert again.status == "passed" and len(calls) == 2
+
+
+def test_cases_probed_by_one_function_share_their_hidden_seeds():
+    """train_history and train_accuracy judge one training: with the same seeds the sandbox trains once per seed."""
+    from grading.reference import hidden_seeds
+
+    assert hidden_seeds("train_history") == hidden_seeds("train_accuracy")
+    assert hidden_seeds("affine_forward_value") != hidden_seeds("affine_backward_dx")
+    assert len(set(hidden_seeds("train_accuracy"))) == 2
