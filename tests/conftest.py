@@ -28,3 +28,14 @@ def _checks_language_restored():
     saved = utils.checks._language, utils.checks._language_chosen
     yield
     utils.checks._language, utils.checks._language_chosen = saved
+
+
+@pytest.fixture(scope="session")
+def releases(tmp_path_factory):
+    """A student release in each language, ``<root>/en`` and ``<root>/zh``: read it, copy it before changing it."""
+    from grading.build.release import release
+
+    root = tmp_path_factory.mktemp("releases")
+    release(root / "en", "en")
+    release(root / "zh", "zh")
+    return root

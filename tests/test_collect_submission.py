@@ -13,25 +13,17 @@ from pathlib import Path
 import pytest
 
 from grading.autograde import intake
-from grading.build.release import MARKER, release
+from grading.build.release import MARKER
 from tests.test_round_trip import solve
 
 SCRIPT = "collect_submission.py"
 MB = 1 << 20
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory):
-    root = tmp_path_factory.mktemp("collect")
-    release(root / "en", "en")
-    release(root / "zh", "zh")
-    return root
-
-
 @pytest.fixture
-def tree(pristine, tmp_path):
+def tree(releases, tmp_path):
     """A private copy of the en release."""
-    return shutil.copytree(pristine / "en", tmp_path / "course", symlinks=True)
+    return shutil.copytree(releases / "en", tmp_path / "course", symlinks=True)
 
 
 def collect(tree, *args, checks=False):
@@ -69,8 +61,8 @@ def load_script(folder):
 
 
 @pytest.fixture(scope="module")
-def script_module(pristine):
-    return load_script(pristine / "en")
+def script_module(releases):
+    return load_script(releases / "en")
 
 
 def run_notebook_like(path, counts, error_at=None):
@@ -285,8 +277,8 @@ def test_checks_that_crash_still_hand_in(tree):
     assert (tree / "submission_s1.zip").is_file()
 
 
-def test_speaks_the_release_language(pristine, tmp_path):
-    tree = shutil.copytree(pristine / "zh", tmp_path / "zh")
+def test_speaks_the_release_language(releases, tmp_path):
+    tree = shutil.copytree(releases / "zh", tmp_path / "zh")
     proc = collect(tree, "s1")
     assert proc.returncode == 0 and "已写入：" in proc.stdout and "尚未运行" in proc.stdout
     assert "学号" in collect(tree, "a b").stderr

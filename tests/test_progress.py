@@ -6,18 +6,7 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
-from grading.build.release import release
 from utils.progress import pad, table, width
-
-
-@pytest.fixture(scope="module")
-def releases(tmp_path_factory):
-    root = tmp_path_factory.mktemp("progress")
-    release(root / "en", "en")
-    release(root / "zh", "zh")
-    return root
 
 
 def progress(folder, *args):
