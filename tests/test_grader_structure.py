@@ -212,3 +212,19 @@ def test_the_plan_key_hashes_every_grader_file_and_nothing_else():
     assert {"status.py", "autograde/sandbox/runner.py", "autograde/sandbox/child.py", "publish/feedback.py",
             "publish/report.py", "build/course.py", "facts.py", "config.py"} <= files
     assert not {f for f in files if f.split("/")[0] in ("course", "hub", "binder", "student_files")}
+
+
+def test_grader_processes_do_not_compile_rfc3987_grammars():
+    """The grader and its page processes import nbformat's jsonschema without rfc3987_syntax (grading/__init__.py),
+    whose import compiles dozens of lark grammars (about 1 CPU-s per process); nbformat still validates."""
+    import subprocess
+    import sys
+
+    code = ("import sys, grading.autograde.student, grading.publish.feedback, nbformat\n"
+            "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+            "nbformat.validate(nb)\n"
+            "nb.cells[0].source = 1\n"
+            "try:\n    nbformat.validate(nb)\nexcept nbformat.ValidationError:\n    print('rejected')\n"
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'lark'))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.split("\n")[:2] == ["rejected", "[]"], done.stdout + done.stderr
