@@ -289,6 +289,7 @@ NO_ALT = "No description has been provided for this image"  # nbconvert's words 
 _FOCUSABLE = re.compile(r'<div class="((?:jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output)\b[^"<>]*)"')
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^<>]*\balt=)")
 CACHED_SOURCES = 4096  # distinct markdown and code sources kept converted per process (the release's, mostly)
+CACHED_RELEASES = 32  # release notebooks kept parsed per process (assignments × languages)
 
 
 def _page_exporter_class():
@@ -370,6 +371,25 @@ def release_notebook(assignment, lang=DEFAULT_LANGUAGE):
     return in_language(assignment, lang)
 
 
+def _shared_release(assignment, lang):
+    """``release_notebook(assignment, lang)`` read and validated once per distinct text in this process, shared by
+    every page of the assignment (feedback_notebook only reads it). Keyed on the text itself, so a release rebuilt
+    between two batches is read again."""
+    from ..build.generated import COMMITTED_LANGUAGE, _built_notebook_text
+    from ..paths import ASSIGNMENTS
+
+    if lang == COMMITTED_LANGUAGE:
+        text = (ASSIGNMENTS / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    else:
+        text = _built_notebook_text(assignment, lang)
+    return _release_of_text(text)
+
+
+@lru_cache(CACHED_RELEASES)
+def _release_of_text(text):
+    return nbformat.reads(text, as_version=4)
+
+
 def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE,
            unsandboxed=False):
     """Write the feedback page of one student's assignment.
@@ -387,7 +407,7 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     Returns:
     - (path written, None or the reason the submitted notebook was not used)
     """
-    release = release_nb if release_nb is not None else release_notebook(assignment, lang)
+    release = release_nb if release_nb is not None else _shared_release(assignment, lang)
     nb, why = _student_notebook(student_nb, reason)
     page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
                              unsandboxed=unsandboxed)
