@@ -266,8 +266,9 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
     cells = [summary_cell(assignment, verdicts, lang, banner, unsandboxed)] + [c for _, group in placed for c in group]
     for i, cell in enumerate(cells):
         cell.id = f"cell-{i}"
-    page = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
-    nbformat.validate(page)
+    page = nbformat.NotebookNode(nbformat=nbformat.v4.nbformat, nbformat_minor=nbformat.v4.nbformat_minor,
+                                 metadata=nbformat.from_dict({"language_info": {"name": "python"}}), cells=cells)
+    nbformat.validate(page)  # once, whole (nbformat.v4.new_notebook would validate it a second time)
     return page
 
 
@@ -295,10 +296,27 @@ CACHED_RELEASES = 32  # release notebooks kept parsed per process (assignments Ã
 def _page_exporter_class():
     from jinja2 import DictLoader, pass_context
     from nbconvert import HTMLExporter
+    from nbconvert.exporters import Exporter
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    class PageExporter(HTMLExporter):
+    class HandedOver(Exporter):
+        """Exporter.from_notebook_node for a page handed over to the exporter: feedback_notebook built it for this
+        render alone and validated it, so it is neither deep-copied (three times in nbconvert: from_notebook_node,
+        _preprocess, nbformat's normalize), normalised (every cell has its id) nor validated again after the
+        preprocessors, which run on it in place."""
+
+        def from_notebook_node(self, nb, resources=None, **kw):
+            resources = self._init_resources(resources)
+            if "language" in nb["metadata"]:
+                resources["language"] = nb["metadata"]["language"].lower()
+            for preprocessor in self._preprocessors:
+                nb, resources = preprocessor(nb, resources)
+            metadata = resources.get("metadata", {})
+            self._nb_metadata[os.path.join(metadata.get("path", ""), metadata.get("name", ""))] = nb.metadata
+            return nb, resources
+
+    class PageExporter(HTMLExporter, HandedOver):  # HandedOver comes between TemplateExporter and Exporter
         """The "lab" page of nbconvert's HTMLExporter, cheaper for pages that are alike.
 
         - PAGE_TEMPLATE: highlighted code is not bleached (see there);
@@ -306,11 +324,11 @@ def _page_exporter_class():
           alt text and make cells focusable, about half of a page's time): the same attributes are set by two
           substitutions on markup only the template writes (any ``<`` of a student's is escaped by then);
         - the release's prose and code, the same on every page of an assignment, are converted once per process;
-        - the notebook is validated once after nbconvert's preprocessors, not after each (optimistic_validation).
+        - the page is not copied nor validated again (HandedOver).
         """
 
         def __init__(self, **kw):
-            super().__init__(template_name="lab", template_file="ch3_feedback.html.j2", optimistic_validation=True,
+            super().__init__(template_name="lab", template_file="ch3_feedback.html.j2",
                              extra_loaders=[DictLoader({"ch3_feedback.html.j2": PAGE_TEMPLATE})], **kw)
             self._markdown = lru_cache(CACHED_SOURCES)(self._markdown_uncached)
             self._highlight = lru_cache(CACHED_SOURCES)(self._highlight_uncached)
