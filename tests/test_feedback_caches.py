@@ -7,6 +7,8 @@ tests do it) must still get pages of the new release.
 import shutil
 
 import nbformat
+from bs4 import BeautifulSoup
+from nbconvert import HTMLExporter
 
 from grading import paths
 from grading.build.generated import COMMITTED_LANGUAGE
@@ -49,3 +51,39 @@ def test_a_release_rebuilt_in_the_same_process_is_read_again(tmp_path, monkeypat
     prose.source = "REBUILT_RELEASE_PROSE " + prose.source
     nbformat.write(release, assignments / A / f"{A}.ipynb")
     assert "REBUILT_RELEASE_PROSE" in page("after.html")
+
+
+def _student_pages():
+    """Pages of students who differ the ways a class does: the same notebook as another, a cell of their own on top
+    (every cell below moves down), another verdict, markup in their code, no readable notebook."""
+    release = feedback.release_notebook(A, "en")
+    verdicts = _verdicts(release)
+    failed = {**verdicts, next(iter(verdicts)): (0.0, 1.0, "failed", ["<script>FAKE_MESSAGE()</script>"])}
+    extra = nbformat.from_dict(nbformat.reads(nbformat.writes(release), as_version=4))
+    extra.cells.insert(0, nbformat.v4.new_code_cell("print('<b>my own cell</b>')"))
+    students = [(release, verdicts, None), (release, verdicts, None), (extra, verdicts, None),
+                (release, failed, None), (extra, failed, None), (release, verdicts, "unreadable")]
+    for nb, marks, banner in students:
+        yield feedback._with_mathml(feedback.feedback_notebook(nb, release, A, marks, "en", banner=banner))
+
+
+def test_a_page_from_cells_rendered_before_is_the_page_nbconvert_writes():
+    warm = feedback._page_exporter_class()()
+    resources = {"metadata": {"name": A}}
+    for page in _student_pages():
+        theirs, _ = HTMLExporter(template_name="lab").from_notebook_node(page, resources=resources)
+        ours, _ = warm.from_notebook_node(page, resources=resources)
+        # nbconvert serialises its page through BeautifulSoup (see tests/test_feedback_exporter.py)
+        assert str(BeautifulSoup(ours, features="html.parser")) == theirs
+    assert warm._cells.cells  # the cells were kept (and the pages after the first came from them)
+
+
+def test_the_cell_cache_keeps_at_most_its_room():
+    cells = feedback._CellCache(chars=800)
+    for i in range(20):
+        assert cells.put(f"key{i:02d}", "x" * 45) == "x" * 45
+        assert cells.used <= 800
+    assert cells.used == sum(len(k) + len(v) for k, v in cells.cells.items())
+    assert cells.get("key00") is None and cells.get("key19") == "x" * 45  # the least recently used went first
+    cells.put("big", "y" * 100)  # more than an eighth of the room: given back, not kept
+    assert cells.get("big") is None

@@ -13,9 +13,11 @@ student's notebook is never trusted: only its cell sources and plain outputs are
   which case the release notebook stands in for it.
 """
 import html
+import json
 import os
 import re
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -273,11 +275,15 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
 
 
 _local = threading.local()
-# nbconvert's "lab" page with one block changed: code is highlighted by Pygments and not bleached afterwards.
-# Pygments' HTML formatter escapes every character of the source that HTML gives a meaning to (& < > " '), so its
-# output holds only its own <span class="..."> markup; bleaching it (nbconvert's clean_html, html5lib) cost a third
-# of a page's time and changed nothing.
+# nbconvert's "lab" page with two blocks changed:
+# - any_cell: a cell is rendered by nbconvert's block once per process; a cell seen before (the release's prose and
+#   grade cells, the same on every page of an assignment) is the HTML rendered then (PageExporter._cell_html);
+# - input: code is highlighted by Pygments and not bleached afterwards. Pygments' HTML formatter escapes every
+#   character of the source that HTML gives a meaning to (& < > " '), so its output holds only its own
+#   <span class="..."> markup; bleaching it (nbconvert's clean_html, html5lib) cost a third of a page's time and
+#   changed nothing.
 PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
+{% block any_cell scoped %}{{ cell | rendered_cell(super) }}{% endblock any_cell %}
 {% block input %}
 <div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
      <div class="cm-editor cm-s-jupyter">
@@ -291,6 +297,31 @@ _FOCUSABLE = re.compile(r'<div class="((?:jp-Cell-inputWrapper|[^"<>]*\bjp-Outpu
 _IMG_WITHOUT_ALT = re.compile(r"<img(?![^<>]*\balt=)")
 CACHED_SOURCES = 4096  # distinct markdown and code sources kept converted per process (the release's, mostly)
 CACHED_RELEASES = 32  # release notebooks kept parsed per process (assignments × languages)
+CACHED_CELL_CHARS = 8_000_000  # characters of rendered cells (and their keys) kept per page exporter
+
+
+class _CellCache:
+    """HTML of cells rendered before, the least recently used dropped past ``chars`` characters (keys included)."""
+
+    def __init__(self, chars=CACHED_CELL_CHARS):
+        self.chars, self.used, self.cells = chars, 0, OrderedDict()
+
+    def get(self, key):
+        html = self.cells.get(key)
+        if html is not None:
+            self.cells.move_to_end(key)
+        return html
+
+    def put(self, key, html):
+        """Keep ``html`` (unless it would take over an eighth of the room); returns it."""
+        size = len(key) + len(html)
+        if size <= self.chars // 8:
+            self.cells[key] = html
+            self.used += size
+            while self.used > self.chars:
+                old_key, old_html = self.cells.popitem(last=False)
+                self.used -= len(old_key) + len(old_html)
+        return html
 
 
 def _page_exporter_class():
@@ -321,9 +352,10 @@ def _page_exporter_class():
 
         - PAGE_TEMPLATE: highlighted code is not bleached (see there);
         - the finished page is not parsed again with BeautifulSoup (HTMLExporter does so to give images their
-          alt text and make cells focusable, about half of a page's time): the same attributes are set by two
-          substitutions on markup only the template writes (any ``<`` of a student's is escaped by then);
-        - the release's prose and code, the same on every page of an assignment, are converted once per process;
+          alt text and make cells focusable, about half of a page's time): the same attributes are set in each
+          rendered cell by two substitutions on markup only the template writes (_accessible);
+        - a cell seen before is not rendered again (_CellCache), and the release's prose and code, the same on
+          every page of an assignment, are converted once per process;
         - the page is not copied nor validated again (HandedOver).
         """
 
@@ -332,6 +364,7 @@ def _page_exporter_class():
                              extra_loaders=[DictLoader({"ch3_feedback.html.j2": PAGE_TEMPLATE})], **kw)
             self._markdown = lru_cache(CACHED_SOURCES)(self._markdown_uncached)
             self._highlight = lru_cache(CACHED_SOURCES)(self._highlight_uncached)
+            self._cells = _CellCache()
 
         def _markdown_uncached(self, source, path):
             return HTMLExporter.markdown2html(self, {"resources": {"metadata": {"path": path}}}, source)
@@ -345,6 +378,22 @@ def _page_exporter_class():
                 return HTMLExporter.markdown2html(self, context, source)
             return self._markdown(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
 
+        def _cell_html(self, page, cell, block):
+            """The HTML of ``cell`` (``block()`` renders it with nbconvert's any_cell block), rendered once per
+            process. A cell's HTML depends on the cell, on the page's notebook metadata and path (lexer, widgets,
+            links in markdown) and on the exporter's settings: the key holds the first two whole, as JSON, except
+            the cell's id, which only the cell's opening tag shows (a cell moved down by a student's extra cell is
+            still the same cell)."""
+            anchor = f'<div id="cell-id={cell.id}" '
+            key = page + json.dumps({**cell, "id": ""}, sort_keys=True, ensure_ascii=False)
+            rest = self._cells.get(key)
+            if rest is None:
+                rendered = _accessible(str(block()))
+                if not rendered.startswith(anchor):  # not a cell as feedback_notebook makes them: not kept
+                    return rendered
+                rest = self._cells.put(key, rendered[len(anchor):])
+            return anchor + rest
+
         def from_notebook_node(self, nb, resources=None, **kw):
             """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see the class)."""
             info = nb.metadata.get("language_info", {})
@@ -354,11 +403,19 @@ def _page_exporter_class():
             self.register_filter("highlight_code", lambda source, metadata=None: self._highlight(source, lexer))
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            page = json.dumps([nb.metadata, resources["metadata"].get("path", "")], sort_keys=True)
+            self.register_filter("rendered_cell", lambda cell, block: self._cell_html(page, cell, block))
             body, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
-            body = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', body)
-            return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', body), resources
+            return body, resources
 
     return PageExporter
+
+
+def _accessible(cell_html):
+    """A cell's HTML with the attributes HTMLExporter's BeautifulSoup pass would give it: inputs and outputs
+    focusable, images described. Only the template writes markup here (any ``<`` of a student's is escaped)."""
+    cell_html = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', cell_html)
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', cell_html)
 
 
 def _with_mathml(page):
