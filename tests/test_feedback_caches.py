@@ -78,12 +78,32 @@ def test_a_page_from_cells_rendered_before_is_the_page_nbconvert_writes():
     assert warm._cells.cells  # the cells were kept (and the pages after the first came from them)
 
 
+def test_cells_seen_before_in_other_places_are_not_rendered_again(monkeypatch):
+    """Every kind of cell on a page (markdown, code, code with outputs, the summary) is kept, whatever its place: a
+    student's page whose cells all stood one place further down on an earlier page (below another student's extra
+    cell) is put together from kept cells alone, and is the page rendered afresh."""
+    resources = {"metadata": {"name": A}}
+    plain, extra = (p for i, p in enumerate(_student_pages()) if i in (1, 2))
+    kinds = {(c.cell_type, bool(c.get("outputs"))) for c in plain.cells}
+    assert kinds == {("markdown", False), ("code", False), ("code", True)}
+    assert len(extra.cells) == len(plain.cells) + 1
+    expected, _ = feedback._page_exporter_class()().from_notebook_node(plain, resources=resources)
+    warm = feedback._page_exporter_class()()
+    warm.from_notebook_node(extra, resources=resources)
+
+    def rendered_again(_):
+        raise AssertionError("a cell seen before was rendered again")
+
+    monkeypatch.setattr(feedback, "_accessible", rendered_again)
+    assert warm.from_notebook_node(plain, resources=resources)[0] == expected
+
+
 def test_the_cell_cache_keeps_at_most_its_room():
     cells = feedback._CellCache(chars=800)
     for i in range(20):
-        assert cells.put(f"key{i:02d}", "x" * 45) == "x" * 45
+        cells.put(f"key{i:02d}", ("\n", "x" * 44))
         assert cells.used <= 800
-    assert cells.used == sum(len(k) + len(v) for k, v in cells.cells.items())
-    assert cells.get("key00") is None and cells.get("key19") == "x" * 45  # the least recently used went first
-    cells.put("big", "y" * 100)  # more than an eighth of the room: given back, not kept
+    assert cells.used == sum(len(k) + sum(map(len, v)) for k, v in cells.cells.items())
+    assert cells.get("key00") is None and cells.get("key19") == ("\n", "x" * 44)  # least recently used went first
+    cells.put("big", ("", "y" * 100))  # more than an eighth of the room: not kept
     assert cells.get("big") is None

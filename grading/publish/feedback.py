@@ -301,27 +301,27 @@ CACHED_CELL_CHARS = 8_000_000  # characters of rendered cells (and their keys) k
 
 
 class _CellCache:
-    """HTML of cells rendered before, the least recently used dropped past ``chars`` characters (keys included)."""
+    """HTML of cells rendered before, as tuples of strings, the least recently used dropped past ``chars``
+    characters (keys included)."""
 
     def __init__(self, chars=CACHED_CELL_CHARS):
         self.chars, self.used, self.cells = chars, 0, OrderedDict()
 
     def get(self, key):
-        html = self.cells.get(key)
-        if html is not None:
+        parts = self.cells.get(key)
+        if parts is not None:
             self.cells.move_to_end(key)
-        return html
+        return parts
 
-    def put(self, key, html):
-        """Keep ``html`` (unless it would take over an eighth of the room); returns it."""
-        size = len(key) + len(html)
+    def put(self, key, parts):
+        """Keep ``parts`` unless they would take over an eighth of the room."""
+        size = len(key) + sum(map(len, parts))
         if size <= self.chars // 8:
-            self.cells[key] = html
+            self.cells[key] = parts
             self.used += size
             while self.used > self.chars:
-                old_key, old_html = self.cells.popitem(last=False)
-                self.used -= len(old_key) + len(old_html)
-        return html
+                old_key, old_parts = self.cells.popitem(last=False)
+                self.used -= len(old_key) + sum(map(len, old_parts))
 
 
 def _page_exporter_class():
@@ -386,13 +386,14 @@ def _page_exporter_class():
             still the same cell)."""
             anchor = f'<div id="cell-id={cell.id}" '
             key = page + json.dumps({**cell, "id": ""}, sort_keys=True, ensure_ascii=False)
-            rest = self._cells.get(key)
-            if rest is None:
-                rendered = _accessible(str(block()))
-                if not rendered.startswith(anchor):  # not a cell as feedback_notebook makes them: not kept
-                    return rendered
-                rest = self._cells.put(key, rendered[len(anchor):])
-            return anchor + rest
+            kept = self._cells.get(key)
+            if kept is not None:
+                return kept[0] + anchor + kept[1]
+            rendered = _accessible(str(block()))
+            before, found, after = rendered.partition(anchor)
+            if found and not before.strip():  # a cell as feedback_notebook makes them (others are not kept)
+                self._cells.put(key, (before, after))
+            return rendered
 
         def from_notebook_node(self, nb, resources=None, **kw):
             """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see the class)."""
