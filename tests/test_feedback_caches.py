@@ -12,7 +12,7 @@ from nbconvert import HTMLExporter
 
 from grading import paths
 from grading.build.generated import COMMITTED_LANGUAGE
-from grading.publish import feedback
+from grading.publish import feedback, feedback_exporter
 
 A = "02_activations"
 
@@ -68,7 +68,7 @@ def _student_pages():
 
 
 def test_a_page_from_cells_rendered_before_is_the_page_nbconvert_writes():
-    warm = feedback._page_exporter_class()()
+    warm = feedback_exporter.exporter_class()()
     resources = {"metadata": {"name": A}}
     for page in _student_pages():
         theirs, _ = HTMLExporter(template_name="lab").from_notebook_node(page, resources=resources)
@@ -87,19 +87,19 @@ def test_cells_seen_before_in_other_places_are_not_rendered_again(monkeypatch):
     kinds = {(c.cell_type, bool(c.get("outputs"))) for c in plain.cells}
     assert kinds == {("markdown", False), ("code", False), ("code", True)}
     assert len(extra.cells) == len(plain.cells) + 1
-    expected, _ = feedback._page_exporter_class()().from_notebook_node(plain, resources=resources)
-    warm = feedback._page_exporter_class()()
+    expected, _ = feedback_exporter.exporter_class()().from_notebook_node(plain, resources=resources)
+    warm = feedback_exporter.exporter_class()()
     warm.from_notebook_node(extra, resources=resources)
 
     def rendered_again(_):
         raise AssertionError("a cell seen before was rendered again")
 
-    monkeypatch.setattr(feedback, "_accessible", rendered_again)
+    monkeypatch.setattr(feedback_exporter, "accessible", rendered_again)
     assert warm.from_notebook_node(plain, resources=resources)[0] == expected
 
 
 def test_the_cell_cache_keeps_at_most_its_room():
-    cells = feedback._CellCache(chars=800)
+    cells = feedback_exporter.CellCache(chars=800)
     for i in range(20):
         cells.put(f"key{i:02d}", ("\n", "x" * 44))
         assert cells.used <= 800
