@@ -1,4 +1,5 @@
-"""The feedback page's own exporter (grading.publish.feedback): the same document as nbconvert's "lab" page, cheaper.
+"""The feedback page's own exporter (grading.publish.feedback_exporter): the same document as nbconvert's "lab" page,
+cheaper.
 
 It drops two whole-page passes of nbconvert's HTMLExporter (bleach over highlighted code, BeautifulSoup over the
 page) and sets their attributes itself; these tests hold it to the page nbconvert would have written.
@@ -8,7 +9,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
 from grading.build.notebooks import math_as_mathml
-from grading.publish import feedback
+from grading.publish import feedback, feedback_exporter
 
 A = "02_activations"
 ESCAPE_ATTEMPT = '</div></pre><script>FAKE_CODE()</script><img src=x onerror=FAKE_IMG()>\nx = "<b>" & 1'
@@ -30,15 +31,15 @@ def _page():
 
 def test_the_page_is_the_document_nbconvert_writes():
     page = _page()
-    ours, _ = feedback._exporter().from_notebook_node(page, resources={"metadata": {"name": A}})
+    ours, _ = feedback_exporter.exporter().from_notebook_node(page, resources={"metadata": {"name": A}})
     theirs, _ = HTMLExporter(template_name="lab").from_notebook_node(page, resources={"metadata": {"name": A}})
     # nbconvert serialises its page through BeautifulSoup; parsed the same way, ours is the same document
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs
-    assert 'tabindex="0"' in ours and f'alt="{feedback.NO_ALT}"' in ours
+    assert 'tabindex="0"' in ours and f'alt="{feedback_exporter.NO_ALT}"' in ours
 
 
 def test_code_markup_stays_text_without_bleach():
-    ours, _ = feedback._exporter().from_notebook_node(_page(), resources={"metadata": {"name": A}})
+    ours, _ = feedback_exporter.exporter().from_notebook_node(_page(), resources={"metadata": {"name": A}})
     assert ours.count("<script") == HTMLExporter(template_name="lab").from_notebook_node(
         nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}}))[0].count("<script")
     for fake in ("FAKE_CODE()</script>", "<img src=x", "FAKE_STREAM()</script>", "FAKE_MESSAGE()</script>",
@@ -48,8 +49,9 @@ def test_code_markup_stays_text_without_bleach():
 
 
 def test_a_second_page_from_the_same_exporter_is_rendered_again():
-    """The per-process caches hold converted sources, not pages: a changed verdict shows."""
-    exporter = feedback._exporter()
+    """The per-process caches hold converted sources and cells kept by their whole content, not pages: a changed
+    verdict shows."""
+    exporter = feedback_exporter.exporter()
     page = _page()
     first, _ = exporter.from_notebook_node(page, resources={"metadata": {"name": A}})
     page.cells[0].source = page.cells[0].source.replace("0 / 1", "1 / 1", 1)

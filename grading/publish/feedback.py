@@ -1,8 +1,8 @@
 """One feedback page per student and assignment: the student's notebook with our verdicts in the grade cells.
 
 The page is nbconvert's "lab" page of a notebook this module builds (nothing is executed), rendered by a cheaper
-HTMLExporter of ours (_page_exporter_class: the same document, without nbconvert's whole-page passes). The
-student's notebook is never trusted: only its cell sources and plain outputs are carried over.
+HTMLExporter of ours (grading.publish.feedback_exporter: the same document, without nbconvert's whole-page passes).
+The student's notebook is never trusted: only its cell sources and plain outputs are carried over.
 - Code cells: the source (escaped by the highlighter) and only text and checked images among the outputs, so no
   HTML or JavaScript of the student's reaches the page (a ``<script>`` faking a score stays inert text or is dropped).
 - Markdown cells: the release's prose where the cell is one of the release's text cells; anything the student
@@ -14,8 +14,6 @@ student's notebook is never trusted: only its cell sources and plain outputs are
 """
 import html
 import os
-import re
-import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from ..build.notebooks import math_as_mathml
 from ..facts import DEFAULT_LANGUAGE
 from ..status import PASSED
 from ..untrusted import read_notebook, safe_outputs
+from .feedback_exporter import CACHED_SOURCES, exporter
 
 # What a page shows of the student's own cells is bounded before anything is highlighted: a 20 MB notebook of
 # "a&" code cells would otherwise become a half-gigabyte page after half an hour of Pygments.
@@ -33,6 +32,7 @@ MAX_SOURCE = 20_000  # characters of one student cell shown
 MAX_CELLS = 300  # student cells shown (grade cells are always shown)
 MAX_PAGE = 400_000  # characters of the student's text (sources and output text) on one page
 MAX_HIGHLIGHTED = 30_000  # characters of code highlighted (nbconvert bleaches the markup, ~5 kB/s); then plain
+CACHED_RELEASES = 32  # release notebooks kept parsed per process (assignments × languages)
 
 TEXT = {
     "en": {"title": "Feedback: {assignment}", "check": "check", "points": "points", "status": "status",
@@ -266,80 +266,10 @@ def feedback_notebook(nb, release, assignment, verdicts, lang=DEFAULT_LANGUAGE, 
     cells = [summary_cell(assignment, verdicts, lang, banner, unsandboxed)] + [c for _, group in placed for c in group]
     for i, cell in enumerate(cells):
         cell.id = f"cell-{i}"
-    page = nbformat.v4.new_notebook(cells=cells, metadata={"language_info": {"name": "python"}})
-    nbformat.validate(page)
+    page = nbformat.NotebookNode(nbformat=nbformat.v4.nbformat, nbformat_minor=nbformat.v4.nbformat_minor,
+                                 metadata=nbformat.from_dict({"language_info": {"name": "python"}}), cells=cells)
+    nbformat.validate(page)  # once, whole (nbformat.v4.new_notebook would validate it a second time)
     return page
-
-
-_local = threading.local()
-# nbconvert's "lab" page with one block changed: code is highlighted by Pygments and not bleached afterwards.
-# Pygments' HTML formatter escapes every character of the source that HTML gives a meaning to (& < > " '), so its
-# output holds only its own <span class="..."> markup; bleaching it (nbconvert's clean_html, html5lib) cost a third
-# of a page's time and changed nothing.
-PAGE_TEMPLATE = """{%- extends 'index.html.j2' -%}
-{% block input %}
-<div class="jp-CodeMirrorEditor jp-Editor jp-InputArea-editor" data-type="inline">
-     <div class="cm-editor cm-s-jupyter">
-{{ cell.source | highlight_code(metadata=cell.metadata) }}
-     </div>
-</div>
-{%- endblock input %}
-"""
-NO_ALT = "No description has been provided for this image"  # nbconvert's words for an image without alt text
-_FOCUSABLE = re.compile(r'<div class="((?:jp-Cell-inputWrapper|[^"<>]*\bjp-OutputArea-output)\b[^"<>]*)"')
-_IMG_WITHOUT_ALT = re.compile(r"<img(?![^<>]*\balt=)")
-CACHED_SOURCES = 4096  # distinct markdown and code sources kept converted per process (the release's, mostly)
-
-
-def _page_exporter_class():
-    from jinja2 import DictLoader, pass_context
-    from nbconvert import HTMLExporter
-    from nbconvert.filters.highlight import Highlight2HTML
-    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-
-    class PageExporter(HTMLExporter):
-        """The "lab" page of nbconvert's HTMLExporter, cheaper for pages that are alike.
-
-        - PAGE_TEMPLATE: highlighted code is not bleached (see there);
-        - the finished page is not parsed again with BeautifulSoup (HTMLExporter does so to give images their
-          alt text and make cells focusable, about half of a page's time): the same attributes are set by two
-          substitutions on markup only the template writes (any ``<`` of a student's is escaped by then);
-        - the release's prose and code, the same on every page of an assignment, are converted once per process;
-        - the notebook is validated once after nbconvert's preprocessors, not after each (optimistic_validation).
-        """
-
-        def __init__(self, **kw):
-            super().__init__(template_name="lab", template_file="ch3_feedback.html.j2", optimistic_validation=True,
-                             extra_loaders=[DictLoader({"ch3_feedback.html.j2": PAGE_TEMPLATE})], **kw)
-            self._markdown = lru_cache(CACHED_SOURCES)(self._markdown_uncached)
-            self._highlight = lru_cache(CACHED_SOURCES)(self._highlight_uncached)
-
-        def _markdown_uncached(self, source, path):
-            return HTMLExporter.markdown2html(self, {"resources": {"metadata": {"path": path}}}, source)
-
-        def _highlight_uncached(self, source, lexer):
-            return Highlight2HTML(pygments_lexer=lexer, parent=self)(source)
-
-        @pass_context
-        def markdown2html(self, context, source):
-            if context.get("cell", {}).get("attachments"):
-                return HTMLExporter.markdown2html(self, context, source)
-            return self._markdown(source, context.get("resources", {}).get("metadata", {}).get("path", ""))
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            """HTMLExporter.from_notebook_node without its BeautifulSoup pass (see the class)."""
-            info = nb.metadata.get("language_info", {})
-            lexer = info.get("pygments_lexer", info.get("name", None))
-            resources = self._init_resources(resources)
-            # The page's cells are made by feedback_notebook and carry no metadata (no cell magics to highlight).
-            self.register_filter("highlight_code", lambda source, metadata=None: self._highlight(source, lexer))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            body, resources = super(HTMLExporter, self).from_notebook_node(nb, resources, **kw)
-            body = _FOCUSABLE.sub(r'<div class="\1" tabindex="0"', body)
-            return _IMG_WITHOUT_ALT.sub(f'<img alt="{NO_ALT}"', body), resources
-
-    return PageExporter
 
 
 def _with_mathml(page):
@@ -356,18 +286,30 @@ def _mathml_source(source):
     return math_as_mathml(nbformat.from_dict({"cells": [{"cell_type": "markdown", "source": source}]})).cells[0].source
 
 
-def _exporter():
-    """This thread's page exporter, built once (a page process renders every page it is given with it)."""
-    if not hasattr(_local, "exporter"):
-        _local.exporter = _page_exporter_class()()
-    return _local.exporter
-
-
 def release_notebook(assignment, lang=DEFAULT_LANGUAGE):
     """The release notebook of an assignment in ``lang`` (the committed one in zh, built in memory otherwise)."""
     from ..build import release_notebook as in_language
 
     return in_language(assignment, lang)
+
+
+def _shared_release(assignment, lang):
+    """``release_notebook(assignment, lang)`` read and validated once per distinct text in this process, shared by
+    every page of the assignment (feedback_notebook only reads it). Keyed on the text itself, so a release rebuilt
+    between two batches is read again."""
+    from ..build.generated import COMMITTED_LANGUAGE, _built_notebook_text
+    from ..paths import ASSIGNMENTS
+
+    if lang == COMMITTED_LANGUAGE:
+        text = (ASSIGNMENTS / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    else:
+        text = _built_notebook_text(assignment, lang)
+    return _release_of_text(text)
+
+
+@lru_cache(CACHED_RELEASES)
+def _release_of_text(text):
+    return nbformat.reads(text, as_version=4)
 
 
 def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reason=None, lang=DEFAULT_LANGUAGE,
@@ -387,11 +329,11 @@ def render(student_nb, assignment, verdicts, out_html, *, release_nb=None, reaso
     Returns:
     - (path written, None or the reason the submitted notebook was not used)
     """
-    release = release_nb if release_nb is not None else release_notebook(assignment, lang)
+    release = release_nb if release_nb is not None else _shared_release(assignment, lang)
     nb, why = _student_notebook(student_nb, reason)
     page = feedback_notebook(nb if nb is not None else release, release, assignment, verdicts, lang, banner=why,
                              unsandboxed=unsandboxed)
-    body, _ = _exporter().from_notebook_node(_with_mathml(page), resources={"metadata": {"name": assignment}})
+    body, _ = exporter().from_notebook_node(_with_mathml(page), resources={"metadata": {"name": assignment}})
     out = Path(out_html)
     write_atomic(out, body, mode=0o644, durable=False)  # as before: a regrade rewrites it
     return out, why
