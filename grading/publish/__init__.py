@@ -8,7 +8,8 @@ similarity page, and pages in nbgrader's exchange.
 The steps, in order (one module each):
 
     per student, during autograde (called by grading.autograde.student):
-      feedback          one HTML page per student and assignment (feedback.py)
+      feedback          one HTML page per student and assignment (feedback.py; its exporter, nbconvert's "lab" page
+                        rendering each cell once per process, feedback_exporter.py)
       gradebook         the scores into nbgrader's gradebook and the notebook into ``autograded/``, safe for the
                         formgrader; the graders' manual scores read back (gradebook.py)
     per class:
