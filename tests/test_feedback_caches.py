@@ -11,6 +11,7 @@ from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
 from grading import paths
+from grading.build import generated
 from grading.build.generated import COMMITTED_LANGUAGE
 from grading.publish import feedback, feedback_exporter
 
@@ -38,7 +39,7 @@ def test_the_shared_release_is_the_release_and_pages_leave_it_as_it_was(tmp_path
 def test_a_release_rebuilt_in_the_same_process_is_read_again(tmp_path, monkeypatch):
     assignments = tmp_path / "assignments"
     shutil.copytree(paths.ASSIGNMENTS / A, assignments / A)
-    monkeypatch.setattr(paths, "ASSIGNMENTS", assignments)
+    monkeypatch.setattr(generated, "ASSIGNMENTS", assignments)
     release = feedback.release_notebook(A, COMMITTED_LANGUAGE)
     prose = next(c for c in release.cells if c.cell_type == "markdown")
     verdicts = _verdicts(release)

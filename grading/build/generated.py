@@ -41,9 +41,14 @@ def release_notebook(assignment, lang):
     language, else built in memory from its source, as ``student_notebooks`` builds it."""
     import nbformat
 
+    return nbformat.reads(release_notebook_text(assignment, lang), as_version=4)
+
+
+def release_notebook_text(assignment, lang):
+    """The JSON text of ``release_notebook(assignment, lang)``."""
     if lang == COMMITTED_LANGUAGE:
-        return nbformat.read(ASSIGNMENTS / assignment / f"{assignment}.ipynb", as_version=4)
-    return nbformat.reads(_built_notebook_text(assignment, lang), as_version=4)
+        return (ASSIGNMENTS / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8")
+    return _built_notebook_text(assignment, lang)
 
 
 @functools.cache

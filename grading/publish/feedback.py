@@ -297,14 +297,9 @@ def _shared_release(assignment, lang):
     """``release_notebook(assignment, lang)`` read and validated once per distinct text in this process, shared by
     every page of the assignment (feedback_notebook only reads it). Keyed on the text itself, so a release rebuilt
     between two batches is read again."""
-    from ..build.generated import COMMITTED_LANGUAGE, _built_notebook_text
-    from ..paths import ASSIGNMENTS
+    from ..build.generated import release_notebook_text
 
-    if lang == COMMITTED_LANGUAGE:
-        text = (ASSIGNMENTS / assignment / f"{assignment}.ipynb").read_text(encoding="utf-8")
-    else:
-        text = _built_notebook_text(assignment, lang)
-    return _release_of_text(text)
+    return _release_of_text(release_notebook_text(assignment, lang))
 
 
 @lru_cache(CACHED_RELEASES)
