@@ -189,3 +189,12 @@ def formgrader_safe(nb):
         elif cell.get("cell_type") == "code":
             cell["outputs"] = safe_outputs(cell.get("outputs"))
     return nb
+
+
+def formgrader_view(path):
+    """The notebook at ``path`` as the formgrader may show it: :func:`read_notebook`, then :func:`formgrader_safe`.
+
+    Returns the NotebookNode, or None when ``path`` is None or not a usable notebook (the gradebook then shows the
+    release)."""
+    nb = read_notebook(path)[0] if path is not None else None
+    return None if nb is None else formgrader_safe(nb)

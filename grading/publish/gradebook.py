@@ -53,20 +53,29 @@ def _submitted_timestamp(root, student_id, assignment):
     return submission_stamp(root / "submitted" / student_id / assignment)
 
 
-def _set_scores(gb, assignment, student_id, scores):
+def _submissions(gb, student_id, assignments):
+    """{assignment: the student's SubmittedAssignment} of those the gradebook has, in one query."""
+    from nbgrader.api import Assignment, SubmittedAssignment
+
+    found = (gb.db.query(SubmittedAssignment).join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+             .filter(SubmittedAssignment.student_id == student_id, Assignment.name.in_(sorted(assignments))).all())
+    return {submission.assignment.name: submission for submission in found}
+
+
+def _set_scores(gb, submission, scores):
     """Set the auto_score of the cells in ``scores``; every other grade (manual ones included) is left as it is."""
-    submission = gb.find_submission(assignment, student_id)
     grades = {grade.name: grade for notebook in submission.notebooks for grade in notebook.grades}
     manual = {cell.name for notebook in submission.assignment.notebooks for cell in notebook.solution_cells}
     autograded = {name for name, grade in grades.items()
                   if name not in manual and getattr(grade.cell, "cell_type", None) == "code"}
     unknown = set(scores) - autograded
     if unknown:
-        raise GradebookError(f"{assignment} has no autograded cell {sorted(unknown)}")
+        raise GradebookError(f"{submission.assignment.name} has no autograded cell {sorted(unknown)}")
     new = {name: float(score) for name, score in scores.items()}
     for name, score in new.items():
-        if not 0.0 <= score <= grades[name].max_score:
-            raise ValueError(f"{name}: score {score} outside 0..{grades[name].max_score}")
+        top = grades[name].cell.max_score  # a code grade cell's (Grade.max_score would query it per grade)
+        if not 0.0 <= score <= top:
+            raise ValueError(f"{name}: score {score} outside 0..{top}")
     for name, grade in grades.items():
         if name in new:
             grade.auto_score = new[name]
@@ -103,9 +112,14 @@ def _formgrader_notebook(nb, root, student_id, assignment, db_url):
     return nb
 
 
-def _write_autograded(root, student_id, assignment, notebook_path, db_url):
-    """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead."""
-    nb, _reason = read_notebook(notebook_path) if notebook_path is not None else (None, "no notebook")
+def _write_autograded(root, student_id, assignment, notebook, db_url):
+    """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead.
+
+    ``notebook``: a path, None, or the notebook already read (a NotebookNode, which this changes)."""
+    if isinstance(notebook, nbformat.NotebookNode):
+        nb = notebook
+    else:
+        nb = read_notebook(notebook)[0] if notebook is not None else None
     if nb is not None:
         try:
             nb = _formgrader_notebook(nb, root, student_id, assignment, db_url)
@@ -114,7 +128,9 @@ def _write_autograded(root, student_id, assignment, notebook_path, db_url):
     if nb is None:
         nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     folder = root / "autograded" / student_id / assignment
-    write_atomic(folder / f"{assignment}.ipynb", nbformat.writes(nb) + "\n", mode=0o644, durable=False)
+    # nbformat's v4 writer, as nbformat.writes but without its second validation (which only logs): the
+    # notebook was validated above, the release when it was built
+    write_atomic(folder / f"{assignment}.ipynb", nbformat.v4.writes(nb) + "\n", mode=0o644, durable=False)
     _copy_submission_files(root / "submitted" / student_id / assignment, folder)
 
 
@@ -144,13 +160,14 @@ def record_many(course_dir, student_id, entries):
     Inputs:
     - course_dir: the course directory (built by ``python -m grading build``)
     - student_id: id (letters, digits, ``._@-``)
-    - entries: [(assignment, scores, notebook_path)]: the assignment's id; {grade_id: points} of its autograded
+    - entries: [(assignment, scores, notebook)]: the assignment's id; {grade_id: points} of its autograded
       cells (a cell not listed keeps its current grade, so a partial regrade touches only its cells); the notebook
-      the student submitted, or None
+      the student submitted (its path, or the NotebookNode grading.untrusted.formgrader_view read, which this
+      then changes), or None
 
     Raises GradebookError when the course has no gradebook, no such assignment, or a grade_id is unknown.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     _check_id("student id", student_id)
     for assignment, _, _ in entries:
@@ -162,29 +179,26 @@ def record_many(course_dir, student_id, entries):
             raise GradebookError(f"the gradebook {shown_url(url)} does not exist: run `python -m grading build` first "
                                  f"(with the same {GRADEBOOK_URL_ENV}, if set)")
         with Gradebook(url, course_id=COURSE_ID) as gb:
+            definitions = _Definitions(gb, [assignment for assignment, _, _ in entries])
             for assignment, _, _ in entries:
-                try:
-                    gb.find_assignment(assignment)
-                except MissingEntry as exc:
+                if assignment not in definitions.assignments:
                     raise GradebookError(f"the gradebook {shown_url(url)} has no assignment {assignment!r}: run "
-                                         f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)"
-                                         ) from exc
+                                         f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)")
             with _one_transaction(gb):
                 gb.update_or_create_student(student_id)
+                submissions = _submissions(gb, student_id, definitions.assignments)
                 for assignment, scores, _ in entries:
                     timestamp = _submitted_timestamp(root, student_id, assignment)
                     extra = {"timestamp": timestamp} if timestamp else {}
-                    try:
-                        gb.find_submission(assignment, student_id)
-                    except MissingEntry:
+                    if assignment not in submissions:
                         with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows
-                            gb.add_submission(assignment, student_id, **extra)
+                            submissions[assignment] = gb.add_submission(assignment, student_id, **extra)
                     else:
                         gb.update_or_create_submission(assignment, student_id, **extra)
-                    _set_scores(gb, assignment, student_id, scores)
-            with _sharing(gb):
-                for assignment, _, notebook_path in entries:
-                    _write_autograded(root, student_id, assignment, notebook_path, url)
+                    _set_scores(gb, submissions[assignment], scores)
+            with _sharing(definitions):
+                for assignment, _, notebook in entries:
+                    _write_autograded(root, student_id, assignment, notebook, url)
 
 
 @contextlib.contextmanager
@@ -203,24 +217,140 @@ def _one_transaction(gb):
     session.commit()
 
 
+class _Definitions:
+    """The assignments' notebooks and cells, loaded into the gradebook's session in a few queries, and the
+    lookups nbgrader makes once per notebook or cell (find_notebook, find_source_cell, find_graded_cell) answered
+    from them; anything else is the gradebook's.
+
+    nbgrader's add_submission and our _set_scores then find the cells in the session, and nbgrader's
+    OverwriteCells and OverwriteKernelspec get this object as their gradebook (see _sharing). It lives for one
+    record_many call, in that call's session and transaction, so it never holds a definition the gradebook no
+    longer has (a course rebuilt between two calls is read afresh).
+    """
+
+    def __init__(self, gb, assignments):
+        from nbgrader.api import Assignment, BaseCell, Notebook
+        from sqlalchemy.orm import selectinload, with_polymorphic
+
+        # the definitions stay loaded past the scores' commit (the session ends with the record_many call)
+        gb.db().expire_on_commit = False
+        cells = with_polymorphic(BaseCell, "*")  # nbgrader's grade, solution and task cells: Notebook._base_cells
+        self.gradebook = gb
+        # the session holds its objects weakly: these references keep them (and their loaded cells) in it
+        found = (gb.db.query(Assignment).filter(Assignment.name.in_(sorted(set(assignments))))
+                 .options(selectinload(Assignment.notebooks).options(
+                     selectinload(Notebook.source_cells), selectinload(Notebook._base_cells.of_type(cells)))).all())
+        self.assignments = {a.name: a for a in found}
+        self.notebooks, self.source, self.graded = {}, {}, {}
+        for a in found:
+            for nb in a.notebooks:
+                self.notebooks[nb.name, a.name] = nb
+                self.source.update({(c.name, nb.name, a.name): c for c in nb.source_cells})
+                # find_graded_cell: the grade cell of that name, else the task cell
+                self.graded.update({(c.name, nb.name, a.name): c for c in nb.task_cells})
+                self.graded.update({(c.name, nb.name, a.name): c for c in nb.grade_cells})
+
+    def _find(self, table, kind, *key):
+        from nbgrader.api import MissingEntry
+
+        try:
+            return table[key]
+        except KeyError:
+            raise MissingEntry(f"No such {kind}: {'/'.join(reversed(key))}") from None
+
+    def find_notebook(self, name, assignment):
+        return self._find(self.notebooks, "notebook", name, assignment)
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self._find(self.source, "source cell", name, notebook, assignment)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        return self._find(self.graded, "graded cell", name, notebook, assignment)
+
+    def __getattr__(self, name):
+        return getattr(self.gradebook, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """nbgrader's preprocessors use their gradebook in a with block; closing this one is record_many's."""
+
+    def close(self):
+        pass
+
+
+class _RememberedSchema:
+    """``jsonschema`` as nbgrader's metadata validator calls it, ``validate(metadata, schema)``, that remembers
+    which (schema, metadata) pairs passed: every student's notebook repeats the release's nbgrader metadata, and
+    jsonschema checks the schema itself on each call. A pair not seen passing before (a student's tampered
+    metadata among them) is validated by jsonschema as always, so it is rejected as always."""
+
+    LIMIT = 20_000  # pairs remembered before starting over
+
+    def __init__(self):
+        import jsonschema
+
+        self.jsonschema = jsonschema
+        self.passed = set()
+        self.schema = self.schema_key = None
+
+    def validate(self, instance, schema, *args, **kwargs):
+        key = _frozen(instance)
+        if key is None or args or kwargs:
+            return self.jsonschema.validate(instance, schema, *args, **kwargs)
+        if schema is not self.schema:  # nbgrader reads its schema file once per validator
+            self.schema, self.schema_key = schema, _frozen(schema)
+        key = (self.schema_key, key)
+        if key not in self.passed:
+            self.jsonschema.validate(instance, schema)
+            if len(self.passed) >= self.LIMIT:
+                self.passed.clear()
+            self.passed.add(key)
+        return None
+
+    def __getattr__(self, name):
+        return getattr(self.jsonschema, name)
+
+
+def _frozen(value):
+    """A hashable copy of JSON data that tells its types apart (1, 1.0 and True differ), or None for anything
+    else (it is then validated every time)."""
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool):
+        return kind.__name__, value
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        items = tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return None if any(v is None for _, v in items) else ("object", items)
+    if isinstance(value, list):
+        items = tuple(_frozen(v) for v in value)
+        return None if any(v is None for v in items) else ("array", items)
+    return None
+
+
+_REMEMBERED = _RememberedSchema()
+
+
 @contextlib.contextmanager
-def _sharing(gb):
+def _sharing(definitions):
     """nbgrader's OverwriteCells and OverwriteKernelspec open a Gradebook of their own for every notebook (a new
-    database engine each, whose statements are compiled again); within this block (under _LOCK, the only place
-    in this process that runs them) they are handed ``gb`` instead."""
+    database engine each) and query it per cell; within this block (under _LOCK, the only place in this process
+    that runs them) they are handed ``definitions`` instead, and nbgrader's metadata validator (CheckCellMetadata)
+    remembers the metadata it has seen pass (_RememberedSchema)."""
+    from nbgrader.nbgraderformat import common
     from nbgrader.preprocessors import overwritecells, overwritekernelspec
 
     modules = (overwritecells, overwritekernelspec)
-    saved = [m.Gradebook for m in modules]
-    gb.close = lambda: None  # theirs to use in a with block, only ours to close
+    saved = [m.Gradebook for m in modules], common.jsonschema
     for m in modules:
-        m.Gradebook = lambda *args, **kwargs: gb
+        m.Gradebook = lambda *args, **kwargs: definitions
+    common.jsonschema = _REMEMBERED
     try:
         yield
     finally:
-        del gb.close
-        for m, original in zip(modules, saved, strict=True):
+        for m, original in zip(modules, saved[0], strict=True):
             m.Gradebook = original
+        common.jsonschema = saved[1]
 
 
 def manual_grades(course_dir, cells, student_ids):
