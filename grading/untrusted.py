@@ -5,6 +5,7 @@ of raising, and ``safe_outputs`` keeps only outputs that cannot carry markup or 
 """
 import errno
 import functools
+import itertools
 import os
 import re
 import stat
@@ -120,8 +121,8 @@ def normalize_ids(nb):
     seen = set()
     for i, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader")
-        candidates = [cell.get("id"), meta.get("grade_id") if isinstance(meta, dict) else None]
-        candidates += (f"cell-{i}-{n}" if n else f"cell-{i}" for n in range(len(nb.cells) + 1))
+        candidates = itertools.chain([cell.get("id"), meta.get("grade_id") if isinstance(meta, dict) else None],
+                                     (f"cell-{i}-{n}" if n else f"cell-{i}" for n in range(len(nb.cells) + 1)))
         cell.id = next(c for c in candidates if isinstance(c, str) and _CELL_ID.fullmatch(c) and c not in seen)
         seen.add(cell.id)
     nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
