@@ -1,8 +1,9 @@
 """grading.publish.gradebook answers nbgrader's per-cell lookups from the assignments' definitions loaded once per
-record call, and its metadata validator remembers what passed: the result must be what nbgrader's own queries and
-validation give, a definition changed between two calls must be read afresh, and tampered metadata must still be
-rejected."""
+record call, keeps one database engine per gradebook, and its metadata validator remembers what passed: the result
+must be what nbgrader's own queries and validation give, a definition changed or a gradebook replaced between two
+calls must be read afresh, and tampered metadata must still be rejected."""
 import copy
+import shutil
 
 import jsonschema
 import nbformat
@@ -17,7 +18,7 @@ from grading.facts import assignment_names
 from grading.publish import gradebook
 from grading.publish.gradebook import _Definitions, _RememberedSchema, record, record_many
 from grading.untrusted import formgrader_view
-from tests.course_helpers import course_copy
+from tests.course_helpers import built_course, course_copy
 
 A = assignment_names()[0]
 
@@ -221,3 +222,19 @@ def test_check_cell_metadata_still_refuses_a_notebook_after_its_twin_passed(cour
         CheckCellMetadata().preprocess(good, {})
         with pytest.raises(jsonschema.ValidationError):
             CheckCellMetadata().preprocess(bad, {})
+
+
+def test_a_gradebook_replaced_between_two_records_is_the_one_written(course, tmp_path):
+    """A rebuild replaces gradebook.db; the engine kept for its URL must open the new file, not the old one."""
+    root = course_copy(tmp_path / "course")
+    release = _release(root)
+    gid, points = _auto(nbformat.read(release, as_version=4))[0]
+    record(root, "first", A, {gid: points}, notebook_path=release)
+    (root / "gradebook.db").unlink()
+    shutil.copy(built_course() / "gradebook.db", root / "gradebook.db")  # as built: no student
+    record(root, "second", A, {gid: 0.0}, notebook_path=release)
+    with Gradebook(_url(root), course_id=COURSE_ID) as gb:
+        assert [s.id for s in gb.students] == ["second"]
+        assert {g.name: g.auto_score for nb in gb.find_submission(A, "second").notebooks for g in nb.grades}[gid] == 0
+    with Gradebook(_url(built_course()), course_id=COURSE_ID) as gb:
+        assert gb.students == []  # the built course is untouched

@@ -167,8 +167,6 @@ def record_many(course_dir, student_id, entries):
 
     Raises GradebookError when the course has no gradebook, no such assignment, or a grade_id is unknown.
     """
-    from nbgrader.api import Gradebook
-
     _check_id("student id", student_id)
     for assignment, _, _ in entries:
         _check_id("assignment", assignment)
@@ -178,7 +176,7 @@ def record_many(course_dir, student_id, entries):
         if not gradebook_exists(url):
             raise GradebookError(f"the gradebook {shown_url(url)} does not exist: run `python -m grading build` first "
                                  f"(with the same {GRADEBOOK_URL_ENV}, if set)")
-        with Gradebook(url, course_id=COURSE_ID) as gb:
+        with _gradebook(url) as gb:
             definitions = _Definitions(gb, [assignment for assignment, _, _ in entries])
             for assignment, _, _ in entries:
                 if assignment not in definitions.assignments:
@@ -199,6 +197,31 @@ def record_many(course_dir, student_id, entries):
             with _sharing(definitions):
                 for assignment, _, notebook in entries:
                     _write_autograded(root, student_id, assignment, notebook, url)
+
+
+_ENGINES = {}  # url -> the engine record_many's gradebooks use, the most recently used last
+_ENGINES_KEPT = 4
+
+
+def _gradebook(url):
+    """nbgrader's Gradebook for ``url``, on the engine this process keeps for that URL (call under _LOCK).
+
+    A Gradebook makes a new database engine each time, and SQLAlchemy compiles every statement again for a new
+    engine (its statement cache is the engine's). The engine kept here opens a new connection for each session
+    (NullPool), as a new engine does: a gradebook file replaced by a rebuild is the one opened next.
+    """
+    from nbgrader import api
+    from sqlalchemy.pool import NullPool
+
+    engine = _ENGINES[url] = _ENGINES.pop(url, None) or api.create_engine(url, future=True, poolclass=NullPool)
+    while len(_ENGINES) > _ENGINES_KEPT:
+        del _ENGINES[next(iter(_ENGINES))]
+    create_engine = api.create_engine
+    api.create_engine = lambda db_url, *args, **kw: engine if db_url == url else create_engine(db_url, *args, **kw)
+    try:
+        return api.Gradebook(url, course_id=COURSE_ID)
+    finally:
+        api.create_engine = create_engine
 
 
 @contextlib.contextmanager
@@ -253,10 +276,9 @@ class _Definitions:
     def _find(self, table, kind, *key):
         from nbgrader.api import MissingEntry
 
-        try:
-            return table[key]
-        except KeyError:
-            raise MissingEntry(f"No such {kind}: {'/'.join(reversed(key))}") from None
+        if key not in table:
+            raise MissingEntry(f"No such {kind}: {'/'.join(reversed(key))}")
+        return table[key]
 
     def find_notebook(self, name, assignment):
         return self._find(self.notebooks, "notebook", name, assignment)
@@ -270,13 +292,10 @@ class _Definitions:
     def __getattr__(self, name):
         return getattr(self.gradebook, name)
 
-    def __enter__(self):
+    def __enter__(self):  # nbgrader's preprocessors use their gradebook in a with block ...
         return self
 
-    def __exit__(self, *exc):
-        """nbgrader's preprocessors use their gradebook in a with block; closing this one is record_many's."""
-
-    def close(self):
+    def __exit__(self, *exc):  # ... but closing this one is record_many's
         pass
 
 
@@ -291,9 +310,7 @@ class _RememberedSchema:
     def __init__(self):
         import jsonschema
 
-        self.jsonschema = jsonschema
-        self.passed = set()
-        self.schema = self.schema_key = None
+        self.jsonschema, self.passed, self.schema, self.schema_key = jsonschema, set(), None, None
 
     def validate(self, instance, schema, *args, **kwargs):
         key = _frozen(instance)
@@ -301,12 +318,11 @@ class _RememberedSchema:
             return self.jsonschema.validate(instance, schema, *args, **kwargs)
         if schema is not self.schema:  # nbgrader reads its schema file once per validator
             self.schema, self.schema_key = schema, _frozen(schema)
-        key = (self.schema_key, key)
-        if key not in self.passed:
+        if (self.schema_key, key) not in self.passed:
             self.jsonschema.validate(instance, schema)
             if len(self.passed) >= self.LIMIT:
                 self.passed.clear()
-            self.passed.add(key)
+            self.passed.add((self.schema_key, key))
         return None
 
     def __getattr__(self, name):
@@ -316,16 +332,13 @@ class _RememberedSchema:
 def _frozen(value):
     """A hashable copy of JSON data that tells its types apart (1, 1.0 and True differ), or None for anything
     else (it is then validated every time)."""
-    kind = type(value)
-    if value is None or kind in (str, int, float, bool):
-        return kind.__name__, value
+    if value is None or type(value) in (str, int, float, bool):
+        return type(value).__name__, value
     if isinstance(value, dict) and all(type(k) is str for k in value):
         items = tuple(sorted((k, _frozen(v)) for k, v in value.items()))
         return None if any(v is None for _, v in items) else ("object", items)
-    if isinstance(value, list):
-        items = tuple(_frozen(v) for v in value)
-        return None if any(v is None for v in items) else ("array", items)
-    return None
+    items = tuple(_frozen(v) for v in value) if isinstance(value, list) else (None,)
+    return None if any(v is None for v in items) else ("array", items)
 
 
 _REMEMBERED = _RememberedSchema()
