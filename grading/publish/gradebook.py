@@ -62,9 +62,21 @@ def _submissions(gb, student_id, assignments):
     return {submission.assignment.name: submission for submission in found}
 
 
-def _set_scores(gb, submission, scores):
-    """Set the auto_score of the cells in ``scores``; every other grade (manual ones included) is left as it is."""
-    grades = {grade.name: grade for notebook in submission.notebooks for grade in notebook.grades}
+def _grades(gb, submissions):
+    """{submission id: {cell name: Grade}} of these submissions, in one query (not through SubmittedNotebook)."""
+    from nbgrader.api import Grade, SubmittedNotebook
+
+    out = {submission.id: {} for submission in submissions}
+    for grade, submission_id in (gb.db.query(Grade, SubmittedNotebook.assignment_id)
+                                 .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+                                 .filter(SubmittedNotebook.assignment_id.in_(sorted(out)))):
+        out[submission_id][grade.name] = grade
+    return out
+
+
+def _set_scores(gb, submission, grades, scores):
+    """Set the auto_score of the cells in ``scores`` ({cell name: points}) among the submission's ``grades``
+    ({cell name: Grade}); every other grade (manual ones included) is left as it is."""
     manual = {cell.name for notebook in submission.assignment.notebooks for cell in notebook.solution_cells}
     autograded = {name for name, grade in grades.items()
                   if name not in manual and getattr(grade.cell, "cell_type", None) == "code"}
@@ -185,15 +197,17 @@ def record_many(course_dir, student_id, entries):
             with _one_transaction(gb):
                 gb.update_or_create_student(student_id)
                 submissions = _submissions(gb, student_id, definitions.assignments)
-                for assignment, scores, _ in entries:
+                for assignment, _, _ in entries:
                     timestamp = _submitted_timestamp(root, student_id, assignment)
                     extra = {"timestamp": timestamp} if timestamp else {}
                     if assignment not in submissions:
                         with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows
                             submissions[assignment] = gb.add_submission(assignment, student_id, **extra)
-                    else:
+                    elif extra:
                         gb.update_or_create_submission(assignment, student_id, **extra)
-                    _set_scores(gb, submissions[assignment], scores)
+                grades = _grades(gb, submissions.values())
+                for assignment, scores, _ in entries:
+                    _set_scores(gb, submissions[assignment], grades[submissions[assignment].id], scores)
             with _sharing(definitions):
                 for assignment, _, notebook in entries:
                     _write_autograded(root, student_id, assignment, notebook, url)
@@ -204,12 +218,9 @@ _ENGINES_KEPT = 4
 
 
 def _gradebook(url):
-    """nbgrader's Gradebook for ``url``, on the engine this process keeps for that URL (call under _LOCK).
-
-    A Gradebook makes a new database engine each time, and SQLAlchemy compiles every statement again for a new
-    engine (its statement cache is the engine's). The engine kept here opens a new connection for each session
-    (NullPool), as a new engine does: a gradebook file replaced by a rebuild is the one opened next.
-    """
+    """nbgrader's Gradebook for ``url``, on the engine this process keeps for that URL (call under _LOCK): a new
+    engine would compile every statement again. It connects anew for each session (NullPool), as a new engine
+    does, so a gradebook file replaced by a rebuild is the one opened next."""
     from nbgrader import api
     from sqlalchemy.pool import NullPool
 
@@ -241,14 +252,10 @@ def _one_transaction(gb):
 
 
 class _Definitions:
-    """The assignments' notebooks and cells, loaded into the gradebook's session in a few queries, and the
-    lookups nbgrader makes once per notebook or cell (find_notebook, find_source_cell, find_graded_cell) answered
-    from them; anything else is the gradebook's.
-
-    nbgrader's add_submission and our _set_scores then find the cells in the session, and nbgrader's
-    OverwriteCells and OverwriteKernelspec get this object as their gradebook (see _sharing). It lives for one
-    record_many call, in that call's session and transaction, so it never holds a definition the gradebook no
-    longer has (a course rebuilt between two calls is read afresh).
+    """The assignments' notebooks and cells, loaded into the gradebook's session in a few queries (nbgrader's
+    add_submission and our _set_scores then find them there), and a gradebook for nbgrader's OverwriteCells and
+    OverwriteKernelspec (see _sharing) that answers their per-cell lookups from them. It lives for one record_many
+    call, in its session, so it never holds a definition the gradebook no longer has.
     """
 
     def __init__(self, gb, assignments):
@@ -300,10 +307,9 @@ class _Definitions:
 
 
 class _RememberedSchema:
-    """``jsonschema`` as nbgrader's metadata validator calls it, ``validate(metadata, schema)``, that remembers
-    which (schema, metadata) pairs passed: every student's notebook repeats the release's nbgrader metadata, and
-    jsonschema checks the schema itself on each call. A pair not seen passing before (a student's tampered
-    metadata among them) is validated by jsonschema as always, so it is rejected as always."""
+    """``jsonschema`` for nbgrader's metadata validator (``validate(metadata, schema)``, which checks the schema
+    itself each time), remembering the (schema, metadata) pairs that passed: students repeat the release's
+    metadata. A pair not seen passing (tampered metadata among them) is validated, and rejected, as always."""
 
     LIMIT = 20_000  # pairs remembered before starting over
 
