@@ -62,16 +62,19 @@ def _submissions(gb, student_id, assignments):
     return {submission.assignment.name: submission for submission in found}
 
 
-def _grades(gb, submissions):
-    """{submission id: {cell name: Grade}} of these submissions, in one query (not through SubmittedNotebook)."""
+def _grades(gb, submissions, added):
+    """{submission id: {cell name: Grade}} of these submissions: those just ``added`` from the session, the others
+    in one query (not through their SubmittedNotebooks, whose load computes nbgrader's scores in SQL)."""
     from nbgrader.api import Grade, SubmittedNotebook
 
-    out = {submission.id: {} for submission in submissions}
-    for grade, submission_id in (gb.db.query(Grade, SubmittedNotebook.assignment_id)
-                                 .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
-                                 .filter(SubmittedNotebook.assignment_id.in_(sorted(out)))):
-        out[submission_id][grade.name] = grade
-    return out
+    out = {s.id: {g.name: g for nb in s.notebooks for g in nb.grades} for s in added}
+    others = {submission.id: {} for submission in submissions if submission.id not in out}
+    if others:
+        for grade, submission_id in (gb.db.query(Grade, SubmittedNotebook.assignment_id)
+                                     .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+                                     .filter(SubmittedNotebook.assignment_id.in_(sorted(others)))):
+            others[submission_id][grade.name] = grade
+    return out | others
 
 
 def _set_scores(gb, submission, grades, scores):
@@ -100,13 +103,7 @@ def _set_scores(gb, submission, grades, scores):
 
 def _formgrader_notebook(nb, root, student_id, assignment, db_url):
     """The submitted notebook as the formgrader should show it: safe outputs, grade cells restored by nbgrader."""
-    from nbgrader.preprocessors import (
-        CheckCellMetadata,
-        ClearHiddenTests,
-        DeduplicateIds,
-        OverwriteCells,
-        OverwriteKernelspec,
-    )
+    from nbgrader import preprocessors as pre
 
     for cell in nb.cells:
         keep = {k: cell.metadata[k] for k in ("nbgrader", "deletable", "editable") if k in cell.metadata}
@@ -116,8 +113,8 @@ def _formgrader_notebook(nb, root, student_id, assignment, db_url):
             cell.outputs = safe_outputs(cell.get("outputs"))
     resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": student_id,
                               "db_url": db_url}}
-    steps = (DeduplicateIds(), OverwriteKernelspec(), OverwriteCells(add_missing_cells=True),
-             ClearHiddenTests(enforce_metadata=False), CheckCellMetadata())
+    steps = (pre.DeduplicateIds(), pre.OverwriteKernelspec(), pre.OverwriteCells(add_missing_cells=True),
+             pre.ClearHiddenTests(enforce_metadata=False), pre.CheckCellMetadata())
     for step in steps:
         nb, resources = step.preprocess(nb, resources)
     nbformat.validate(normalize_ids(nb))
@@ -128,10 +125,8 @@ def _write_autograded(root, student_id, assignment, notebook, db_url):
     """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead.
 
     ``notebook``: a path, None, or the notebook already read (a NotebookNode, which this changes)."""
-    if isinstance(notebook, nbformat.NotebookNode):
-        nb = notebook
-    else:
-        nb = read_notebook(notebook)[0] if notebook is not None else None
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else (
+        read_notebook(notebook)[0] if notebook is not None else None)
     if nb is not None:
         try:
             nb = _formgrader_notebook(nb, root, student_id, assignment, db_url)
@@ -140,8 +135,7 @@ def _write_autograded(root, student_id, assignment, notebook, db_url):
     if nb is None:
         nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     folder = root / "autograded" / student_id / assignment
-    # nbformat's v4 writer, as nbformat.writes but without its second validation (which only logs): the
-    # notebook was validated above, the release when it was built
+    # nbformat.writes without its second validation, which only logs (the notebook was validated above)
     write_atomic(folder / f"{assignment}.ipynb", nbformat.v4.writes(nb) + "\n", mode=0o644, durable=False)
     _copy_submission_files(root / "submitted" / student_id / assignment, folder)
 
@@ -196,16 +190,17 @@ def record_many(course_dir, student_id, entries):
                                          f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)")
             with _one_transaction(gb):
                 gb.update_or_create_student(student_id)
-                submissions = _submissions(gb, student_id, definitions.assignments)
+                submissions, added = _submissions(gb, student_id, definitions.assignments), []
                 for assignment, _, _ in entries:
                     timestamp = _submitted_timestamp(root, student_id, assignment)
                     extra = {"timestamp": timestamp} if timestamp else {}
                     if assignment not in submissions:
                         with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows
                             submissions[assignment] = gb.add_submission(assignment, student_id, **extra)
+                        added.append(submissions[assignment])
                     elif extra:
                         gb.update_or_create_submission(assignment, student_id, **extra)
-                grades = _grades(gb, submissions.values())
+                grades = _grades(gb, submissions.values(), added)
                 for assignment, scores, _ in entries:
                     _set_scores(gb, submissions[assignment], grades[submissions[assignment].id], scores)
             with _sharing(definitions):
