@@ -6,6 +6,7 @@ of raising, and ``safe_outputs`` keeps only outputs that cannot carry markup or 
 import errno
 import functools
 import itertools
+import json
 import os
 import re
 import stat
@@ -196,6 +197,15 @@ def formgrader_view(path):
     """The notebook at ``path`` as the formgrader may show it: :func:`read_notebook`, then :func:`formgrader_safe`.
 
     Returns the NotebookNode, or None when ``path`` is None or not a usable notebook (the gradebook then shows the
-    release)."""
+    release). Raises UnicodeEncodeError for text UTF-8 cannot encode (lone surrogates, which JSON escapes can
+    give), as writing the notebook to a file would.
+    """
     nb = read_notebook(path)[0] if path is not None else None
-    return None if nb is None else formgrader_safe(nb)
+    if nb is None:
+        return None
+    nb = formgrader_safe(nb)
+    try:
+        json.dumps(nb, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        nbformat.writes(nb).encode("utf-8")  # the error of the notebook's file text, if that has the character
+    return nb
