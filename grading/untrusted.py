@@ -4,6 +4,9 @@ Nothing here executes or renders the notebook. ``read_notebook`` says why a file
 of raising, and ``safe_outputs`` keeps only outputs that cannot carry markup or script: text and checked images.
 """
 import errno
+import functools
+import itertools
+import json
 import os
 import re
 import stat
@@ -48,9 +51,11 @@ def read_notebook(path):
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None, "the notebook file is not UTF-8 text"
+    invalid = {}
     try:
-        nb = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
+        nb = nbformat.reads(text, as_version=4, capture_validation_error=invalid)  # validates it once
+        if invalid:
+            raise invalid["ValidationError"]
     except nbformat.ValidationError as exc:
         return None, f"the notebook does not follow the notebook format ({_short(exc.message)})"
     except Exception as exc:  # json errors, wrong top-level types, absurd nesting...
@@ -117,8 +122,8 @@ def normalize_ids(nb):
     seen = set()
     for i, cell in enumerate(nb.cells):
         meta = cell.get("metadata", {}).get("nbgrader")
-        candidates = [cell.get("id"), meta.get("grade_id") if isinstance(meta, dict) else None]
-        candidates += (f"cell-{i}-{n}" if n else f"cell-{i}" for n in range(len(nb.cells) + 1))
+        candidates = itertools.chain([cell.get("id"), meta.get("grade_id") if isinstance(meta, dict) else None],
+                                     (f"cell-{i}-{n}" if n else f"cell-{i}" for n in range(len(nb.cells) + 1)))
         cell.id = next(c for c in candidates if isinstance(c, str) and _CELL_ID.fullmatch(c) and c not in seen)
         seen.add(cell.id)
     nb.nbformat_minor = max(nb.get("nbformat_minor", 0), 5)
@@ -148,10 +153,26 @@ def inert_markdown(source):
 
     Inputs: source, the cell's text. Returns: the text to store instead.
     """
+    # most cells of most students are the release's own text: each distinct (short) text is cleaned once
+    return _inert_remembered(source) if len(source) <= _REMEMBER_CHARS else _inert(source)
+
+
+_REMEMBER_CHARS = 20_000
+
+
+def _inert(source):
+    cleaned = _sanitizer().sanitize_html_tags(source)
+    return _LINK_TARGET.sub(lambda m: m[1] + _safe_target(m[2]), cleaned)
+
+
+_inert_remembered = functools.lru_cache(maxsize=4096)(_inert)
+
+
+@functools.cache
+def _sanitizer():
     from nbconvert.preprocessors.sanitize import SanitizeHTML
 
-    cleaned = SanitizeHTML().sanitize_html_tags(source)
-    return _LINK_TARGET.sub(lambda m: m[1] + _safe_target(m[2]), cleaned)
+    return SanitizeHTML()
 
 
 def formgrader_safe(nb):
@@ -169,4 +190,22 @@ def formgrader_safe(nb):
                 cell.get("metadata", {}).pop("format", None)
         elif cell.get("cell_type") == "code":
             cell["outputs"] = safe_outputs(cell.get("outputs"))
+    return nb
+
+
+def formgrader_view(path):
+    """The notebook at ``path`` as the formgrader may show it: :func:`read_notebook`, then :func:`formgrader_safe`.
+
+    Returns the NotebookNode, or None when ``path`` is None or not a usable notebook (the gradebook then shows the
+    release). Raises UnicodeEncodeError for text UTF-8 cannot encode (lone surrogates, which JSON escapes can
+    give), as writing the notebook to a file would.
+    """
+    nb = read_notebook(path)[0] if path is not None else None
+    if nb is None:
+        return None
+    nb = formgrader_safe(nb)
+    try:
+        json.dumps(nb, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        nbformat.writes(nb).encode("utf-8")  # the error of the notebook's file text, if that has the character
     return nb

@@ -11,7 +11,6 @@ batch goes on.
 """
 import json
 import logging
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,25 +114,26 @@ def publish(batch, sub, cells):
             render_pages(pages, batch.plan.lang, batch.unsandboxed)
     if batch.publish_gradebook and batch.course_dir is not None:
         from ..publish.gradebook import record_many
+        from ..untrusted import formgrader_view
 
-        with tempfile.TemporaryDirectory(prefix="ch3-formgrader-") as tmp:  # one transaction per student
-            record_many(batch.course_dir, sub.student_id, [(a, scores, formgrader_copy(nb, Path(tmp) / f"{a}.ipynb"))
-                                                           for a, scores, nb in entries])
+        record_many(batch.course_dir, sub.student_id, [(a, scores, formgrader_view(nb))  # one transaction
+                                                       for a, scores, nb in entries])
     if pending is not None:
         pending.result(timeout=PAGE_SECONDS)
 
 
 def formgrader_copy(notebook, dest):
-    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_safe), written to
-    ``dest``; None or an unreadable notebook is passed on unchanged (the gradebook then shows the release)."""
+    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_view), written to
+    ``dest`` (returned), for a record made from a file; None or an unreadable notebook is passed on unchanged (the
+    gradebook then shows the release)."""
     import nbformat
 
-    from ..untrusted import formgrader_safe, read_notebook
+    from ..untrusted import formgrader_view
 
-    nb = read_notebook(notebook)[0] if notebook is not None else None
+    nb = formgrader_view(notebook)
     if nb is None:
         return notebook
-    dest.write_text(nbformat.writes(formgrader_safe(nb)), encoding="utf-8")
+    dest.write_text(nbformat.writes(nb), encoding="utf-8")
     return dest
 
 

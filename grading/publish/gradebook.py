@@ -53,20 +53,44 @@ def _submitted_timestamp(root, student_id, assignment):
     return submission_stamp(root / "submitted" / student_id / assignment)
 
 
-def _set_scores(gb, assignment, student_id, scores):
-    """Set the auto_score of the cells in ``scores``; every other grade (manual ones included) is left as it is."""
-    submission = gb.find_submission(assignment, student_id)
-    grades = {grade.name: grade for notebook in submission.notebooks for grade in notebook.grades}
+def _submissions(gb, student_id, assignments):
+    """{assignment: the student's SubmittedAssignment} of those the gradebook has, in one query."""
+    from nbgrader.api import Assignment, SubmittedAssignment
+
+    found = (gb.db.query(SubmittedAssignment).join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+             .filter(SubmittedAssignment.student_id == student_id, Assignment.name.in_(sorted(assignments))).all())
+    return {submission.assignment.name: submission for submission in found}
+
+
+def _grades(gb, submissions, added):
+    """{submission id: {cell name: Grade}} of these submissions: those just ``added`` from the session, the others
+    in one query (not through their SubmittedNotebooks, whose load computes nbgrader's scores in SQL)."""
+    from nbgrader.api import Grade, SubmittedNotebook
+
+    out = {s.id: {g.name: g for nb in s.notebooks for g in nb.grades} for s in added}
+    others = {submission.id: {} for submission in submissions if submission.id not in out}
+    if others:
+        for grade, submission_id in (gb.db.query(Grade, SubmittedNotebook.assignment_id)
+                                     .join(SubmittedNotebook, SubmittedNotebook.id == Grade.notebook_id)
+                                     .filter(SubmittedNotebook.assignment_id.in_(sorted(others)))):
+            others[submission_id][grade.name] = grade
+    return out | others
+
+
+def _set_scores(gb, submission, grades, scores):
+    """Set the auto_score of the cells in ``scores`` ({cell name: points}) among the submission's ``grades``
+    ({cell name: Grade}); every other grade (manual ones included) is left as it is."""
     manual = {cell.name for notebook in submission.assignment.notebooks for cell in notebook.solution_cells}
     autograded = {name for name, grade in grades.items()
                   if name not in manual and getattr(grade.cell, "cell_type", None) == "code"}
     unknown = set(scores) - autograded
     if unknown:
-        raise GradebookError(f"{assignment} has no autograded cell {sorted(unknown)}")
+        raise GradebookError(f"{submission.assignment.name} has no autograded cell {sorted(unknown)}")
     new = {name: float(score) for name, score in scores.items()}
     for name, score in new.items():
-        if not 0.0 <= score <= grades[name].max_score:
-            raise ValueError(f"{name}: score {score} outside 0..{grades[name].max_score}")
+        top = grades[name].cell.max_score  # a code grade cell's (Grade.max_score would query it per grade)
+        if not 0.0 <= score <= top:
+            raise ValueError(f"{name}: score {score} outside 0..{top}")
     for name, grade in grades.items():
         if name in new:
             grade.auto_score = new[name]
@@ -79,13 +103,7 @@ def _set_scores(gb, assignment, student_id, scores):
 
 def _formgrader_notebook(nb, root, student_id, assignment, db_url):
     """The submitted notebook as the formgrader should show it: safe outputs, grade cells restored by nbgrader."""
-    from nbgrader.preprocessors import (
-        CheckCellMetadata,
-        ClearHiddenTests,
-        DeduplicateIds,
-        OverwriteCells,
-        OverwriteKernelspec,
-    )
+    from nbgrader import preprocessors as pre
 
     for cell in nb.cells:
         keep = {k: cell.metadata[k] for k in ("nbgrader", "deletable", "editable") if k in cell.metadata}
@@ -95,17 +113,20 @@ def _formgrader_notebook(nb, root, student_id, assignment, db_url):
             cell.outputs = safe_outputs(cell.get("outputs"))
     resources = {"nbgrader": {"notebook": assignment, "assignment": assignment, "student": student_id,
                               "db_url": db_url}}
-    steps = (DeduplicateIds(), OverwriteKernelspec(), OverwriteCells(add_missing_cells=True),
-             ClearHiddenTests(enforce_metadata=False), CheckCellMetadata())
+    steps = (pre.DeduplicateIds(), pre.OverwriteKernelspec(), pre.OverwriteCells(add_missing_cells=True),
+             pre.ClearHiddenTests(enforce_metadata=False), pre.CheckCellMetadata())
     for step in steps:
         nb, resources = step.preprocess(nb, resources)
     nbformat.validate(normalize_ids(nb))
     return nb
 
 
-def _write_autograded(root, student_id, assignment, notebook_path, db_url):
-    """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead."""
-    nb, _reason = read_notebook(notebook_path) if notebook_path is not None else (None, "no notebook")
+def _write_autograded(root, student_id, assignment, notebook, db_url):
+    """autograded/<student>/<assignment>/<assignment>.ipynb: the submission, or the release notebook instead.
+
+    ``notebook``: a path, None, or the notebook already read (a NotebookNode, which this changes)."""
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else (
+        read_notebook(notebook)[0] if notebook is not None else None)
     if nb is not None:
         try:
             nb = _formgrader_notebook(nb, root, student_id, assignment, db_url)
@@ -114,7 +135,8 @@ def _write_autograded(root, student_id, assignment, notebook_path, db_url):
     if nb is None:
         nb = nbformat.read(root / "release" / assignment / f"{assignment}.ipynb", as_version=4)
     folder = root / "autograded" / student_id / assignment
-    write_atomic(folder / f"{assignment}.ipynb", nbformat.writes(nb) + "\n", mode=0o644, durable=False)
+    # nbformat.writes without its second validation, which only logs (the notebook was validated above)
+    write_atomic(folder / f"{assignment}.ipynb", nbformat.v4.writes(nb) + "\n", mode=0o644, durable=False)
     _copy_submission_files(root / "submitted" / student_id / assignment, folder)
 
 
@@ -144,14 +166,13 @@ def record_many(course_dir, student_id, entries):
     Inputs:
     - course_dir: the course directory (built by ``python -m grading build``)
     - student_id: id (letters, digits, ``._@-``)
-    - entries: [(assignment, scores, notebook_path)]: the assignment's id; {grade_id: points} of its autograded
+    - entries: [(assignment, scores, notebook)]: the assignment's id; {grade_id: points} of its autograded
       cells (a cell not listed keeps its current grade, so a partial regrade touches only its cells); the notebook
-      the student submitted, or None
+      the student submitted (its path, or the NotebookNode grading.untrusted.formgrader_view read, which this
+      then changes), or None
 
     Raises GradebookError when the course has no gradebook, no such assignment, or a grade_id is unknown.
     """
-    from nbgrader.api import Gradebook, MissingEntry
-
     _check_id("student id", student_id)
     for assignment, _, _ in entries:
         _check_id("assignment", assignment)
@@ -161,30 +182,52 @@ def record_many(course_dir, student_id, entries):
         if not gradebook_exists(url):
             raise GradebookError(f"the gradebook {shown_url(url)} does not exist: run `python -m grading build` first "
                                  f"(with the same {GRADEBOOK_URL_ENV}, if set)")
-        with Gradebook(url, course_id=COURSE_ID) as gb:
+        with _gradebook(url) as gb:
+            definitions = _Definitions(gb, [assignment for assignment, _, _ in entries])
             for assignment, _, _ in entries:
-                try:
-                    gb.find_assignment(assignment)
-                except MissingEntry as exc:
+                if assignment not in definitions.assignments:
                     raise GradebookError(f"the gradebook {shown_url(url)} has no assignment {assignment!r}: run "
-                                         f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)"
-                                         ) from exc
+                                         f"`python -m grading build` (with the same {GRADEBOOK_URL_ENV}, if set)")
             with _one_transaction(gb):
                 gb.update_or_create_student(student_id)
-                for assignment, scores, _ in entries:
+                submissions, added = _submissions(gb, student_id, definitions.assignments), []
+                for assignment, _, _ in entries:
                     timestamp = _submitted_timestamp(root, student_id, assignment)
                     extra = {"timestamp": timestamp} if timestamp else {}
-                    try:
-                        gb.find_submission(assignment, student_id)
-                    except MissingEntry:
+                    if assignment not in submissions:
                         with gb.db.no_autoflush:  # else nbgrader's add_submission autoflushes half-built rows
-                            gb.add_submission(assignment, student_id, **extra)
-                    else:
+                            submissions[assignment] = gb.add_submission(assignment, student_id, **extra)
+                        added.append(submissions[assignment])
+                    elif extra:
                         gb.update_or_create_submission(assignment, student_id, **extra)
-                    _set_scores(gb, assignment, student_id, scores)
-            with _sharing(gb):
-                for assignment, _, notebook_path in entries:
-                    _write_autograded(root, student_id, assignment, notebook_path, url)
+                grades = _grades(gb, submissions.values(), added)
+                for assignment, scores, _ in entries:
+                    _set_scores(gb, submissions[assignment], grades[submissions[assignment].id], scores)
+            with _sharing(definitions):
+                for assignment, _, notebook in entries:
+                    _write_autograded(root, student_id, assignment, notebook, url)
+
+
+_ENGINES = {}  # url -> the engine record_many's gradebooks use, the most recently used last
+_ENGINES_KEPT = 4
+
+
+def _gradebook(url):
+    """nbgrader's Gradebook for ``url``, on the engine this process keeps for that URL (call under _LOCK): a new
+    engine would compile every statement again. It connects anew for each session (NullPool), as a new engine
+    does, so a gradebook file replaced by a rebuild is the one opened next."""
+    from nbgrader import api
+    from sqlalchemy.pool import NullPool
+
+    engine = _ENGINES[url] = _ENGINES.pop(url, None) or api.create_engine(url, future=True, poolclass=NullPool)
+    while len(_ENGINES) > _ENGINES_KEPT:
+        del _ENGINES[next(iter(_ENGINES))]
+    create_engine = api.create_engine
+    api.create_engine = lambda db_url, *args, **kw: engine if db_url == url else create_engine(db_url, *args, **kw)
+    try:
+        return api.Gradebook(url, course_id=COURSE_ID)
+    finally:
+        api.create_engine = create_engine
 
 
 @contextlib.contextmanager
@@ -203,24 +246,125 @@ def _one_transaction(gb):
     session.commit()
 
 
+class _Definitions:
+    """The assignments' notebooks and cells, loaded into the gradebook's session in a few queries (nbgrader's
+    add_submission and our _set_scores then find them there), and a gradebook for nbgrader's OverwriteCells and
+    OverwriteKernelspec (see _sharing) that answers their per-cell lookups from them. It lives for one record_many
+    call, in its session, so it never holds a definition the gradebook no longer has.
+    """
+
+    def __init__(self, gb, assignments):
+        from nbgrader.api import Assignment, BaseCell, Notebook
+        from sqlalchemy.orm import selectinload, with_polymorphic
+
+        # the definitions stay loaded past the scores' commit (the session ends with the record_many call)
+        gb.db().expire_on_commit = False
+        cells = with_polymorphic(BaseCell, "*")  # nbgrader's grade, solution and task cells: Notebook._base_cells
+        self.gradebook = gb
+        # the session holds its objects weakly: these references keep them (and their loaded cells) in it
+        found = (gb.db.query(Assignment).filter(Assignment.name.in_(sorted(set(assignments))))
+                 .options(selectinload(Assignment.notebooks).options(
+                     selectinload(Notebook.source_cells), selectinload(Notebook._base_cells.of_type(cells)))).all())
+        self.assignments = {a.name: a for a in found}
+        self.notebooks, self.source, self.graded = {}, {}, {}
+        for a in found:
+            for nb in a.notebooks:
+                self.notebooks[nb.name, a.name] = nb
+                self.source.update({(c.name, nb.name, a.name): c for c in nb.source_cells})
+                # find_graded_cell: the grade cell of that name, else the task cell
+                self.graded.update({(c.name, nb.name, a.name): c for c in nb.task_cells})
+                self.graded.update({(c.name, nb.name, a.name): c for c in nb.grade_cells})
+
+    def _find(self, table, kind, *key):
+        from nbgrader.api import MissingEntry
+
+        if key not in table:
+            raise MissingEntry(f"No such {kind}: {'/'.join(reversed(key))}")
+        return table[key]
+
+    def find_notebook(self, name, assignment):
+        return self._find(self.notebooks, "notebook", name, assignment)
+
+    def find_source_cell(self, name, notebook, assignment):
+        return self._find(self.source, "source cell", name, notebook, assignment)
+
+    def find_graded_cell(self, name, notebook, assignment):
+        return self._find(self.graded, "graded cell", name, notebook, assignment)
+
+    def __getattr__(self, name):
+        return getattr(self.gradebook, name)
+
+    def __enter__(self):  # nbgrader's preprocessors use their gradebook in a with block ...
+        return self
+
+    def __exit__(self, *exc):  # ... but closing this one is record_many's
+        pass
+
+
+class _RememberedSchema:
+    """``jsonschema`` for nbgrader's metadata validator (``validate(metadata, schema)``, which checks the schema
+    itself each time), remembering the (schema, metadata) pairs that passed: students repeat the release's
+    metadata. A pair not seen passing (tampered metadata among them) is validated, and rejected, as always."""
+
+    LIMIT = 20_000  # pairs remembered before starting over
+
+    def __init__(self):
+        import jsonschema
+
+        self.jsonschema, self.passed, self.schema, self.schema_key = jsonschema, set(), None, None
+
+    def validate(self, instance, schema, *args, **kwargs):
+        key = _frozen(instance)
+        if key is None or args or kwargs:
+            return self.jsonschema.validate(instance, schema, *args, **kwargs)
+        if schema is not self.schema:  # nbgrader reads its schema file once per validator
+            self.schema, self.schema_key = schema, _frozen(schema)
+        if (self.schema_key, key) not in self.passed:
+            self.jsonschema.validate(instance, schema)
+            if len(self.passed) >= self.LIMIT:
+                self.passed.clear()
+            self.passed.add((self.schema_key, key))
+        return None
+
+    def __getattr__(self, name):
+        return getattr(self.jsonschema, name)
+
+
+def _frozen(value):
+    """A hashable copy of JSON data that tells its types apart (1, 1.0 and True differ), or None for anything
+    else (it is then validated every time)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return type(value).__name__, value
+    if isinstance(value, dict) and all(type(k) is str for k in value):
+        items = tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return None if any(v is None for _, v in items) else ("object", items)
+    items = tuple(_frozen(v) for v in value) if isinstance(value, list) else (None,)
+    return None if any(v is None for v in items) else ("array", items)
+
+
+_REMEMBERED = _RememberedSchema()
+
+
 @contextlib.contextmanager
-def _sharing(gb):
+def _sharing(definitions):
     """nbgrader's OverwriteCells and OverwriteKernelspec open a Gradebook of their own for every notebook (a new
-    database engine each, whose statements are compiled again); within this block (under _LOCK, the only place
-    in this process that runs them) they are handed ``gb`` instead."""
+    database engine each) and query it per cell; within this block (under _LOCK, the only place in this process
+    that runs them) they are handed ``definitions`` instead, and nbgrader's metadata validator (CheckCellMetadata)
+    remembers the metadata it has seen pass (_RememberedSchema)."""
+    from nbgrader.nbgraderformat import common
     from nbgrader.preprocessors import overwritecells, overwritekernelspec
 
     modules = (overwritecells, overwritekernelspec)
-    saved = [m.Gradebook for m in modules]
-    gb.close = lambda: None  # theirs to use in a with block, only ours to close
+    saved = [m.Gradebook for m in modules], common.jsonschema
     for m in modules:
-        m.Gradebook = lambda *args, **kwargs: gb
+        m.Gradebook = lambda *args, **kwargs: definitions
+    common.jsonschema = _REMEMBERED
     try:
         yield
     finally:
-        del gb.close
-        for m, original in zip(modules, saved, strict=True):
+        for m, original in zip(modules, saved[0], strict=True):
             m.Gradebook = original
+        common.jsonschema = saved[1]
 
 
 def manual_grades(course_dir, cells, student_ids):
