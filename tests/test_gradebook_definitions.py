@@ -16,7 +16,8 @@ from nbgrader.utils import compute_checksum
 from grading.config import COURSE_ID
 from grading.facts import assignment_names
 from grading.publish import gradebook
-from grading.publish.gradebook import _Definitions, _RememberedSchema, record, record_many
+from grading.publish.gradebook import record, record_many
+from grading.publish.gradebook_session import Definitions, _RememberedSchema, sharing
 from grading.untrusted import formgrader_view
 from tests.course_helpers import built_course, course_copy
 
@@ -61,7 +62,7 @@ def _nbgraders_own(course, student, path, assignment=A):
 def test_the_definitions_answer_as_nbgraders_queries(course):
     names = assignment_names()
     with Gradebook(_url(course), course_id=COURSE_ID) as gb:
-        definitions = _Definitions(gb, names)
+        definitions = Definitions(gb, names)
         assert sorted(definitions.assignments) == sorted(names)
         looked_up = 0
         for a in names:
@@ -82,7 +83,7 @@ def test_the_definitions_answer_as_nbgraders_queries(course):
             definitions.find_notebook("no_such_notebook", A)
     # the order nbgrader's add_missing_grade_cells relies on: as a fresh session lazy-loads the cells
     with Gradebook(_url(course), course_id=COURSE_ID) as fresh, Gradebook(_url(course), course_id=COURSE_ID) as gb:
-        definitions = _Definitions(gb, names)
+        definitions = Definitions(gb, names)
         for a in names:
             for notebook in fresh.find_assignment(a).notebooks:
                 mine = definitions.find_notebook(notebook.name, a)
@@ -218,7 +219,7 @@ def test_check_cell_metadata_still_refuses_a_notebook_after_its_twin_passed(cour
     good = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("x", metadata={"nbgrader": dict(PLAIN)})])
     bad = copy.deepcopy(good)
     bad.cells[0].metadata.nbgrader["solution"] = 0
-    with Gradebook(_url(course), course_id=COURSE_ID) as gb, gradebook._sharing(_Definitions(gb, [A])):
+    with Gradebook(_url(course), course_id=COURSE_ID) as gb, sharing(Definitions(gb, [A])):
         CheckCellMetadata().preprocess(good, {})
         with pytest.raises(jsonschema.ValidationError):
             CheckCellMetadata().preprocess(bad, {})

@@ -11,7 +11,9 @@ The steps, in order (one module each):
       feedback          one HTML page per student and assignment (feedback.py; its exporter, nbconvert's "lab" page
                         rendering each cell once per process, feedback_exporter.py)
       gradebook         the scores into nbgrader's gradebook and the notebook into ``autograded/``, safe for the
-                        formgrader; the graders' manual scores read back (gradebook.py)
+                        formgrader; the graders' manual scores read back (gradebook.py; its nbgrader session, one
+                        engine per gradebook and the assignments' cells loaded once per student,
+                        gradebook_session.py)
     per class:
       report            ``grades.csv`` and the summary table, rebuilt from every record (report.py; end of autograde);
                         days late and the optional penalty against the gradebook's due dates (lateness.py)
