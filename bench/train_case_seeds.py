@@ -158,7 +158,7 @@ def batched_training(seeds, draw, epochs, learning_rate, biases, init_seed=1):
     """
     data = [(*draw(rng, arch.TRAIN_POINTS), *draw(rng, arch.TRAIN_POINTS))
             for rng in map(np.random.default_rng, seeds)]
-    X, Y, X_test, Y_test = (np.array(parts) for parts in zip(*data))
+    X, Y, X_test, Y_test = (np.array(parts) for parts in zip(*data, strict=True))
     S, n = len(seeds), X.shape[2]
     init = np.random.default_rng(init_seed)
     params = [[0.1 * init.standard_normal((S, layer["output_dim"], layer["input_dim"])),

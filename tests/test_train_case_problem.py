@@ -18,8 +18,9 @@ NOTEBOOK = Path(__file__).resolve().parent.parent / "solutions" / "notebooks" / 
 
 
 def _loop(step):
-    """A train whose epoch body is ``step(X, Y, params, nn_architecture, learning_rate, fns)`` -> params, built
-    from the reference's functions (or Shortcut's ``update``, which returns a new dict)."""
+    """A train whose epoch body is ``step(X, Y, params, nn_architecture, learning_rate, ref, state, cost_history,
+    accuracy_history)``, which returns the params of the next epoch (``ref``: the reference package; ``state``: a
+    dict kept across epochs)."""
     from grading.reference import reference_module
 
     ref = reference_module()
@@ -89,8 +90,8 @@ def test_the_moons_are_centred_and_need_a_curved_boundary():
 def test_the_notebook_states_the_numbers_the_case_runs():
     text = NOTEBOOK.read_text(encoding="utf-8")
     zh = re.search(r"`train_accuracy` 会在.*?（2-32-32-1，(\d+) 个迭代周期，学习率 ([\d.]+)）", text)
-    en = re.search(r"`train_accuracy` trains your network .*?\(2-32-32-1, (\d+) epochs,\s*#?\s*learning rate ([\d.]+)\)",
-                   text, re.S)
+    en = re.search(r"`train_accuracy` trains your network .*?\(2-32-32-1, (\d+) epochs,\s*#?\s*"
+                   r"learning rate ([\d.]+)\)", text, re.S)
     assert zh and en
     for match in (zh, en):
         assert (int(match[1]), float(match[2])) == (arch.TRAIN_EPOCHS, arch.TRAIN_LR)
