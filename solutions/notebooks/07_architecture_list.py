@@ -460,7 +460,7 @@ check("full_backward_propagation_sigmoid")
 # 3. 反向传播，得到 `grads`；
 # 4. `params = update(...)`。
 #
-# `train_accuracy` 会在新生成的月牙数据上训练你的网络（2-32-32-1，2000 个迭代周期，学习率 0.3），要求它在另一批新生成的点上的正确率至少达到 90%。
+# `train_accuracy` 会在新生成的月牙数据（以原点为中心）上训练你的网络（2-32-32-1，300 个迭代周期，学习率 0.4），要求它在另一批新生成的点上的正确率至少达到 90%。
 
 # %% [markdown] lang="en"
 # ## 6. Update and training
@@ -482,8 +482,8 @@ check("full_backward_propagation_sigmoid")
 # 3. backpropagate for `grads`;
 # 4. `params = update(...)`.
 #
-# `train_accuracy` trains your network on freshly drawn half-moons (2-32-32-1, 2000 epochs, learning rate 0.3)
-# and asks for at least 90 % accuracy on another fresh set of points.
+# `train_accuracy` trains your network on freshly drawn half-moons centred on the origin (2-32-32-1, 300 epochs,
+# learning rate 0.4) and asks for at least 90 % accuracy on another fresh set of points.
 
 # %% grade_id="update_step" points=1
 check("update_step")

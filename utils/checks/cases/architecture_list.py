@@ -277,21 +277,28 @@ def _(m, rng):
 # ----------------------------------------------------------------------------------------------------------- train
 
 TRAIN_ARCH = _arch([2, 32, 32, 1], ["relu", "relu", "sigmoid"])
-# Learning rate 0.3, not 0.5: hidden seeds come from each course's secret, so the case must hold on any data set it
-# draws. At 0.5 a correct implementation with the blog's init (randn * 0.1 biases included) diverged to NaN on 2 of
-# 60 seeds; at 0.3 it and the reference reach 0.9 on all 60.
-TRAIN_EPOCHS, TRAIN_LR, TRAIN_POINTS = 2000, 0.3, 200
-MIN_TEST_ACCURACY = 0.9  # the reference reaches 0.95 or more on every seed tried (hundreds, several inits)
+# Hidden seeds come from each course's secret, so the case must hold on any data set it draws, for any correct
+# code. bench/train_case_seeds.py grades the reference and the tests' correct variants on 300 random seeds: all pass,
+# the lowest test accuracy is 0.92 (one seed; the next is 0.95), the largest output logit 21. With ``--random-inits``
+# (one random N(0, 0.1^2) init per seed, biases random or zero) no judge fails either, nor at 200 epochs or at a
+# learning rate of 0.6; at 150 epochs 2 of 300 fall below 0.9. Centred and scaled inputs (as standardised ones would
+# be) are what make 300 epochs enough: the raw moons needed 2000 at 0.3, failed 2 of 300 zero-bias inits all the
+# same and drove the logits past 50, where an unclipped backward pass divides by zero (1 / (1 + exp(-Z)) rounds to
+# exactly 1 for Z > 36.7).
+TRAIN_EPOCHS, TRAIN_LR, TRAIN_POINTS = 300, 0.4, 200
+MIN_TEST_ACCURACY = 0.9  # a straight boundary gets about 0.87 on these moons (median over seeds)
+MOONS_CENTRE, MOONS_SCALE = np.array([[0.5], [0.25]]), 2.0
 
 
 def _moons(rng, n):
-    """Two noisy interleaving half-moons, column-major: X (2, n), Y (1, n) in {0., 1.}."""
+    """Two noisy interleaving half-moons centred on the origin, each feature within about -3..3, column-major:
+    X (2, n), Y (1, n) in {0., 1.}."""
     y = rng.integers(0, 2, size=n)
     angle = rng.uniform(0, np.pi, size=n)
     x1 = np.where(y == 0, np.cos(angle), 1 - np.cos(angle))
     x2 = np.where(y == 0, np.sin(angle), 0.5 - np.sin(angle))
     X = np.stack([x1, x2]) + 0.15 * rng.standard_normal((2, n))
-    return X, y.reshape(1, n).astype(np.float64)
+    return MOONS_SCALE * (X - MOONS_CENTRE), y.reshape(1, n).astype(np.float64)
 
 
 def _probe_train(m, rng):
