@@ -11,8 +11,8 @@ import sys
 import nbformat
 import pytest
 
-from grading.autograde import student
 from grading.publish.gradebook import record
+from grading.untrusted import formgrader_view
 from tests.browser_helpers import instructor_env, jupyter_server
 from tests.test_browser import DEMO_ASSIGNMENT, SHOTS, _missing, _shot, browser, course  # noqa: F401  (fixtures)
 
@@ -78,9 +78,9 @@ def test_a_hostile_answer_cell_is_inert_in_the_formgrader(browser, course, tmp_p
     release = root / "release" / DEMO_ASSIGNMENT / f"{DEMO_ASSIGNMENT}.ipynb"
     notebook = hostile_notebook(release, tmp_path / f"{DEMO_ASSIGNMENT}.ipynb")
     scores = {gid: 0 for gid in course["scores"]}
-    # as the autograder records it (student.publish) ...
+    # as the autograder records it (grading.autograde.student.publish) ...
     record(root, "hostile-student", DEMO_ASSIGNMENT, scores,
-           notebook_path=student.formgrader_copy(notebook, tmp_path / "safe.ipynb"))
+           notebook_path=formgrader_view(notebook))
     # ... and, as the control, the same notebook recorded without the sanitiser
     record(root, "control-student", DEMO_ASSIGNMENT, scores, notebook_path=notebook)
     stored = nbformat.read(root / "autograded" / "hostile-student" / DEMO_ASSIGNMENT / f"{DEMO_ASSIGNMENT}.ipynb",

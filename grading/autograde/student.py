@@ -122,21 +122,6 @@ def publish(batch, sub, cells):
         pending.result(timeout=PAGE_SECONDS)
 
 
-def formgrader_copy(notebook, dest):
-    """The student's notebook as the formgrader may show it (grading.untrusted.formgrader_view), written to
-    ``dest`` (returned), for a record made from a file; None or an unreadable notebook is passed on unchanged (the
-    gradebook then shows the release)."""
-    import nbformat
-
-    from ..untrusted import formgrader_view
-
-    nb = formgrader_view(notebook)
-    if nb is None:
-        return notebook
-    dest.write_text(nbformat.writes(nb), encoding="utf-8")
-    return dest
-
-
 def describe_failure(exc):
     return f"{type(exc).__name__}: {exc}"[:200] if str(exc) else type(exc).__name__
 
