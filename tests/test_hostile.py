@@ -444,12 +444,15 @@ def peak_rss(every=0.02):
 
 
 def new_children(before):
-    """Children of this process started since ``before`` and still running (multiprocessing's resource tracker,
-    which lives as long as this process once any process pool has started, is not the batch's)."""
+    """Children of this process started since ``before`` and still running, except descendants of processes that
+    were running then (a browser another test of this xdist worker keeps open starts helpers at any time) and
+    multiprocessing's resource tracker (which lives as long as this process once any process pool has started)."""
     out = []
     for p in psutil.Process().children(recursive=True):
         try:
-            if p.pid not in before and p.is_running() and p.status() != psutil.STATUS_ZOMBIE \
+            if p.pid in before or {a.pid for a in p.parents()} & before:
+                continue
+            if p.is_running() and p.status() != psutil.STATUS_ZOMBIE \
                     and "resource_tracker" not in " ".join(p.cmdline()):
                 out.append((p.pid, p.cmdline()))
         except psutil.Error:
