@@ -72,8 +72,13 @@ def iso_time(posix):
     return datetime.fromtimestamp(posix, UTC).isoformat()
 
 
-def _graded(previous):
-    return bool(previous) and not str(previous.get("status", "")).startswith(GRADER_ERROR)
+def _known_cells(previous):
+    """{grade_id: cell} of every verdict a ``previous`` record holds: the cells it kept, and its own cells unless
+    the grader failed on that student (a ``grader error`` record's zeros are no verdicts)."""
+    old = dict(previous.get("kept_cells", {}))
+    if not str(previous.get("status", "")).startswith(GRADER_ERROR):
+        old.update(previous.get("cells", {}))
+    return old
 
 
 def keep_cells(plan, cells, previous, handed):
@@ -81,7 +86,7 @@ def keep_cells(plan, cells, previous, handed):
     ``previous`` record gave them (its cells, or the cells it kept), when it has one for the same points."""
     if not previous:
         return
-    old = {**previous.get("kept_cells", {}), **(previous.get("cells", {}) if _graded(previous) else {})}
+    old = _known_cells(previous)
     for c in plan.auto_cells:
         if c.assignment not in handed and c.grade_id in old and old[c.grade_id][1] == c.points:
             cells[c.grade_id] = old[c.grade_id]
@@ -92,9 +97,7 @@ def carry_over(record, previous, handed):
     times of assignments not ``handed`` in this time."""
     if not previous:
         return
-    old = dict(previous.get("kept_cells", {}))
-    if _graded(previous):
-        old.update(previous.get("cells", {}))
+    old = _known_cells(previous)
     record["kept_cells"] = {gid: cell for gid, cell in sorted(old.items()) if gid not in record["cells"]}
     times = {a: t for a, t in previous.get("submitted_at", {}).items() if a not in handed}
     record["submitted_at"] = dict(sorted({**times, **record["submitted_at"]}.items()))
