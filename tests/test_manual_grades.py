@@ -14,14 +14,16 @@ A = "01_affine_layer"
 COMMENT = "形状推理正确，but say why dx is never used, please."
 
 
-def _grade_by_hand(course, student, grade_id, score, comment):
-    """What the formgrader's API does when a grader types a score and a comment."""
+def _grade_by_hand(course, student, grade_id, score, comment, assignment=A):
+    """What the formgrader's API does when a grader types a score and a comment (None: leaves that one alone)."""
     with Gradebook(gradebook_url(course), course_id=COURSE_ID) as gb:
-        notebook = gb.find_submission_notebook(A, A, student)
-        grade = next(g for g in notebook.grades if g.name == grade_id)
-        grade.manual_score = score
-        grade.needs_manual_grade = False
-        next(c for c in notebook.comments if c.name == grade_id).manual_comment = comment
+        notebook = gb.find_submission_notebook(assignment, assignment, student)
+        if score is not None:
+            grade = next(g for g in notebook.grades if g.name == grade_id)
+            grade.manual_score = score
+            grade.needs_manual_grade = False
+        if comment is not None:
+            next(c for c in notebook.comments if c.name == grade_id).manual_comment = comment
         gb.db.commit()
 
 
@@ -56,3 +58,30 @@ def test_manual_scores_and_comments_reach_grades_csv(tmp_path):
 def test_no_gradebook_gives_ungraded_cells(tmp_path):
     got = manual_grades(tmp_path / "no-course", [(A, "affine_backward_shape_answer")], ["ann"])
     assert got == {"ann": {"affine_backward_shape_answer": (None, "")}}
+
+
+def test_each_students_entries_in_each_assignment(tmp_path):
+    """Scores and comments land on the student and the assignment they were entered for, a score without a
+    comment and a comment without a score included; cells not asked for stay out."""
+    course = course_copy(tmp_path / "course")
+    plan = make_plan("en")
+    written = {c.assignment: c.grade_id for c in plan.cells if not c.auto}
+    B = "02_activations"
+    for sid, assignments in {"ann": (A, B), "ben": (A, B), "cat": (B,)}.items():
+        for a in assignments:
+            record(course, sid, a, {c.grade_id: 0.0 for c in plan.auto_cells if c.assignment == a})
+    _grade_by_hand(course, "ann", written[A], 0.5, None)
+    _grade_by_hand(course, "ann", written[B], None, "看一下 σ(x) 在 |x| 很大时的导数。", assignment=B)
+    _grade_by_hand(course, "ben", written[B], 2.0, "good", assignment=B)
+    _grade_by_hand(course, "cat", written[B], 1.0, "", assignment=B)
+
+    asked = [(A, written[A]), (B, written[B])]
+    got = manual_grades(course, asked, ["ann", "ben", "cat", "dan"])
+    assert got == {
+        "ann": {written[A]: (0.5, ""), written[B]: (None, "看一下 σ(x) 在 |x| 很大时的导数。")},
+        "ben": {written[A]: (None, ""), written[B]: (2.0, "good")},
+        "cat": {written[A]: (None, ""), written[B]: (1.0, "")},
+        "dan": {written[A]: (None, ""), written[B]: (None, "")},
+    }
+    assert manual_grades(course, asked[:1], ["ben", "ann"]) == {"ben": {written[A]: (None, "")},
+                                                               "ann": {written[A]: (0.5, "")}}

@@ -221,26 +221,37 @@ def manual_grades(course_dir, cells, student_ids):
       an assignment without a submission in the gradebook gives (None, "") for its cells. {} when the course has
       no gradebook.
     """
-    from nbgrader.api import Gradebook, MissingEntry
+    from nbgrader.api import Gradebook
 
     url = gradebook_url(Path(course_dir).resolve())
     out = {sid: {gid: (None, "") for _, gid in cells} for sid in student_ids}
     if not cells or not gradebook_exists(url):
         return out
-    by_assignment = {}
-    for assignment, gid in cells:
-        by_assignment.setdefault(assignment, []).append(gid)
+    wanted = set(cells)
     with _LOCK, Gradebook(url, course_id=COURSE_ID) as gb:
-        for sid in student_ids:
-            for assignment, gids in by_assignment.items():
-                try:
-                    submission = gb.find_submission(assignment, sid)
-                except MissingEntry:
-                    continue
-                grades = {g.name: g for nb in submission.notebooks for g in nb.grades}
-                comments = {c.name: c for nb in submission.notebooks for c in nb.comments}
-                for gid in gids:
-                    grade, comment = grades.get(gid), comments.get(gid)
-                    score = grade.manual_score if grade is not None else None
-                    out[sid][gid] = (score, (comment.manual_comment or "") if comment is not None else "")
+        scores, comments = [_entered(gb, kind, cells) for kind in ("grade", "comment")]
+    for (sid, assignment, gid), score in scores.items():
+        if sid in out and (assignment, gid) in wanted:
+            out[sid][gid] = (score, out[sid][gid][1])
+    for (sid, assignment, gid), comment in comments.items():
+        if sid in out and (assignment, gid) in wanted:
+            out[sid][gid] = (out[sid][gid][0], comment or "")
     return out
+
+
+def _entered(gb, kind, cells):
+    """{(student_id, assignment, cell name): manual_score of each Grade (``kind`` "grade") or manual_comment of each
+    Comment ("comment")} of these [(assignment, cell name)] (and of cells of the same names in other assignments of
+    the list) in every submission, in one query: per student it would be one per submission and two per notebook."""
+    from nbgrader.api import Assignment, BaseCell, Comment, Grade, SubmittedAssignment, SubmittedNotebook
+
+    entry, value = (Grade, Grade.manual_score) if kind == "grade" else (Comment, Comment.manual_comment)
+    rows = (gb.db.query(SubmittedAssignment.student_id, Assignment.name, BaseCell.name, value)
+            .select_from(entry)
+            .join(SubmittedNotebook, SubmittedNotebook.id == entry.notebook_id)
+            .join(SubmittedAssignment, SubmittedAssignment.id == SubmittedNotebook.assignment_id)
+            .join(Assignment, Assignment.id == SubmittedAssignment.assignment_id)
+            .join(BaseCell, BaseCell.id == entry.cell_id)
+            .filter(Assignment.name.in_(sorted({a for a, _ in cells})),
+                    BaseCell.name.in_(sorted({g for _, g in cells}))))
+    return {(sid, assignment, name): v for sid, assignment, name, v in rows}
