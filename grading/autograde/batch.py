@@ -98,15 +98,18 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
             bar.update()
     failures = []
     workers = workers or os.cpu_count() or 1
-    # Feedback pages are the one CPU-heavy step in this process (nbconvert): a few long-lived page processes
-    # render them, so that the GIL does not serialise them.
+    # Publishing is most of what a student costs this process: a few long-lived page processes render the feedback
+    # pages (nbconvert) and one more writes the gradebook (nbgrader), so that the GIL does not serialise them with
+    # the sandboxes' bookkeeping and the verdicts.
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         with contextlib.ExitStack() as stack:
+            spawn = multiprocessing.get_context("spawn")
             if todo and feedback:
-                batch.pages = stack.enter_context(
-                    ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
-                stack.callback(_stop_stuck_pages, batch)
+                batch.pages = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=spawn))
+            if todo and gradebook:
+                batch.gradebook = stack.enter_context(ProcessPoolExecutor(max_workers=1, mp_context=spawn))
+            stack.callback(_stop_stuck_publishers, batch)
             futures = {}
             submitted = _submit_all(pool, batch, todo, scheduler, require_bwrap=not allow_unsandboxed,
                                     timeout=scheduler_timeout)
@@ -158,11 +161,12 @@ def _watch(batch, futures, watchdog, tick):
     return sorted(failures)
 
 
-def _stop_stuck_pages(batch):
-    """Kill the page processes when the watchdog gave up on a student (one may render forever)."""
-    if getattr(batch, "stuck", False) and batch.pages is not None:
-        for proc in list(getattr(batch.pages, "_processes", {}).values()):
-            proc.kill()
+def _stop_stuck_publishers(batch):
+    """Kill the page and gradebook processes when the watchdog gave up on a student (one may render forever)."""
+    if getattr(batch, "stuck", False):
+        for pool in (batch.pages, batch.gradebook):
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.kill()
 
 
 def _submit_all(pool, batch, todo, scheduler, require_bwrap=True, timeout=None):

@@ -12,6 +12,7 @@ batch goes on.
 import json
 import logging
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ class Batch:
     publish_feedback: bool = True
     publish_gradebook: bool = True
     pages: object = None  # a process pool that renders feedback pages (None: render in this thread)
+    gradebook: object = None  # a one-process pool that writes the gradebook (None: write in this thread)
     started: dict = field(default_factory=dict)  # student_id -> time.monotonic() when their grading started
     stuck: bool = False  # the watchdog gave up on a student
     limits_text: str = ""  # sandbox.limits_applied(): the isolation and the limits the kernel enforces
@@ -98,28 +100,40 @@ def render_pages(pages, lang, unsandboxed=False):
         render(notebook, assignment, verdicts, out, lang=lang, unsandboxed=unsandboxed)
 
 
+def write_gradebook(course_dir, student_id, entries):
+    """A student's gradebook entries, [(assignment, {grade_id: score}, submitted notebook path or None)], in one
+    transaction. Runs in the gradebook process (one, so that a single writer holds the gradebook)."""
+    from ..publish.gradebook import record_many
+    from ..untrusted import formgrader_view
+
+    record_many(course_dir, student_id, [(a, scores, formgrader_view(nb)) for a, scores, nb in entries])
+
+
 def publish(batch, sub, cells):
-    """Feedback pages and gradebook entries of one student, one per assignment handed in."""
+    """Feedback pages and gradebook entries of one student, one per assignment handed in: rendered and written in
+    the batch's page and gradebook processes at the same time (or here, one after the other, without them)."""
     pages, entries = [], []
     for a in handed_in(batch.plan, sub):
         mine = {c.grade_id: tuple(cells[c.grade_id]) for c in batch.plan.cells if c.assignment == a and c.auto}
         notebook = submitted_notebook(sub.tree, a)
         pages.append((notebook, a, mine, batch.out_dir / "feedback" / sub.student_id / f"{a}.html"))
         entries.append((a, {gid: v[0] for gid, v in mine.items()}, notebook))
-    pending = None
+    pending = []
     if batch.publish_feedback:
-        if batch.pages is not None:
-            pending = batch.pages.submit(render_pages, pages, batch.plan.lang, batch.unsandboxed)
-        else:
-            render_pages(pages, batch.plan.lang, batch.unsandboxed)
+        pending.append(_start(batch.pages, render_pages, pages, batch.plan.lang, batch.unsandboxed))
     if batch.publish_gradebook and batch.course_dir is not None:
-        from ..publish.gradebook import record_many
-        from ..untrusted import formgrader_view
+        pending.append(_start(batch.gradebook, write_gradebook, batch.course_dir, sub.student_id, entries))
+    for future in pending:
+        future.result(timeout=PAGE_SECONDS)
 
-        record_many(batch.course_dir, sub.student_id, [(a, scores, formgrader_view(nb))  # one transaction
-                                                       for a, scores, nb in entries])
-    if pending is not None:
-        pending.result(timeout=PAGE_SECONDS)
+
+def _start(pool, function, *args):
+    """``function(*args)`` submitted to ``pool``, or called now when there is none (a done future)."""
+    if pool is not None:
+        return pool.submit(function, *args)
+    done = Future()
+    done.set_result(function(*args))
+    return done
 
 
 def describe_failure(exc):
