@@ -64,6 +64,7 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     Returns (records of every student graded with this plan, [(student_id, error) of students the grader failed
     on; they have no record, so a rerun retries them]).
     """
+    from threadpoolctl import threadpool_limits
     from tqdm.auto import tqdm
 
     from utils import checks
@@ -104,6 +105,9 @@ def autograde(submissions, out_dir, workers=None, scheduler=None, lang="zh", onl
     pool = ThreadPoolExecutor(max_workers=workers)
     try:
         with contextlib.ExitStack() as stack:
+            # This process's BLAS only scores saved models (a few small products per student): threads of its own
+            # would spin waiting for each other while the sandboxes keep both cores busy.
+            stack.enter_context(threadpool_limits(1))
             spawn = multiprocessing.get_context("spawn")
             if todo and feedback:
                 batch.pages = stack.enter_context(ProcessPoolExecutor(max_workers=workers, mp_context=spawn))
