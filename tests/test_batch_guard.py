@@ -1,11 +1,14 @@
 """The batch never hangs and never loses a student: what fails in the grader becomes that student's status."""
 import csv
 import threading
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from grading import autograde, demo
 from grading.autograde import intake, model_score, sandbox, student
+from grading.facts import MODEL_FILE
 
 ONLY = ["affine_forward_value", "FullyConnectedNet_best_model_file"]
 LIMITS = sandbox.Limits(case_seconds=5.0, total_seconds=30.0)
@@ -109,3 +112,33 @@ def test_unicode_names_keep_their_work_and_get_their_row(tmp_path):
         mapping = {r["name"]: r["student_id"] for r in csv.DictReader(f)}
     assert {n: mapping[n] for n in names} == {n: by_name[n]["student_id"] for n in names}
     assert all(intake._ID.fullmatch(mapping[n]) for n in names)
+
+
+def test_saved_models_are_scored_on_one_blas_thread(klass, tmp_path, monkeypatch):
+    """The grader's own BLAS (scoring best_model.npz) runs on one thread during a batch: with more, its threads spin
+    waiting for each other while the sandboxes keep the cores busy. After the batch the limit is gone."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():  # of NumPy's BLAS (the test process may hold SciPy's too)
+        return sorted({p["num_threads"] for p in threadpool_info()
+                       if p["user_api"] == "blas" and Path(p["filepath"]).parent.name.startswith("numpy")})
+    seen, real = [], model_score.trusted_predictions
+
+    def watched(params, X):
+        seen.append(blas_threads())
+        return real(params, X)
+    monkeypatch.setattr(model_score, "trusted_predictions", watched)
+    models = tmp_path / "class"
+    for sid in ("a", "b"):
+        folder = models / sid
+        (folder / "classifiers" / "chapter3").mkdir(parents=True)
+        (folder / "classifiers" / "chapter3" / "layers.py").write_text(demo.reference_sources()["layers.py"])
+        rng = np.random.default_rng(len(sid))
+        model = folder / "assignments" / "05_deep_net_optimizers" / MODEL_FILE
+        model.parent.mkdir(parents=True)
+        model.write_bytes(demo.npz_bytes({"W1": rng.normal(size=(3072, 8)), "b1": np.zeros(8),
+                                          "W2": rng.normal(size=(8, 10)), "b2": np.zeros(10)}))
+    with threadpool_limits(2):  # whatever the environment says
+        grade(models, tmp_path / "out")
+        assert blas_threads() == [2]
+    assert seen and all(threads == [1] for threads in seen), seen
