@@ -213,12 +213,12 @@ def run_ours(class_dir, out, course_dir, workers, lang):
 # ------------------------------------------------------------------------------------------------------ stages
 def stage_times(class_dir, out, course_dir, lang):
     """{stage: CPU seconds summed over the class} of grading the class one student at a time in this process."""
+    from threadpoolctl import threadpool_limits
+
     from grading.autograde import intake as intake_
     from grading.autograde import model_score, student
     from grading.autograde.plan import Expected, make_plan
-    from grading.autograde.records import make_record
     from grading.autograde.sandbox import isolation, limits_applied
-    from grading.autograde.verdicts import judge_student, notebook_problems, student_status
     from utils import checks
 
     plan = make_plan(lang, course_dir=course_dir)
@@ -243,22 +243,34 @@ def stage_times(class_dir, out, course_dir, lang):
     import nbgrader.api  # noqa: F401
 
     adopt_orphans()
-    for sub in subs:
-        with timed("sandbox runs"):
-            runs, flags = student.student_runs(batch, sub)
-            reap_sandboxes(wait=5.0)
-        with timed("verdicts"):
-            cells = judge_student(plan, runs, expected)
-            status = student_status(sub.problems, cells, plan, notebook_problems(sub.tree, plan.assignments))
-        batch.publish_feedback, batch.publish_gradebook = True, False
-        with timed("feedback"):
-            student.publish(batch, sub, cells)
-        batch.publish_feedback, batch.publish_gradebook = False, True
-        with timed("gradebook"):
-            student.publish(batch, sub, cells)
-        with timed("record"):
-            student.save_record(batch, make_record(sub, plan, cells, status, mode, flags, batch.limits_text))
+    with threadpool_limits(1):  # as autograde's batch does
+        for sub in subs:
+            grade_stages(batch, sub, expected, timed)
     return times, len(subs)
+
+
+def grade_stages(batch, sub, expected, timed):
+    """One student through the stages of grading/autograde/student.py, each timed on its own."""
+    from grading.autograde import student
+    from grading.autograde.records import make_record
+    from grading.autograde.verdicts import judge_student, notebook_problems, student_status
+
+    plan = batch.plan
+    with timed("sandbox runs"):
+        runs, flags = student.student_runs(batch, sub)
+        reap_sandboxes(wait=5.0)
+    with timed("verdicts"):
+        cells = judge_student(plan, runs, expected)
+        status = student_status(sub.problems, cells, plan, notebook_problems(sub.tree, plan.assignments))
+    batch.publish_feedback, batch.publish_gradebook = True, False
+    with timed("feedback"):
+        student.publish(batch, sub, cells)
+    batch.publish_feedback, batch.publish_gradebook = False, True
+    with timed("gradebook"):
+        student.publish(batch, sub, cells)
+    with timed("record"):
+        student.save_record(batch, make_record(sub, plan, cells, status, batch.isolation, flags,
+                                               batch.limits_text))
 
 
 def measure_stages(class_dir, out, course_dir, lang):
