@@ -228,3 +228,15 @@ def test_grader_processes_do_not_compile_rfc3987_grammars():
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'lark'))\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.split("\n")[:2] == ["rejected", "[]"], done.stdout + done.stderr
+
+
+def test_page_processes_import_neither_nbgrader_nor_jupytext():
+    """A page process (it imports grading.autograde.student and the feedback modules) never needs nbgrader or
+    jupytext: grading/build/notebooks.py imports them where it uses them, saving about a CPU-second per process."""
+    import subprocess
+    import sys
+
+    code = ("import sys, grading.autograde.student, grading.publish.feedback, grading.publish.feedback_exporter\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'nbgrader', 'jupytext'}))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr

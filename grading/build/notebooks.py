@@ -12,17 +12,7 @@ import copy
 import re
 from xml.etree import ElementTree
 
-import jupytext
 import nbformat
-from nbgrader.preprocessors import (
-    CheckCellMetadata,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ClearOutput,
-    ClearSolutions,
-    ComputeChecksums,
-    LockCells,
-)
 
 from utils.checks import pack_runs
 
@@ -35,6 +25,9 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 def read_source(path):
     """The jupytext source as a notebook (both languages, shorthand metadata)."""
+    import jupytext  # jupytext and nbgrader are imported where used: the grader's page and gradebook processes
+    #                  import this module (math_as_mathml, the plan) and would pay a second for them at each start
+
     return jupytext.read(path, fmt="py:percent")
 
 
@@ -107,9 +100,20 @@ def instructor_notebook(path, lang):
     return nb
 
 
-# The steps of ``nbgrader generate_assignment`` that change the notebook, in its order.
-STUDENT_STEPS = (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums,
-                 ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
+def student_steps():
+    """The steps of ``nbgrader generate_assignment`` that change the notebook, in its order."""
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearHiddenTests,
+        ClearMarkScheme,
+        ClearOutput,
+        ClearSolutions,
+        ComputeChecksums,
+        LockCells,
+    )
+
+    return (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums, ClearHiddenTests,
+            ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
 
 
 # What a student finds in a written-answer cell; the course's nbgrader_config.py sets ClearSolutions.text_stub to
@@ -121,8 +125,8 @@ def student_notebook(instructor_nb, lang):
     """The release version of an instructor notebook in ``lang``: no solutions, no hidden tests, no outputs."""
     nb = nbformat.from_dict(instructor_nb)
     resources = {}
-    for step in STUDENT_STEPS:
-        options = {"text_stub": TEXT_STUB[lang]} if step is ClearSolutions else {}
+    for step in student_steps():
+        options = {"text_stub": TEXT_STUB[lang]} if step.__name__ == "ClearSolutions" else {}
         nb, resources = step(**options).preprocess(nb, resources)
     return nb
 
