@@ -19,7 +19,8 @@ The steps, in order (one module each):
       verdicts    every run judged against the expected outputs (verdicts.py; judged cases recomputed by
                   verify.py, hidden runs' messages without values by hidden.py); a cell scores its points when
                   every hidden run passed, else 0
-      publish     feedback pages (grading.publish.feedback), nbgrader gradebook (grading.publish.gradebook), then
+      publish     feedback pages (grading.publish.feedback, rendered by the batch's page processes) and nbgrader
+                  gradebook entries (grading.publish.gradebook, written by its one gradebook process), then
                   ``results/<id>.json`` written atomically (records.py): the record that makes a rerun skip this
                   student
     report      grades.csv (grading.publish.report) and the id map, rebuilt from every record made with the same
