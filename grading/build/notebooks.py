@@ -25,8 +25,9 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 
 def read_source(path):
     """The jupytext source as a notebook (both languages, shorthand metadata)."""
-    import jupytext  # jupytext and nbgrader are imported where used: the grader's page and gradebook processes
-    #                  import this module (math_as_mathml, the plan) and would pay a second for them at each start
+    # jupytext and nbgrader are imported where they are used: the grader's page and gradebook processes import this
+    # module (math_as_mathml, the plan) and would pay about a CPU-second for them at each start.
+    import jupytext
 
     return jupytext.read(path, fmt="py:percent")
 
