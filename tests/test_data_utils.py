@@ -536,6 +536,30 @@ def test_embedded_cifar_small_sizes_kept_and_deterministic():
     assert [scaled[k].shape[0] for k in ("X_train", "X_val", "X_test")] == [599, 599, 599]
 
 
+def test_digits_table_is_load_digits_read_without_importing_scikit_learn(monkeypatch):
+    """The embedded set's source: scikit-learn's shipped file, read as load_digits reads it, in a process that never
+    imports scikit-learn (about 0.7 CPU-s); with the file elsewhere, load_digits itself."""
+    import subprocess
+    import sys
+
+    from sklearn.datasets import load_digits
+
+    from utils.data_utils import embedded
+
+    digits = load_digits()
+    expected = np.column_stack([digits.data, digits.target])
+    table = embedded.digits_table()
+    assert table.shape == (1797, 65) and table.dtype == np.float64
+    np.testing.assert_array_equal(table, expected)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, package=None: None)
+    np.testing.assert_array_equal(embedded.digits_table(), expected)
+    code = ("import sys\nfrom utils.data_utils.embedded import embedded_digits\nimages, labels = embedded_digits()\n"
+            "print(images.shape, int(labels.sum()), 'sklearn' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parent.parent,
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["(1797,", "8,", "8)", str(int(digits.target.sum())), "False"], done.stderr
+
+
 @pytest.mark.parametrize("loader", [du.load_mnist, du.load_fashion_mnist])
 def test_embedded_mnist_shapes(loader):
     (x, t), (xt, tt) = loader(source="embedded")
