@@ -101,8 +101,13 @@ def instructor_notebook(path, lang):
     return nb
 
 
-def student_steps():
-    """The steps of ``nbgrader generate_assignment`` that change the notebook, in its order."""
+# What a student finds in a written-answer cell; the course's nbgrader_config.py sets ClearSolutions.text_stub to
+# the same text for nbgrader's own generate_assignment (tests/test_course.py compares the two builds).
+TEXT_STUB = {"zh": "在这里写下你的答案。", "en": "YOUR ANSWER HERE"}
+
+
+def student_steps(lang):
+    """The steps of ``nbgrader generate_assignment`` that change the notebook, in its order, set up for ``lang``."""
     from nbgrader.preprocessors import (
         CheckCellMetadata,
         ClearHiddenTests,
@@ -113,22 +118,16 @@ def student_steps():
         LockCells,
     )
 
-    return (LockCells, ClearSolutions, ClearOutput, CheckCellMetadata, ComputeChecksums, ClearHiddenTests,
-            ClearMarkScheme, ComputeChecksums, CheckCellMetadata)
-
-
-# What a student finds in a written-answer cell; the course's nbgrader_config.py sets ClearSolutions.text_stub to
-# the same text for nbgrader's own generate_assignment (tests/test_course.py compares the two builds).
-TEXT_STUB = {"zh": "在这里写下你的答案。", "en": "YOUR ANSWER HERE"}
+    return (LockCells(), ClearSolutions(text_stub=TEXT_STUB[lang]), ClearOutput(), CheckCellMetadata(),
+            ComputeChecksums(), ClearHiddenTests(), ClearMarkScheme(), ComputeChecksums(), CheckCellMetadata())
 
 
 def student_notebook(instructor_nb, lang):
     """The release version of an instructor notebook in ``lang``: no solutions, no hidden tests, no outputs."""
     nb = nbformat.from_dict(instructor_nb)
     resources = {}
-    for step in student_steps():
-        options = {"text_stub": TEXT_STUB[lang]} if step.__name__ == "ClearSolutions" else {}
-        nb, resources = step(**options).preprocess(nb, resources)
+    for step in student_steps(lang):
+        nb, resources = step.preprocess(nb, resources)
     return nb
 
 
